@@ -1,0 +1,2 @@
+#!/bin/sh
+echo generating schema/api.json

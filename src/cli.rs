@@ -1,0 +1,157 @@
+//! Command-line interface: argument parsing and exit codes. The work is done by the library.
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::ir::Decision;
+use crate::{report, Error};
+
+/// Exit codes scripts can trust.
+pub mod exit {
+    /// The plan is allowed (warnings at most).
+    pub const ALLOW: u8 = 0;
+    /// The plan is denied or needs approval.
+    pub const DENY_OR_ASK: u8 = 1;
+    /// Usage, policy or input error. Wins over any decision.
+    pub const ERROR: u8 = 2;
+}
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "agentgate",
+    version,
+    about = "Compile AGENTS.md and SSOT prose into a typed policy and check agent plans against it",
+    long_about = "agentgate reads the rules a repository writes for AI coding agents — the root AGENTS.md, \
+nested AGENTS.md files and markdown under docs/SSOT/ — compiles the sentences it recognises into a typed \
+policy, and checks a proposed plan (changes, commands, reads, actions) against it.\n\n\
+Exit codes: 0 allowed · 1 denied or needs approval (ask) · 2 usage, policy or input error.",
+    after_help = "Examples:\n  agentgate check --root examples/neuronx --plan examples/neuronx/plans/deny-ssot-edit.json\n  echo '{\"commands\":[{\"run\":\"git push --force\"}]}' | agentgate check --plan - --format json\n  agentgate compile --root . | jq '.rules[].id'"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Check a plan (JSON or YAML) against the repository's policy.
+    #[command(after_help = "Plan format (every field optional, unknown fields are an error):\n  {\"agent\": {\"id\": \"impl-1\", \"role\": \"implementer\"}, \"session\": \"s-42\",\n   \"changes\": [{\"path\": \"src/lib.rs\", \"op\": \"modify\", \"added\": 10, \"removed\": 2}],\n   \"commands\": [{\"run\": \"cargo test\"}], \"reads\": [\"config/app.toml\"],\n   \"actions\": [{\"kind\": \"deploy\", \"environment\": \"staging\"}],\n   \"evidence\": {\"checks\": [{\"command\": \"cargo test\", \"status\": \"passed\"}],\n                 \"approvals\": [{\"by\": \"@payments\"}]}}\n\nExit codes: 0 allow · 1 deny or ask · 2 error.")]
+    Check {
+        /// Repository root (default: the git top level, else the current folder).
+        #[arg(long, value_name = "DIR")]
+        root: Option<PathBuf>,
+        /// Plan file (`.json`, `.yaml`, `.yml`), or `-` for standard input.
+        #[arg(long, value_name = "FILE|-")]
+        plan: String,
+        /// Output format: `human` for people, `json` for agents (only the verdict on stdout).
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
+    /// Compile the policy and print it as JSON (rules, digest, sentences not understood).
+    Compile {
+        /// Repository root (default: the git top level, else the current folder).
+        #[arg(long, value_name = "DIR")]
+        root: Option<PathBuf>,
+    },
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Human,
+    Json,
+}
+
+/// Run the command line; returns the process exit code.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { exit::ERROR } else { exit::ALLOW };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    match run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            print_error(e);
+            ExitCode::from(exit::ERROR)
+        }
+    }
+}
+
+fn print_error(e: Error) {
+    let report = miette::Report::new(e);
+    let handler = if std::env::var_os("NO_COLOR").is_some() || !std::io::stderr().is_terminal() {
+        miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
+    } else {
+        miette::GraphicalReportHandler::new()
+    };
+    let mut out = String::new();
+    if handler.render_report(&mut out, report.as_ref()).is_err() {
+        out = format!("error: {report}");
+    }
+    let _ = writeln!(std::io::stderr(), "{out}");
+}
+
+fn run(cli: Cli) -> Result<u8, Error> {
+    match cli.command {
+        Command::Compile { root } => {
+            let root = resolve_root(root)?;
+            let policy = crate::load_policy(&root)?;
+            print!("{}", report::policy_json(&policy));
+            Ok(exit::ALLOW)
+        }
+        Command::Check { root, plan, format } => {
+            let root = resolve_root(root)?;
+            let policy = crate::load_policy(&root)?;
+            let (text, name) = read_plan(&plan)?;
+            let verdict = crate::check_plan(&root, &policy, &text, &name)?;
+            match format {
+                Format::Json => print!("{}", report::json(&verdict)),
+                Format::Human => print!("{}", report::human(&verdict, &name)),
+            }
+            Ok(if verdict.decision == Decision::Allow { exit::ALLOW } else { exit::DENY_OR_ASK })
+        }
+    }
+}
+
+fn read_plan(plan: &str) -> Result<(String, String), Error> {
+    let io = |message: String| Error::PlanRead { name: plan.to_string(), message };
+    if plan == "-" {
+        let mut s = String::new();
+        std::io::stdin().take(crate::MAX_PLAN_BYTES + 1).read_to_string(&mut s).map_err(|e| io(e.to_string()))?;
+        return Ok((s, "-".into()));
+    }
+    let meta = std::fs::metadata(plan).map_err(|e| io(e.to_string()))?;
+    if meta.len() > crate::MAX_PLAN_BYTES {
+        return Err(Error::PlanTooLarge { name: plan.to_string(), bytes: meta.len(), limit: crate::MAX_PLAN_BYTES });
+    }
+    let text = std::fs::read_to_string(plan).map_err(|e| io(e.to_string()))?;
+    Ok((text, plan.to_string()))
+}
+
+/// `--root`, else the git top level, else the current folder.
+fn resolve_root(root: Option<PathBuf>) -> Result<PathBuf, Error> {
+    let root = match root {
+        Some(r) => r,
+        None => git_toplevel().unwrap_or_else(|| PathBuf::from(".")),
+    };
+    if !root.is_dir() {
+        return Err(Error::Source(crate::source::SourceError::NotADirectory { path: root.display().to_string() }));
+    }
+    Ok(root.canonicalize().unwrap_or(root))
+}
+
+fn git_toplevel() -> Option<PathBuf> {
+    let out = std::process::Command::new("git").args(["rev-parse", "--show-toplevel"]).output().ok()?;
+    if !out.status.success() {
+        return None;
+    }
+    let s = String::from_utf8(out.stdout).ok()?;
+    let p = Path::new(s.trim());
+    p.is_dir().then(|| p.to_path_buf())
+}

@@ -1,0 +1,436 @@
+//! Sources → policy IR: segments become statements (with their lead-ins), statements are lexed,
+//! parsed and interpreted, rules get stable ids and origins, and the policy gets a digest.
+
+mod interpret;
+pub mod targets;
+
+use std::collections::BTreeMap;
+
+use miette::{Diagnostic, NamedSource, SourceSpan};
+use sha2::{Digest, Sha256};
+use thiserror::Error;
+
+use crate::ir::{Decision, Origin, Policy, Rule, RuleBody, Severity, Unrecognised, WriteOp};
+use crate::lex::{self, Token};
+use crate::markdown::{self, Piece, Segment, SegmentKind};
+use crate::parse::{self, Phrase};
+use crate::source::SourceFile;
+use interpret::{Context, Declarations, Draft};
+
+/// An error in a policy document: fail closed.
+#[derive(Debug, Error, Diagnostic)]
+pub enum CompileError {
+    #[error("`agentgate` block statement does not compile: `{text}`")]
+    #[diagnostic(
+        code(agentgate::compile::block),
+        help("statements in ```agentgate blocks must compile; {reason}. See docs/policy-language.md for the forms")
+    )]
+    Block {
+        text: String,
+        reason: String,
+        #[source_code]
+        src: NamedSource<String>,
+        #[label("this line")]
+        span: SourceSpan,
+    },
+    #[error("invalid glob `{glob}`: {message}")]
+    #[diagnostic(code(agentgate::compile::glob), help("fix the pattern; `**` matches any number of folders, `*` within one"))]
+    Glob {
+        glob: String,
+        message: String,
+        #[source_code]
+        src: NamedSource<String>,
+        #[label("in this statement")]
+        span: SourceSpan,
+    },
+    #[error("the statement grammar failed on a sentence")]
+    #[diagnostic(code(agentgate::compile::grammar))]
+    Grammar(#[from] parse::ParseError),
+}
+
+/// Compile every source into one policy.
+pub fn compile(sources: &[SourceFile]) -> Result<Policy, Vec<CompileError>> {
+    let mut rules: Vec<Rule> = vec![builtin_rule()];
+    let mut unrecognised = Vec::new();
+    let mut errors = Vec::new();
+    let mut decls = Declarations::default();
+    let mut relaxed: Vec<String> = Vec::new();
+    for src in sources {
+        compile_file(src, &mut rules, &mut unrecognised, &mut errors, &mut decls, &mut relaxed);
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    link_generators(&mut rules, &decls);
+    if let Some(RuleBody::PathDeny { except, .. }) = rules.first_mut().map(|r| &mut r.body) {
+        except.extend(relaxed);
+    }
+    assign_ids(&mut rules);
+    let digest = digest(&rules);
+    Ok(Policy { digest, sources: sources.iter().map(|s| s.path.clone()).collect(), rules, unrecognised })
+}
+
+/// Built in: the policy sources themselves are read-only for agents.
+fn builtin_rule() -> Rule {
+    Rule {
+        id: "builtin-policy-sources".into(),
+        severity: Severity::Error,
+        decision: Decision::Deny,
+        scope: String::new(),
+        roles: vec![],
+        body: RuleBody::PathDeny {
+            ops: WriteOp::ALL.to_vec(),
+            paths: vec!["AGENTS.md".into(), "**/AGENTS.md".into(), "docs/SSOT/**".into()],
+            except: vec![],
+            only_mixed: false,
+            only_commit: false,
+        },
+        origin: Origin {
+            file: "builtin".into(),
+            line: 1,
+            span: (0, 0),
+            text: "Policy sources (every AGENTS.md and docs/SSOT/**) are read-only for agents.".into(),
+        },
+    }
+}
+
+/// One statement to interpret: tokens plus where it came from.
+struct Unit {
+    tokens: Vec<Token>,
+    span: (usize, usize),
+    text: String,
+    block: usize,
+    strict: bool,
+}
+
+fn compile_file(
+    src: &SourceFile,
+    rules: &mut Vec<Rule>,
+    unrecognised: &mut Vec<Unrecognised>,
+    errors: &mut Vec<CompileError>,
+    decls: &mut Declarations,
+    relaxed: &mut Vec<String>,
+) {
+    let segs = markdown::segments(&src.text);
+    let toks: Vec<Vec<Token>> = segs.iter().map(|s| lex::lex(&s.pieces)).collect();
+    let file_dirs = mentioned_dirs(&toks);
+    let units = units(src, &segs, &toks);
+    let mut block_cmds: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+    for (s, t) in segs.iter().zip(&toks) {
+        block_cmds.entry(s.block).or_default().extend(t.iter().filter(|t| t.tag == "cmd").map(|t| t.value.clone()));
+    }
+    for u in units {
+        let phrases = match parse::parse(&u.tokens) {
+            Ok(p) => p,
+            Err(e) => {
+                errors.push(e.into());
+                continue;
+            }
+        };
+        let empty = Vec::new();
+        let cx = Context { scope: &src.scope, file_dirs: &file_dirs, block_cmds: block_cmds.get(&u.block).unwrap_or(&empty) };
+        let out = interpret::interpret(&u.tokens, &phrases, &cx);
+        let origin = Origin { file: src.path.clone(), line: src.line_of(u.span.0), span: u.span, text: u.text.clone() };
+        for (glob, message) in out.bad_globs {
+            errors.push(CompileError::Glob {
+                glob,
+                message,
+                src: NamedSource::new(src.path.clone(), src.text.to_string()),
+                span: (u.span.0, u.span.1.saturating_sub(u.span.0)).into(),
+            });
+        }
+        decls.generated.extend(out.declarations.generated);
+        // "Agents may edit `docs/SSOT/x.md`": relaxes the built-in protection.
+        if phrases.iter().any(|p| matches!(p, Phrase::Tok(i) if u.tokens[*i].tag == "may"))
+            && u.tokens.iter().any(|t| t.tag == "write" || t.tag == "create")
+            && !u.tokens.iter().any(|t| t.tag == "deny")
+        {
+            for t in u.tokens.iter().filter(|t| t.tag == "path") {
+                relaxed.extend(targets::path_globs(&t.value, &src.scope, false));
+            }
+        }
+        if out.drafts.is_empty() {
+            if u.strict {
+                errors.push(CompileError::Block {
+                    text: u.text.clone(),
+                    reason: out.reason.unwrap_or_else(|| "it has no modal (must, never, do not, …)".into()),
+                    src: NamedSource::new(src.path.clone(), src.text.to_string()),
+                    span: (u.span.0, u.span.1.saturating_sub(u.span.0)).into(),
+                });
+            } else if out.normative {
+                unrecognised.push(Unrecognised {
+                    origin,
+                    reason: out.reason.unwrap_or_else(|| "no enforceable form was recognised".into()),
+                });
+            }
+            continue;
+        }
+        for Draft { body, severity, decision, roles } in out.drafts {
+            rules.push(Rule {
+                id: explicit_id(&u.text).unwrap_or_default(),
+                severity,
+                decision,
+                scope: src.scope.clone(),
+                roles,
+                body,
+                origin: origin.clone(),
+            });
+        }
+    }
+}
+
+/// Build the statements of a document: sentences, code lines under a lead-in, table rows, and
+/// `agentgate` block lines.
+fn units(src: &SourceFile, segs: &[Segment], toks: &[Vec<Token>]) -> Vec<Unit> {
+    let mut units = Vec::new();
+    let mut merged_into: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    let mut skip = vec![false; segs.len()];
+    // Bare children (only targets) of a lead-in merge into it: "Before committing, run:" + list.
+    for (i, s) in segs.iter().enumerate() {
+        if let (Some(l), SegmentKind::Item) = (s.leadin, &s.kind) {
+            if is_bare(&toks[i]) && has_modal(&block_tokens(segs, toks, segs[l].block)) {
+                merged_into.entry(l).or_default().push(i);
+                skip[i] = true;
+            }
+        }
+    }
+    for (i, s) in segs.iter().enumerate() {
+        if skip[i] {
+            continue;
+        }
+        match &s.kind {
+            SegmentKind::Heading(_) => {}
+            SegmentKind::Code { lang, text } if lang == "agentgate" => {
+                let mut at = s.span.0 + src.text[s.span.0..].find('\n').map_or(0, |n| n + 1);
+                for line in text.lines() {
+                    let trimmed = line.trim();
+                    if !trimmed.is_empty() && !trimmed.starts_with('#') && !trimmed.starts_with("//") {
+                        let segs = markdown::segments(trimmed);
+                        let tokens: Vec<Token> = segs.iter().flat_map(|s| lex::lex(&s.pieces)).collect();
+                        units.push(Unit { tokens, span: (at, at + line.len()), text: trimmed.to_string(), block: s.block, strict: true });
+                    }
+                    at += line.len() + 1;
+                }
+            }
+            SegmentKind::Code { lang, text } => {
+                let Some(l) = s.leadin else { continue };
+                if matches!(lang.as_str(), "rego" | "json" | "yaml" | "toml" | "typescript" | "ts" | "js" | "javascript" | "python" | "py" | "rust" | "rs" | "go" | "text" | "md" | "markdown") {
+                    continue;
+                }
+                let mut tokens = block_tokens(segs, toks, segs[l].block);
+                if !has_modal(&tokens) {
+                    continue;
+                }
+                for line in text.lines() {
+                    let cmd = line.split(" #").next().unwrap_or("").trim();
+                    if cmd.is_empty() || cmd.starts_with('#') || cmd.starts_with("cd ") {
+                        continue;
+                    }
+                    tokens.push(Token { tag: "cmd".into(), value: cmd.to_string() });
+                }
+                let lead = &segs[l];
+                units.push(Unit { tokens, span: (lead.span.0, s.span.1), text: block_text(segs, lead.block), block: lead.block, strict: false });
+            }
+            SegmentKind::TableRow { cells, header } => {
+                let tokens = table_tokens(cells, header, s, segs, toks);
+                units.push(Unit { tokens, span: s.span, text: s.text(), block: s.block, strict: false });
+            }
+            SegmentKind::Paragraph | SegmentKind::Item => {
+                let mut tokens = prefix_tokens(s, segs, toks);
+                tokens.extend(toks[i].iter().cloned());
+                let mut span = s.span;
+                let mut text = s.text();
+                if let Some(children) = merged_into.get(&i) {
+                    for c in children {
+                        tokens.extend(toks[*c].iter().cloned());
+                        span.1 = span.1.max(segs[*c].span.1);
+                    }
+                    text = format!("{} {}", text, children.iter().map(|c| segs[*c].text()).collect::<Vec<_>>().join(", "));
+                }
+                units.push(Unit { tokens, span, text, block: s.block, strict: false });
+            }
+        }
+    }
+    units
+}
+
+fn block_tokens(segs: &[Segment], toks: &[Vec<Token>], block: usize) -> Vec<Token> {
+    segs.iter().zip(toks).filter(|(s, _)| s.block == block).flat_map(|(_, t)| t.iter().cloned()).collect()
+}
+
+fn block_text(segs: &[Segment], block: usize) -> String {
+    segs.iter().filter(|s| s.block == block).map(Segment::text).collect::<Vec<_>>().join(" ")
+}
+
+const MODAL_TAGS: &[&str] = &["deny", "must", "should", "avoid", "ask", "approval", "before", "after", "when"];
+
+fn has_modal(tokens: &[Token]) -> bool {
+    tokens.iter().any(|t| MODAL_TAGS.contains(&t.tag.as_str()))
+}
+
+/// Only targets (and filler): a list item that is just `cargo test` or a path.
+fn is_bare(tokens: &[Token]) -> bool {
+    tokens.iter().any(|t| matches!(t.tag.as_str(), "cmd" | "path" | "flag" | "prog"))
+        && tokens.iter().all(|t| matches!(t.tag.as_str(), "cmd" | "path" | "flag" | "prog" | "w" | "comma" | "dash" | "lparen" | "rparen" | "and" | "or" | "colon" | "noun"))
+}
+
+/// Tokens a sentence inherits: its lead-in's (a sentence ending in `:` or the parent item), or a
+/// short heading that carries a modal ("## Do Not", "### Forbidden Without Approval").
+fn prefix_tokens(s: &Segment, segs: &[Segment], toks: &[Vec<Token>]) -> Vec<Token> {
+    let colon = Token { tag: "colon".into(), value: ":".into() };
+    if let Some(l) = s.leadin {
+        let lead = block_tokens(segs, toks, segs[l].block);
+        let own_modal = has_modal(&toks[segs.iter().position(|x| std::ptr::eq(x, s)).unwrap_or(0)]);
+        if has_modal(&lead) && (!own_modal || segs[l].text().ends_with(':')) {
+            let mut t = lead;
+            t.push(colon);
+            return t;
+        }
+        return Vec::new();
+    }
+    if matches!(s.kind, SegmentKind::Item) {
+        if let Some(h) = s.heading {
+            let ht = &toks[h];
+            let words = ht.len();
+            if words <= 6 && ht.iter().any(|t| matches!(t.tag.as_str(), "deny" | "must" | "approval" | "avoid")) {
+                let mut t = ht.clone();
+                t.push(colon);
+                return t;
+            }
+        }
+    }
+    Vec::new()
+}
+
+/// A table row as a statement. With a header like "Changed source | Required command", the row
+/// reads "when you change <cell 1>, run <cell 2>".
+fn table_tokens(cells: &[Vec<Piece>], header: &[String], s: &Segment, segs: &[Segment], toks: &[Vec<Token>]) -> Vec<Token> {
+    let h: Vec<String> = header.iter().map(|x| x.to_lowercase()).collect();
+    let is = |i: usize, words: &[&str]| h.get(i).is_some_and(|x| words.iter().any(|w| x.contains(w)));
+    let tok = |tag: &str, v: &str| Token { tag: tag.into(), value: v.into() };
+    let cell = |i: usize| cells.get(i).map(|c| lex::lex(c)).unwrap_or_default();
+    if cells.len() >= 2 && is(0, &["change", "source", "path", "file", "when", "touch"]) && is(1, &["command", "run", "required", "check"]) {
+        let mut t = vec![tok("when", "when"), tok("write", "change")];
+        t.extend(cell(0));
+        t.push(tok("comma", ","));
+        t.push(tok("run", "run"));
+        t.extend(cell(1).into_iter().filter(|t| t.tag != "and"));
+        return t;
+    }
+    let mut t = Vec::new();
+    if let Some(l) = s.leadin {
+        let lead = block_tokens(segs, toks, segs[l].block);
+        if has_modal(&lead) {
+            t.extend(lead);
+            t.push(tok("colon", ":"));
+        }
+    }
+    for (i, _) in cells.iter().enumerate() {
+        if i > 0 {
+            t.push(tok("dash", "|"));
+        }
+        t.extend(cell(i));
+    }
+    t
+}
+
+/// Folder names the document mentions in backticks (`registry/` → `registry`), so prose like
+/// "adding a registry entry" can name them.
+fn mentioned_dirs(toks: &[Vec<Token>]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for t in toks.iter().flatten().filter(|t| t.tag == "path") {
+        let v = t.value.trim_start_matches("./");
+        if let Some((first, _)) = v.split_once('/') {
+            if !first.is_empty() && !first.contains(['*', '.', '<']) && !out.iter().any(|x| x == first) {
+                out.push(first.to_lowercase());
+            }
+        }
+    }
+    out
+}
+
+/// Generated-file rules without a generator borrow the generators declared for the same paths.
+fn link_generators(rules: &mut [Rule], decls: &Declarations) {
+    for r in rules.iter_mut() {
+        if let RuleBody::Generated { paths, generators } = &mut r.body {
+            for (dpaths, gens) in &decls.generated {
+                if dpaths.iter().any(|d| paths.iter().any(|p| overlap(p, d))) {
+                    for g in gens {
+                        if !generators.contains(g) {
+                            generators.push(g.clone());
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn overlap(a: &str, b: &str) -> bool {
+    let strip = |s: &str| s.trim_end_matches("/**").trim_start_matches("**/").to_string();
+    let (a, b) = (strip(a), strip(b));
+    a == b || a.starts_with(&format!("{b}/")) || b.starts_with(&format!("{a}/"))
+}
+
+/// `**NX-1**: …` or `NX-1: …` at the start of a statement.
+fn explicit_id(text: &str) -> Option<String> {
+    let t = text.trim_start_matches(['-', '*', ' ']);
+    let (head, _) = t.split_once(':')?;
+    let head = head.trim().trim_matches('*').trim_matches('`').trim();
+    let (letters, digits) = head.rsplit_once('-')?;
+    let ok = !letters.is_empty()
+        && letters.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-')
+        && letters.starts_with(|c: char| c.is_ascii_uppercase())
+        && !digits.is_empty()
+        && digits.chars().all(|c| c.is_ascii_digit());
+    ok.then(|| head.to_string())
+}
+
+/// Derived ids: `<file-slug>-<hash of the statement text and the rule's kind>`, stable when
+/// unrelated text changes; repeated statements get `-2`, `-3`.
+fn assign_ids(rules: &mut [Rule]) {
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    for r in rules.iter_mut() {
+        if r.id.is_empty() {
+            let slug: String = r
+                .origin
+                .file
+                .trim_end_matches(".md")
+                .chars()
+                .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+                .collect();
+            let mut h = Sha256::new();
+            h.update(r.origin.text.as_bytes());
+            h.update(r.body.kind().as_bytes());
+            h.update(serde_json::to_string(&r.body).unwrap_or_default().as_bytes());
+            let hex = hex(&h.finalize()[..3]);
+            r.id = format!("{}-{}", slug.trim_matches('-'), hex);
+        }
+        let n = seen.entry(r.id.clone()).or_insert(0);
+        *n += 1;
+        if *n > 1 {
+            r.id = format!("{}-{}", r.id, n);
+        }
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn digest(rules: &[Rule]) -> String {
+    let json = serde_json::to_vec(rules).unwrap_or_default();
+    format!("sha256:{}", hex(&Sha256::digest(&json)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn explicit_ids() {
+        assert_eq!(explicit_id("**SSOT-1**: Agents MUST NOT"), Some("SSOT-1".into()));
+        assert_eq!(explicit_id("NX-12: never"), Some("NX-12".into()));
+        assert_eq!(explicit_id("Note: this"), None);
+    }
+}

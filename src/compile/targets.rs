@@ -1,0 +1,222 @@
+//! Statement targets → globs and command patterns.
+
+use crate::ir::{CommandPattern, PatWord};
+
+/// Dotfiles and dot-folders that are names, not extensions.
+const DOTFILES: &[&str] = &[
+    ".env", ".gitignore", ".gitattributes", ".gitmodules", ".github", ".gitlab", ".gitlab-ci.yml", ".npmrc",
+    ".nvmrc", ".editorconfig", ".prettierrc", ".eslintrc", ".dockerignore", ".vscode", ".idea", ".changeset",
+    ".cargo", ".circleci", ".husky", ".claude", ".cursor", ".devcontainer", ".pre-commit-config.yaml",
+    ".agentgate", ".venv", ".python-version", ".tool-versions", ".envrc", ".ssh", ".aws",
+];
+
+/// Globs for a path written in a policy, relative to `scope` (`""` or `pkg/`).
+///
+/// A path names itself and, as a directory, everything under it; a single segment with a
+/// wildcard (`*.rs`, `*_formatter`) or a bare extension (`.ungram`) matches at any depth; a path
+/// given as an example (`like src/x.ts`) matches at any depth too.
+pub fn path_globs(target: &str, scope: &str, anywhere: bool) -> Vec<String> {
+    let mut t = target.trim().replace('\\', "/");
+    while let Some(rest) = t.strip_prefix("./") {
+        t = rest.to_string();
+    }
+    let t = t.trim_start_matches('/');
+    let t = replace_placeholders(t, "*");
+    if t.is_empty() || t == "." {
+        return vec![format!("{scope}**")];
+    }
+    let dir = t.ends_with('/');
+    let t = t.trim_end_matches('/');
+    let single = !t.contains('/');
+    let is_ext = single
+        && t.starts_with('.')
+        && !t[1..].contains('.')
+        && t[1..].chars().all(|c| c.is_ascii_alphanumeric())
+        && !DOTFILES.iter().any(|d| *d == t || t.starts_with(".env"));
+    let base = if is_ext {
+        format!("**/*{t}")
+    } else if anywhere || (single && t.contains(['*', '?', '['])) {
+        if t.starts_with("**") {
+            t.to_string()
+        } else {
+            format!("**/{t}")
+        }
+    } else {
+        t.to_string()
+    };
+    let full = if base.starts_with("**") && !scope.is_empty() { format!("{scope}{base}") } else { format!("{scope}{base}") };
+    let mut out = vec![];
+    if !dir {
+        out.push(full.clone());
+    }
+    if !full.ends_with("**") && !is_ext {
+        out.push(format!("{full}/**"));
+    }
+    if out.is_empty() {
+        out.push(full);
+    }
+    out
+}
+
+/// `<lang>`, `[file]`, `{name}` and `...` placeholders → `with`.
+fn replace_placeholders(s: &str, with: &str) -> String {
+    let mut out = String::new();
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '<' => {
+                let mut inner = String::new();
+                let mut closed = false;
+                for d in chars.by_ref() {
+                    if d == '>' {
+                        closed = true;
+                        break;
+                    }
+                    inner.push(d);
+                }
+                if closed && !inner.is_empty() && !inner.contains(' ') {
+                    out.push_str(with);
+                } else {
+                    out.push('<');
+                    out.push_str(&inner);
+                    if closed {
+                        out.push('>');
+                    }
+                }
+            }
+            _ => out.push(c),
+        }
+    }
+    out.replace("...", "")
+}
+
+/// Placeholder word used while a pattern goes through the shell parser.
+const ANY: &str = "__agentgate_any__";
+
+/// Command patterns from a command written in a policy: one per simple command
+/// (`a && b` gives two). Placeholders (`<lang>`, `[file]`, `...`) match any one word.
+pub fn command_patterns(text: &str) -> Vec<CommandPattern> {
+    let prepared = prepare_pattern(text);
+    let analysis = match crate::command::analyze(&prepared) {
+        Ok(a) if !a.invocations.is_empty() => a,
+        _ => return vec![fallback_pattern(text)],
+    };
+    analysis
+        .invocations
+        .iter()
+        .filter(|inv| inv.program != "cd")
+        .map(|inv| {
+            let mut words = Vec::new();
+            let mut flags = Vec::new();
+            let mut fragment = None;
+            for a in &inv.args {
+                if a.starts_with('-') && a.len() > 1 && a != "--" {
+                    let flag = a.split('=').next().unwrap_or(a).to_string();
+                    if !flag.contains(ANY) {
+                        flags.push(flag);
+                    }
+                } else if a.contains(ANY) || a.starts_with('[') {
+                    words.push(PatWord::Any);
+                } else if a == "--" {
+                    continue;
+                } else {
+                    words.push(PatWord::Lit(a.clone()));
+                }
+            }
+            if inv.program.starts_with('@') {
+                fragment = Some(inv.program.clone());
+            }
+            // Trailing placeholders add nothing: `mise run test:e2e [file]...` matches with or without.
+            while matches!(words.last(), Some(PatWord::Any)) {
+                words.pop();
+            }
+            CommandPattern {
+                text: text.trim().to_string(),
+                program: if fragment.is_some() { String::new() } else { inv.program.clone() },
+                words,
+                flags,
+                env: inv.env.clone(),
+                fragment,
+            }
+        })
+        .collect()
+}
+
+fn prepare_pattern(text: &str) -> String {
+    let s = replace_placeholders(text.trim(), ANY);
+    // `[name]` placeholders too.
+    let mut out = String::new();
+    let mut in_brackets = false;
+    for c in s.chars() {
+        match c {
+            '[' if !in_brackets => {
+                in_brackets = true;
+                out.push_str(ANY);
+            }
+            ']' if in_brackets => in_brackets = false,
+            _ if in_brackets => {}
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// A pattern for text the shell parser rejects: words split on whitespace.
+fn fallback_pattern(text: &str) -> CommandPattern {
+    let mut it = text.split_whitespace();
+    let program = it.next().unwrap_or("").to_string();
+    let mut words = Vec::new();
+    let mut flags = Vec::new();
+    for a in it {
+        if a.starts_with('-') {
+            flags.push(a.split('=').next().unwrap_or(a).to_string());
+        } else {
+            words.push(PatWord::Lit(a.to_string()));
+        }
+    }
+    CommandPattern { text: text.trim().to_string(), program, words, flags, env: vec![], fragment: None }
+}
+
+/// A pattern that only names flags (`--release`), an assignment (`CI=1`) or a fragment (`@latest`).
+pub fn flag_pattern(text: &str) -> CommandPattern {
+    let t = text.trim();
+    let mut p = CommandPattern { text: t.to_string(), program: String::new(), words: vec![], flags: vec![], env: vec![], fragment: None };
+    if let Some((name, value)) = t.split_once('=').filter(|(n, _)| !n.starts_with('-')) {
+        p.env.push((name.to_string(), value.to_string()));
+    } else if t.starts_with('-') {
+        p.flags.push(t.split('=').next().unwrap_or(t).to_string());
+    } else {
+        p.fragment = Some(t.to_string());
+    }
+    p
+}
+
+/// A pattern for a program named in prose (`pip`, `prettier`) or a command class (`@test`).
+pub fn program_pattern(program: &str) -> CommandPattern {
+    CommandPattern {
+        text: program.to_string(),
+        program: program.to_string(),
+        words: vec![],
+        flags: vec![],
+        env: vec![],
+        fragment: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn globs_follow_the_documented_rules() {
+        assert_eq!(path_globs("docs/SSOT/**", "", false), vec!["docs/SSOT/**"]);
+        assert_eq!(path_globs("AGENTS.md", "", false), vec!["AGENTS.md", "AGENTS.md/**"]);
+        assert_eq!(path_globs("docs/v*/", "", false), vec!["docs/v*/**"]);
+        assert_eq!(path_globs("*.rs", "", false), vec!["**/*.rs", "**/*.rs/**"]);
+        assert_eq!(path_globs(".ungram", "", false), vec!["**/*.ungram"]);
+        assert_eq!(path_globs(".env", "", false), vec![".env", ".env/**"]);
+        assert_eq!(path_globs("src/**", "pkg/", false), vec!["pkg/src/**"]);
+        assert_eq!(path_globs("src/x.ts", "", true), vec!["**/src/x.ts", "**/src/x.ts/**"]);
+        assert_eq!(path_globs("examples/<fn>/", "", false), vec!["examples/*/**"]);
+    }
+}

@@ -1,0 +1,139 @@
+//! Evaluate a plan against a compiled policy with the native matchers.
+
+mod check;
+pub mod facts;
+pub mod matchers;
+
+use std::path::Path;
+
+use miette::Diagnostic;
+use serde::Serialize;
+use thiserror::Error;
+
+use crate::changeset::Plan;
+use crate::ir::{Decision, Policy, Rule, Severity};
+
+#[derive(Debug, Error, Diagnostic)]
+pub enum EngineError {
+    #[error("cannot analyse `commands[{index}]`")]
+    #[diagnostic(code(agentgate::engine::command), help("agentgate fails closed on commands it cannot parse; fix the shell syntax"))]
+    Command {
+        index: usize,
+        #[source]
+        #[diagnostic_source]
+        source: crate::command::CommandError,
+    },
+    #[error("invalid glob in rule `{rule}`: {message}")]
+    #[diagnostic(code(agentgate::engine::glob))]
+    Glob { rule: String, message: String },
+}
+
+/// Where a finding's policy sentence is.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct FindingOrigin {
+    pub file: String,
+    pub line: usize,
+}
+
+/// One violation of one rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub rule: String,
+    pub kind: String,
+    pub severity: Severity,
+    pub decision: Decision,
+    pub message: String,
+    /// What in the plan broke it: `changes[0]`, `commands[2]: git push -f`, `plan`.
+    pub subject: String,
+    pub origin: FindingOrigin,
+    /// The policy sentence.
+    pub sentence: String,
+    /// What would satisfy the rule.
+    pub help: String,
+    /// 1-based line of the plan entry, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub plan_line: Option<usize>,
+}
+
+/// The decision on a plan.
+#[derive(Debug, Clone, Serialize)]
+pub struct Verdict {
+    pub decision: Decision,
+    pub policy_digest: String,
+    pub findings: Vec<Finding>,
+    pub summary: Summary,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Summary {
+    pub deny: usize,
+    pub ask: usize,
+    pub warning: usize,
+    pub rules: usize,
+}
+
+/// Evaluate a plan.
+pub fn evaluate(policy: &Policy, plan: &Plan, root: &Path) -> Result<Verdict, EngineError> {
+    let facts = facts::gather(plan, root)?;
+    let mut findings = Vec::new();
+    for rule in &policy.rules {
+        if !applies_to_role(rule, facts.role.as_deref()) {
+            continue;
+        }
+        let mut found = check::check(rule, &facts).map_err(|e| EngineError::Glob { rule: rule.id.clone(), message: e.to_string() })?;
+        // An ask is met by an approval (from the named reviewer, when the rule names one).
+        if rule.decision == Decision::Ask {
+            let reviewer = match &rule.body {
+                crate::ir::RuleBody::ReviewRequirement { reviewer, .. } => Some(reviewer.as_str()),
+                crate::ir::RuleBody::RiskGate { reviewer: Some(r), .. } => Some(r.as_str()),
+                _ => None,
+            };
+            if approved(&facts.approvals, &rule.id, reviewer) {
+                found.clear();
+            }
+        }
+        findings.extend(found);
+    }
+    findings.extend(check::risk_findings(&policy.rules, &facts).map_err(|e| EngineError::Glob { rule: "risk".into(), message: e.to_string() })?);
+    for f in findings.iter_mut() {
+        if f.severity < Severity::Error {
+            f.decision = Decision::Allow;
+        }
+    }
+    findings.sort_by(|a, b| {
+        (b.decision, &a.origin, &a.rule, &a.subject, &a.message).cmp(&(a.decision, &b.origin, &b.rule, &b.subject, &b.message))
+    });
+    findings.dedup();
+    let decision = findings.iter().map(|f| f.decision).max().unwrap_or(Decision::Allow);
+    let summary = Summary {
+        deny: findings.iter().filter(|f| f.decision == Decision::Deny).count(),
+        ask: findings.iter().filter(|f| f.decision == Decision::Ask).count(),
+        warning: findings.iter().filter(|f| f.severity == Severity::Warning).count(),
+        rules: policy.rules.len(),
+    };
+    Ok(Verdict { decision, policy_digest: policy.digest.clone(), findings, summary })
+}
+
+fn applies_to_role(rule: &Rule, role: Option<&str>) -> bool {
+    if rule.roles.is_empty() {
+        return true;
+    }
+    let norm = |r: &str| r.trim().to_lowercase().trim_end_matches('s').to_string();
+    let role = role.map(norm);
+    let (neg, pos): (Vec<&String>, Vec<&String>) = rule.roles.iter().partition(|r| r.starts_with('!'));
+    if !neg.is_empty() {
+        return !neg.iter().any(|r| Some(norm(&r[1..])) == role);
+    }
+    pos.iter().any(|r| Some(norm(r)) == role)
+}
+
+fn approved(approvals: &[(String, Option<String>)], rule: &str, reviewer: Option<&str>) -> bool {
+    let norm = |s: &str| s.trim().trim_start_matches('@').to_lowercase();
+    approvals.iter().any(|(by, r)| {
+        let rule_ok = r.as_deref().is_none_or(|r| r == rule);
+        match reviewer {
+            Some(rv) => norm(by) == norm(rv) && rule_ok,
+            None => rule_ok,
+        }
+    })
+}

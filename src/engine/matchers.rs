@@ -1,0 +1,274 @@
+//! Native matchers: globs (compiled once per rule) and command patterns.
+
+use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
+
+use crate::command::Invocation;
+use crate::ir::{CommandPattern, PatWord};
+use crate::vocab;
+
+/// A set of globs with `*` not crossing `/`.
+#[derive(Debug, Clone)]
+pub struct Globs {
+    set: GlobSet,
+    /// Literal prefixes (up to the first wildcard), to see whether a deleted folder holds matches.
+    prefixes: Vec<String>,
+    code_marker: bool,
+}
+
+impl Globs {
+    pub fn new(globs: &[String]) -> Result<Globs, globset::Error> {
+        let mut b = GlobSetBuilder::new();
+        let mut prefixes = Vec::new();
+        let mut code_marker = false;
+        for g in globs {
+            if g == ":code" {
+                code_marker = true;
+                continue;
+            }
+            b.add(GlobBuilder::new(g).literal_separator(true).backslash_escape(true).build()?);
+            let lit: String = g.chars().take_while(|c| !matches!(c, '*' | '?' | '[' | '{')).collect();
+            prefixes.push(lit);
+        }
+        Ok(Globs { set: b.build()?, prefixes, code_marker })
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.set.is_empty() && !self.code_marker
+    }
+
+    /// Whether a path matches.
+    pub fn matches(&self, path: &str) -> bool {
+        if self.code_marker && is_code(path) {
+            return true;
+        }
+        self.set.is_match(path)
+    }
+
+    /// Whether deleting or moving `dir` as a folder touches a match.
+    pub fn matches_under(&self, dir: &str) -> bool {
+        if self.matches(dir) {
+            return true;
+        }
+        if dir.is_empty() {
+            return !self.set.is_empty();
+        }
+        let probe = format!("{dir}/__agentgate_probe__");
+        self.set.is_match(&probe) || self.prefixes.iter().any(|p| p.starts_with(&format!("{dir}/")))
+    }
+}
+
+/// A change to something other than documentation.
+pub fn is_code(path: &str) -> bool {
+    static DOCS: std::sync::OnceLock<GlobSet> = std::sync::OnceLock::new();
+    let docs = DOCS.get_or_init(|| {
+        let mut b = GlobSetBuilder::new();
+        for g in &vocab::get().docs_globs {
+            if let Ok(g) = GlobBuilder::new(g).literal_separator(true).build() {
+                b.add(g);
+            }
+        }
+        b.build().unwrap_or_else(|_| GlobSet::empty())
+    });
+    !docs.is_match(path)
+}
+
+/// Positional arguments of a run: options skipped, and the values of a program's known
+/// value-taking global options skipped too (`git -C dir push` → `push`).
+pub fn positionals(program: &str, args: &[String]) -> Vec<String> {
+    let v = vocab::get();
+    let canon = v.canonical_program(program);
+    let value_opts = v.value_options.get(canon).or_else(|| v.value_options.get(program));
+    let mut out = Vec::new();
+    let mut i = 0;
+    let mut after_dd = false;
+    while i < args.len() {
+        let a = &args[i];
+        if after_dd || !a.starts_with('-') || a == "-" {
+            out.push(a.clone());
+        } else if a == "--" {
+            after_dd = true;
+        } else if out.is_empty() && !a.contains('=') && value_opts.is_some_and(|l| l.iter().any(|o| o == a)) {
+            i += 1; // skip the option's value
+        } else if out.is_empty() && program == "terraform" && a.starts_with("-chdir") {
+            // `-chdir=x` is one word
+        }
+        i += 1;
+    }
+    out
+}
+
+/// Words after the program, with `npm run x` read as `npm x`.
+fn words_of(program: &str, args: &[String]) -> Vec<String> {
+    let mut pos = positionals(program, args);
+    let canon = vocab::get().canonical_program(program);
+    if canon == "npm" && matches!(pos.first().map(String::as_str), Some("run" | "run-script")) {
+        pos.remove(0);
+    }
+    pos
+}
+
+/// The program as run, and as run through a runner (`npx prettier` → `prettier`).
+pub fn variants(inv: &Invocation) -> Vec<Invocation> {
+    let mut out = vec![inv.clone()];
+    let v = vocab::get();
+    let mut cur = inv.clone();
+    for _ in 0..3 {
+        let pos = positionals(&cur.program, &cur.args);
+        let canon = v.canonical_program(&cur.program).to_string();
+        let two = pos.first().map(|p| format!("{} {}", cur.program, p));
+        let skip = if v.runners.contains_key(&cur.program) || v.runners.contains_key(&canon) {
+            0
+        } else if two.as_ref().is_some_and(|t| v.runners.contains_key(t)) {
+            1
+        } else if canon == "npm" && matches!(pos.first().map(String::as_str), Some("exec" | "dlx")) {
+            1
+        } else {
+            break;
+        };
+        let Some(prog) = pos.get(skip) else { break };
+        let at = cur.args.iter().position(|a| a == prog).unwrap_or(0);
+        let mut next = cur.clone();
+        next.program = prog.rsplit('/').next().unwrap_or(prog).to_string();
+        // `ruff@latest` runs `ruff`
+        if let Some((name, _)) = next.program.split_once('@').filter(|(n, _)| !n.is_empty()) {
+            next.program = name.to_string();
+        }
+        next.args = cur.args[at + 1..].to_vec();
+        out.push(next.clone());
+        cur = next;
+    }
+    out
+}
+
+/// Whether a run matches a command pattern.
+pub fn matches(p: &CommandPattern, inv: &Invocation) -> bool {
+    variants(inv).iter().any(|v| matches_one(p, v))
+}
+
+fn matches_one(p: &CommandPattern, inv: &Invocation) -> bool {
+    if !p.env.iter().all(|e| inv.env.contains(e)) {
+        return false;
+    }
+    if let Some(frag) = &p.fragment {
+        if !inv.args.iter().any(|a| a.contains(frag.as_str())) && !inv.program.contains(frag.as_str()) {
+            return false;
+        }
+    }
+    if !p.flags.iter().all(|f| has_flag(&inv.args, f)) {
+        return false;
+    }
+    if p.program.is_empty() {
+        return !p.env.is_empty() || p.fragment.is_some() || !p.flags.is_empty();
+    }
+    let v = vocab::get();
+    if let Some(class) = p.program.strip_prefix('@') {
+        let (class, strict) = match class.strip_suffix('!') {
+            Some(c) => (c, true),
+            None => (class, false),
+        };
+        let words = words_of(&inv.program, &inv.args);
+        if v.in_class(class, &inv.program) {
+            return !strict || words.is_empty();
+        }
+        return match words.iter().position(|w| v.in_class(class, w)) {
+            Some(k) => !strict || (k + 1 == words.len() && k <= 1),
+            None => false,
+        };
+    }
+    if p.program.contains('/') {
+        let path = p.program.trim_start_matches("./");
+        let base = path.rsplit('/').next().unwrap_or(path);
+        let named = inv.program == base || inv.args.iter().any(|a| a.trim_start_matches("./") == path);
+        return named;
+    }
+    if v.canonical_program(&inv.program) != v.canonical_program(&p.program) {
+        return false;
+    }
+    let words = words_of(&inv.program, &inv.args);
+    let pat: Vec<&PatWord> = p.words.iter().collect();
+    let pat_words: Vec<PatWord> = if v.canonical_program(&p.program) == "npm"
+        && matches!(pat.first(), Some(PatWord::Lit(w)) if w == "run" || w == "run-script")
+    {
+        pat[1..].iter().map(|w| (*w).clone()).collect()
+    } else {
+        p.words.clone()
+    };
+    if pat_words.len() > words.len() {
+        return false;
+    }
+    pat_words.iter().zip(&words).all(|(pw, w)| match pw {
+        PatWord::Any => true,
+        PatWord::Lit(l) => l == w,
+    })
+}
+
+/// Whether args carry a flag: `--force`, `--force=x`, or `-f` inside `-fu`.
+pub fn has_flag(args: &[String], flag: &str) -> bool {
+    let long = flag.starts_with("--");
+    for a in args {
+        if a == "--" {
+            break;
+        }
+        if a == flag || a.starts_with(&format!("{flag}=")) {
+            return true;
+        }
+        if !long && flag.len() == 2 && a.starts_with('-') && !a.starts_with("--") && a.len() > 2 {
+            let letters = &a[1..];
+            if letters.chars().all(|c| c.is_ascii_alphabetic()) && letters.contains(&flag[1..]) {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compile::targets::command_patterns;
+
+    fn inv(cmd: &str) -> Invocation {
+        crate::command::analyze(cmd).unwrap().invocations.remove(0)
+    }
+
+    fn m(pat: &str, cmd: &str) -> bool {
+        command_patterns(pat).iter().any(|p| matches(p, &inv(cmd)))
+    }
+
+    #[test]
+    fn global_options_do_not_hide_subcommands() {
+        assert!(m("git push", "git -C dir push origin main"));
+        assert!(m("kubectl delete", "kubectl --context prod delete pod x"));
+        assert!(m("pnpm build", "pnpm -C packages/astro build"));
+        assert!(!m("git push", "git commit -m push"));
+    }
+
+    #[test]
+    fn npm_family_and_run() {
+        assert!(m("npm run build", "pnpm run build"));
+        assert!(m("npm run build", "pnpm build"));
+        assert!(!m("npm run build", "npm run dev"));
+    }
+
+    #[test]
+    fn flags_and_placeholders() {
+        assert!(m("cargo build --release", "cargo build --bin uv --release"));
+        assert!(!m("cargo build --release", "cargo build --bin uv"));
+        assert!(m("just gen-grammar <lang>", "just gen-grammar css"));
+        assert!(has_flag(&["-fu".to_string()], "-f"));
+    }
+
+    #[test]
+    fn runners_are_unwrapped() {
+        assert!(m("prettier", "npx prettier --write ."));
+        assert!(m("ruff", "uvx ruff@latest check src/"));
+    }
+
+    #[test]
+    fn globs_match_under_deleted_folders() {
+        let g = Globs::new(&["docs/SSOT/**".to_string()]).unwrap();
+        assert!(g.matches_under("docs"));
+        assert!(g.matches_under("docs/SSOT"));
+        assert!(!g.matches_under("src"));
+    }
+}

@@ -1,0 +1,330 @@
+//! The typed policy IR: plain data, serde-serialisable, no I/O.
+//!
+//! Every rule carries its origin (file, line, byte span, the statement's text) so each finding
+//! can point back at the sentence it enforces.
+
+use serde::Serialize;
+
+/// How strongly a rule is stated: must/never give errors, should/avoid give warnings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+/// What a violated rule means for the plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Decision {
+    Allow,
+    Ask,
+    Deny,
+}
+
+impl Decision {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Decision::Allow => "allow",
+            Decision::Ask => "ask",
+            Decision::Deny => "deny",
+        }
+    }
+}
+
+/// Where a rule came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Origin {
+    /// Repository-relative path of the markdown file (`builtin` for built-in rules).
+    pub file: String,
+    /// 1-based first line of the statement.
+    pub line: usize,
+    /// Byte span `[start, end)` of the statement in the file.
+    pub span: (usize, usize),
+    /// The statement as written (inline markup removed, wrapped lines joined).
+    pub text: String,
+}
+
+/// A kind of file operation a path rule can forbid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WriteOp {
+    Add,
+    Modify,
+    Delete,
+    Rename,
+}
+
+impl WriteOp {
+    pub const ALL: [WriteOp; 4] = [WriteOp::Add, WriteOp::Modify, WriteOp::Delete, WriteOp::Rename];
+}
+
+/// Well-known actions, whatever their spelling as commands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Action {
+    Commit,
+    Push,
+    ForcePush,
+    Amend,
+    Rebase,
+    SkipHooks,
+    Merge,
+    Tag,
+    Branch,
+    Worktree,
+    Revert,
+    RewriteHistory,
+    PullRequest,
+    Issue,
+    Deploy,
+    Secret,
+    Publish,
+    Dependency,
+    Background,
+}
+
+impl Action {
+    pub fn name(self) -> &'static str {
+        match self {
+            Action::Commit => "commit",
+            Action::Push => "push",
+            Action::ForcePush => "force-push",
+            Action::Amend => "amend",
+            Action::Rebase => "rebase",
+            Action::SkipHooks => "skip-hooks",
+            Action::Merge => "merge",
+            Action::Tag => "tag",
+            Action::Branch => "branch",
+            Action::Worktree => "worktree",
+            Action::Revert => "revert",
+            Action::RewriteHistory => "rewrite-history",
+            Action::PullRequest => "pull-request",
+            Action::Issue => "issue",
+            Action::Deploy => "deploy",
+            Action::Secret => "secret",
+            Action::Publish => "publish",
+            Action::Dependency => "dependency",
+            Action::Background => "background",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Action> {
+        ACTIONS.iter().copied().find(|a| a.name() == name)
+    }
+}
+
+pub const ACTIONS: [Action; 19] = [
+    Action::Commit,
+    Action::Push,
+    Action::ForcePush,
+    Action::Amend,
+    Action::Rebase,
+    Action::SkipHooks,
+    Action::Merge,
+    Action::Tag,
+    Action::Branch,
+    Action::Worktree,
+    Action::Revert,
+    Action::RewriteHistory,
+    Action::PullRequest,
+    Action::Issue,
+    Action::Deploy,
+    Action::Secret,
+    Action::Publish,
+    Action::Dependency,
+    Action::Background,
+];
+
+/// A word of a command pattern.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase", tag = "type", content = "value")]
+pub enum PatWord {
+    /// A literal word that must be present as written.
+    Lit(String),
+    /// A placeholder (`<lang>`, `[file]`, `...`) matching any one word.
+    Any,
+}
+
+/// A parsed command pattern: program, positional words (subcommands), required flags,
+/// environment assignments and argument fragments.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct CommandPattern {
+    /// As written in the policy.
+    pub text: String,
+    /// Program name; empty when the pattern only names a flag, an assignment or a fragment.
+    pub program: String,
+    pub words: Vec<PatWord>,
+    /// Flags that must be present (`--release`, `-w`, `--author`).
+    pub flags: Vec<String>,
+    /// Environment assignments that must be present (`CI=1`).
+    pub env: Vec<(String, String)>,
+    /// A fragment some argument must contain (`@latest`).
+    pub fragment: Option<String>,
+}
+
+/// When an obligation applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Trigger {
+    /// The plan commits (a `git commit` command, or a commit change set).
+    Commit,
+    Push,
+    PullRequest,
+    Merge,
+    Tag,
+    Publish,
+    Dependency,
+    /// The plan changes any file (within `when_paths` if given).
+    Change,
+    /// The plan changes code: any file that is not documentation.
+    CodeChange,
+    /// The plan adds a file (within `when_paths` if given).
+    Add,
+}
+
+/// A bound on destructive work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Metric {
+    DeletedFiles,
+    ChangedFiles,
+    ChangedLines,
+}
+
+/// Risk classes, lowest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Risk {
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+/// What a rule checks. Globs are repository-relative; a glob for a directory matches
+/// everything under it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum RuleBody {
+    /// Deny (or ask for) writes of the given kinds to matching paths.
+    PathDeny {
+        ops: Vec<WriteOp>,
+        paths: Vec<String>,
+        except: Vec<String>,
+        /// Only when the plan also changes files outside `paths` ("as part of broader changes").
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        only_mixed: bool,
+        /// Only in a committing plan ("the commit must not include …").
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        only_commit: bool,
+    },
+    /// Deny reads (declared or done by a command).
+    ReadDeny { paths: Vec<String>, except: Vec<String> },
+    /// Deny commands matching any pattern.
+    CommandDeny { commands: Vec<CommandPattern>, except: Vec<CommandPattern> },
+    /// Deny a well-known action, optionally only towards a target (branch, base) or environment.
+    ActionDeny {
+        action: Action,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        target: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        environment: Option<String>,
+    },
+    /// Commands that must have passed (evidence) or run in the plan when the trigger fires.
+    RequiredCheck {
+        commands: Vec<CommandPattern>,
+        trigger: Trigger,
+        when_paths: Vec<String>,
+        /// The plan must run them in this order (and before the trigger).
+        ordered: bool,
+        /// Every recorded check must have passed ("all checks must pass").
+        all_checks: bool,
+    },
+    /// Files that must have been read before the trigger.
+    RequiredRead { paths: Vec<String>, trigger: Trigger },
+    /// A command, when run, must carry these flags.
+    RequiredFlag { command: CommandPattern, flags: Vec<String> },
+    /// Generated files: hand edits are denied unless the plan runs a generator.
+    Generated { paths: Vec<String>, generators: Vec<CommandPattern> },
+    /// Changing `when_paths` (or taking the `when_action`) needs a change to one of `then_paths`.
+    CoChange {
+        when_paths: Vec<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        when_action: Option<Action>,
+        then_paths: Vec<String>,
+        /// Only added files trigger it.
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        only_added: bool,
+    },
+    /// Matching changes need an approval from `reviewer`.
+    ReviewRequirement { paths: Vec<String>, reviewer: String },
+    /// Matching changes are of this risk class.
+    RiskClass { paths: Vec<String>, level: Risk },
+    /// Plans at or above this risk class need a reviewer's approval or passing checks.
+    RiskGate {
+        level: Risk,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        reviewer: Option<String>,
+        commands: Vec<CommandPattern>,
+    },
+    /// A bound on destructive work.
+    Bound { metric: Metric, max: u64 },
+}
+
+impl RuleBody {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            RuleBody::PathDeny { .. } => "path-deny",
+            RuleBody::ReadDeny { .. } => "read-deny",
+            RuleBody::CommandDeny { .. } => "command-deny",
+            RuleBody::ActionDeny { .. } => "action-deny",
+            RuleBody::RequiredCheck { .. } => "required-check",
+            RuleBody::RequiredRead { .. } => "required-read",
+            RuleBody::RequiredFlag { .. } => "required-flag",
+            RuleBody::Generated { .. } => "generated",
+            RuleBody::CoChange { .. } => "co-change",
+            RuleBody::ReviewRequirement { .. } => "review-requirement",
+            RuleBody::RiskClass { .. } => "risk-class",
+            RuleBody::RiskGate { .. } => "risk-gate",
+            RuleBody::Bound { .. } => "bound",
+        }
+    }
+}
+
+/// One compiled rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Rule {
+    pub id: String,
+    pub severity: Severity,
+    /// What a violation decides: deny, or ask (allowed with approval evidence).
+    pub decision: Decision,
+    /// The subtree the rule governs ("" for the whole repository, `pkg/` for `pkg/AGENTS.md`).
+    pub scope: String,
+    /// Agent roles the rule applies to (empty: every role).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub roles: Vec<String>,
+    #[serde(flatten)]
+    pub body: RuleBody,
+    pub origin: Origin,
+}
+
+/// A normative sentence that did not compile; never dropped silently.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Unrecognised {
+    pub origin: Origin,
+    /// Why it was not compiled, in a few words.
+    pub reason: String,
+}
+
+/// A compiled policy.
+#[derive(Debug, Clone, Serialize)]
+pub struct Policy {
+    /// `sha256:` digest over the canonical JSON of the rules.
+    pub digest: String,
+    /// The policy files read, repository-relative.
+    pub sources: Vec<String>,
+    pub rules: Vec<Rule>,
+    pub unrecognised: Vec<Unrecognised>,
+}

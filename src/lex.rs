@@ -1,0 +1,218 @@
+//! Sentences → tagged tokens: vocabulary phrases become grammar tags, code spans are classified
+//! as paths, commands, flags, assignments or teams.
+
+use crate::markdown::Piece;
+use crate::vocab::{self, Vocabulary};
+
+/// One token of a statement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Token {
+    /// The grammar tag (`deny`, `write`, `path`, `cmd`, `w`, …).
+    pub tag: String,
+    /// The token's content: the code span's text, the noun key, the word.
+    pub value: String,
+}
+
+/// Lex sentence pieces into tokens.
+pub fn lex(pieces: &[Piece]) -> Vec<Token> {
+    let v = vocab::get();
+    let mut out = Vec::new();
+    let mut words: Vec<String> = Vec::new();
+    let mut skip_code = false;
+    for p in pieces {
+        match p {
+            Piece::Text { text, .. } => {
+                words.extend(vocab::split_words(text));
+                skip_code = false;
+            }
+            Piece::Code { text, .. } => {
+                lex_words(v, &std::mem::take(&mut words), &mut out);
+                if !skip_code {
+                    out.push(classify_code(v, text));
+                }
+                skip_code = false;
+            }
+            Piece::Link { dest } => {
+                lex_words(v, &std::mem::take(&mut words), &mut out);
+                if let Some(path) = link_path(dest) {
+                    out.push(Token { tag: "path".into(), value: path });
+                    skip_code = true;
+                }
+            }
+        }
+    }
+    lex_words(v, &words, &mut out);
+    postpositions(&mut out);
+    out
+}
+
+/// Chinese puts "before"/"after" behind the action (`提交前`, "commit-before"); turn
+/// `act_x before` into `before act_x` so one grammar serves both orders.
+fn postpositions(tokens: &mut [Token]) {
+    for i in 1..tokens.len() {
+        let cjk = tokens[i].value.chars().next().is_some_and(vocab::is_cjk);
+        if cjk && matches!(tokens[i].tag.as_str(), "before" | "after") && tokens[i - 1].tag.starts_with("act_") {
+            tokens.swap(i - 1, i);
+        }
+    }
+}
+
+/// A repository path from a relative link target.
+fn link_path(dest: &str) -> Option<String> {
+    if dest.contains("://") || dest.starts_with('#') || dest.starts_with("mailto:") || dest.is_empty() {
+        return None;
+    }
+    let d = dest.split('#').next().unwrap_or(dest);
+    let d = d.trim_start_matches("./").trim_start_matches('/');
+    (!d.is_empty() && !d.starts_with("..")).then(|| d.to_string())
+}
+
+fn lex_words(v: &Vocabulary, words: &[String], out: &mut Vec<Token>) {
+    let mut i = 0;
+    while i < words.len() {
+        if let Some((n, m)) = v.longest(words, i) {
+            let value = if m.value.is_empty() { words[i..i + n].join(" ") } else { m.value.clone() };
+            out.push(Token { tag: m.tag.clone(), value });
+            i += n;
+            continue;
+        }
+        let w = &words[i];
+        let tag = match w.as_str() {
+            "," | "，" | "、" => "comma",
+            ";" | "；" => "semi",
+            ":" | "：" => "colon",
+            "(" => "lparen",
+            ")" => "rparen",
+            "—" | "–" | "-" => "dash",
+            "!" | "?" | "。" => "stop",
+            "&" => "and",
+            _ if w.chars().all(|c| c.is_ascii_digit()) => "num",
+            _ if w.starts_with('@') && w.len() > 1 => "team",
+            _ if v.prose_programs.iter().any(|p| p == w) => "prog",
+            _ => "w",
+        };
+        out.push(Token { tag: tag.into(), value: w.clone() });
+        i += 1;
+    }
+}
+
+/// Classify a code span.
+pub fn classify_code(v: &Vocabulary, text: &str) -> Token {
+    let s = text.trim();
+    let tag = code_tag(v, s);
+    Token { tag: tag.into(), value: s.to_string() }
+}
+
+fn code_tag(v: &Vocabulary, s: &str) -> &'static str {
+    if s.is_empty() {
+        return "code";
+    }
+    if s == "&" {
+        return "bg";
+    }
+    let first = s.split_whitespace().next().unwrap_or("");
+    if s.starts_with('-') && s.len() > 1 && s[1..].starts_with(|c: char| c.is_ascii_alphabetic() || c == '-') {
+        return if s.contains(' ') && !first.contains('=') { "cmd" } else { "flag" };
+    }
+    if is_assignment(first) && !s.contains(' ') {
+        return "envset";
+    }
+    if s.starts_with('@') && !s.contains(['/', ' ']) {
+        return "team";
+    }
+    if s.contains(char::is_whitespace) {
+        if first.contains('/') && !v.known_programs.iter().any(|p| p == first) && !first.starts_with("./") {
+            // `docs/a.md docs/b.md` or a path with a space
+            if s.split_whitespace().all(|w| w.contains('/') || w.contains('.')) {
+                return "path";
+            }
+        }
+        if first.ends_with(':') || s.contains("=>") || s.contains("{") && !first.chars().all(char::is_alphanumeric) {
+            return "code";
+        }
+        return "cmd";
+    }
+    if v.known_programs.iter().any(|p| p == s) {
+        return "cmd";
+    }
+    if s.contains('(') || s.contains('{') || s.starts_with('$') || s.contains("::") || s.contains('"') || s.contains('=') {
+        return "code";
+    }
+    if s.contains('/') || s.contains('*') || s.starts_with('.') || has_extension(s) || is_well_known_file(s) {
+        return "path";
+    }
+    "code"
+}
+
+fn is_assignment(w: &str) -> bool {
+    let Some((name, _)) = w.split_once('=') else { return false };
+    !name.is_empty()
+        && name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && name.chars().any(|c| c.is_ascii_uppercase())
+}
+
+fn has_extension(s: &str) -> bool {
+    match s.rsplit_once('.') {
+        Some((stem, ext)) => {
+            !stem.is_empty()
+                && (1..=10).contains(&ext.len())
+                && ext.chars().all(|c| c.is_ascii_alphanumeric())
+                && ext.chars().any(|c| c.is_ascii_alphabetic())
+                && !stem.chars().all(|c| c.is_ascii_digit())
+        }
+        None => false,
+    }
+}
+
+fn is_well_known_file(s: &str) -> bool {
+    const FILES: &[&str] = &[
+        "Makefile", "Dockerfile", "Jenkinsfile", "LICENSE", "CODEOWNERS", "Justfile", "justfile", "Gemfile",
+        "Procfile", "Rakefile", "Vagrantfile", "Brewfile",
+    ];
+    FILES.contains(&s)
+}
+
+/// The tokens' tags as the string the pest grammar parses: tags separated by single spaces.
+pub fn tag_string(tokens: &[Token]) -> String {
+    let mut s = String::new();
+    for (i, t) in tokens.iter().enumerate() {
+        if i > 0 {
+            s.push(' ');
+        }
+        s.push_str(&t.tag);
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tags(text: &str) -> String {
+        let segs = crate::markdown::segments(text);
+        tag_string(&lex(&segs[0].pieces))
+    }
+
+    #[test]
+    fn classifies_code_spans() {
+        let v = vocab::get();
+        assert_eq!(classify_code(v, "docs/SSOT/**").tag, "path");
+        assert_eq!(classify_code(v, "AGENTS.md").tag, "path");
+        assert_eq!(classify_code(v, "cargo test").tag, "cmd");
+        assert_eq!(classify_code(v, "--no-verify").tag, "flag");
+        assert_eq!(classify_code(v, "-w").tag, "flag");
+        assert_eq!(classify_code(v, "CI=1").tag, "envset");
+        assert_eq!(classify_code(v, "@security").tag, "team");
+        assert_eq!(classify_code(v, "invoke()").tag, "code");
+        assert_eq!(classify_code(v, ".env").tag, "path");
+        assert_eq!(classify_code(v, "pip").tag, "cmd");
+    }
+
+    #[test]
+    fn lexes_prose() {
+        assert_eq!(tags("Agents MUST NOT modify `docs/SSOT/**` or `AGENTS.md`."), "agents deny write path or path");
+        assert_eq!(tags("Never force push."), "deny act_force_push");
+        assert_eq!(tags("Run `cargo test` before committing."), "run cmd before act_commit");
+    }
+}

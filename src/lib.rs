@@ -1,0 +1,59 @@
+//! agentgate: compile AGENTS.md and SSOT prose into a typed policy and check agent change sets
+//! against it.
+//!
+//! The pipeline, one module per stage, data flowing one way:
+//! [`source`] → [`markdown`] → [`lex`] → [`parse`] → [`compile`] → [`ir`] → [`engine`] → [`report`].
+//! Plans come in through [`changeset`]; their shell commands are analysed by [`command`].
+
+pub mod changeset;
+pub mod cli;
+pub mod command;
+pub mod compile;
+pub mod engine;
+pub mod ir;
+pub mod lex;
+pub mod markdown;
+pub mod parse;
+pub mod report;
+pub mod source;
+pub mod vocab;
+
+use std::path::Path;
+
+/// Everything that can stop a check: each is exit code 2.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum Error {
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Source(#[from] source::SourceError),
+    #[error("the policy does not compile ({} error{})", .0.len(), if .0.len() == 1 { "" } else { "s" })]
+    #[diagnostic(code(agentgate::compile), help("fix the statements below; agentgate fails closed on a broken policy"))]
+    Compile(#[related] Vec<compile::CompileError>),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Plan(#[from] changeset::PlanError),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Engine(#[from] engine::EngineError),
+    #[error("cannot read plan `{name}`: {message}")]
+    #[diagnostic(code(agentgate::plan::read), help("pass an existing JSON or YAML file, or `-` to read the plan from standard input"))]
+    PlanRead { name: String, message: String },
+    #[error("plan `{name}` is {bytes} bytes, more than the limit of {limit}")]
+    #[diagnostic(code(agentgate::plan::size), help("split the change set into several plans"))]
+    PlanTooLarge { name: String, bytes: u64, limit: u64 },
+}
+
+/// Largest plan read (256 MiB: room for a 100,000-change plan).
+pub const MAX_PLAN_BYTES: u64 = 256 * 1024 * 1024;
+
+/// Read and compile the policy of the repository at `root`.
+pub fn load_policy(root: &Path) -> Result<ir::Policy, Error> {
+    let sources = source::discover(root)?;
+    compile::compile(&sources).map_err(Error::Compile)
+}
+
+/// Check a plan's text against the policy at `root`.
+pub fn check_plan(root: &Path, policy: &ir::Policy, plan_text: &str, plan_name: &str) -> Result<engine::Verdict, Error> {
+    let plan = changeset::parse_plan(plan_text, plan_name, root)?;
+    Ok(engine::evaluate(policy, &plan, root)?)
+}

@@ -1,0 +1,205 @@
+//! The vocabulary the statement grammar is written over, loaded from `grammar/vocabulary.toml`.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::OnceLock;
+
+use serde::Deserialize;
+
+const VOCABULARY: &str = include_str!("../grammar/vocabulary.toml");
+
+#[derive(Debug, Deserialize)]
+struct Raw {
+    tags: BTreeMap<String, Vec<String>>,
+    actions: BTreeMap<String, Vec<String>>,
+    environments: BTreeMap<String, Vec<String>>,
+    nouns: RawNouns,
+    command_classes: BTreeMap<String, Vec<String>>,
+    programs: RawPrograms,
+    docs: RawDocs,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawNouns {
+    paths: BTreeMap<String, Vec<String>>,
+    commands: BTreeMap<String, Vec<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawPrograms {
+    known: Vec<String>,
+    prose: Vec<String>,
+    aliases: BTreeMap<String, String>,
+    runners: BTreeMap<String, Vec<String>>,
+    value_options: BTreeMap<String, Vec<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawDocs {
+    globs: Vec<String>,
+}
+
+/// What a phrase means.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Meaning {
+    /// Grammar tag (`deny`, `write`, `act_commit`, `noun`, `env_production`, …).
+    pub tag: String,
+    /// For nouns: the key into the noun tables.
+    pub value: String,
+}
+
+/// The loaded vocabulary.
+#[derive(Debug)]
+pub struct Vocabulary {
+    /// First word → phrases starting with it (as word lists), longest first.
+    phrases: HashMap<String, Vec<(Vec<String>, Meaning)>>,
+    pub noun_paths: BTreeMap<String, Vec<String>>,
+    pub noun_commands: BTreeMap<String, Vec<String>>,
+    pub command_classes: BTreeMap<String, Vec<String>>,
+    pub known_programs: Vec<String>,
+    pub prose_programs: Vec<String>,
+    pub aliases: BTreeMap<String, String>,
+    /// Runner program (possibly two words) → words to skip before the real program.
+    pub runners: BTreeMap<String, Vec<String>>,
+    pub value_options: BTreeMap<String, Vec<String>>,
+    pub docs_globs: Vec<String>,
+}
+
+/// The vocabulary, parsed once.
+pub fn get() -> &'static Vocabulary {
+    static V: OnceLock<Vocabulary> = OnceLock::new();
+    V.get_or_init(|| build(VOCABULARY).expect("grammar/vocabulary.toml is valid (checked by tests)"))
+}
+
+fn build(text: &str) -> Result<Vocabulary, toml::de::Error> {
+    let raw: Raw = toml::from_str(text)?;
+    let mut phrases: HashMap<String, Vec<(Vec<String>, Meaning)>> = HashMap::new();
+    let mut add = |phrase: &str, tag: &str, value: &str| {
+        let words = split_words(phrase);
+        if let Some(first) = words.first() {
+            phrases
+                .entry(first.clone())
+                .or_default()
+                .push((words, Meaning { tag: tag.to_string(), value: value.to_string() }));
+        }
+    };
+    for (tag, list) in &raw.tags {
+        for p in list {
+            add(p, tag, "");
+        }
+    }
+    for (name, list) in &raw.actions {
+        for p in list {
+            add(p, &format!("act_{}", name.replace('-', "_")), name);
+        }
+    }
+    for (name, list) in &raw.environments {
+        for p in list {
+            add(p, "environment", name);
+        }
+    }
+    for key in raw.nouns.paths.keys().chain(raw.nouns.commands.keys()) {
+        add(key, "noun", key);
+    }
+    for list in phrases.values_mut() {
+        // Longest phrase first; nouns lose ties to grammar words.
+        list.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then((a.1.tag == "noun").cmp(&(b.1.tag == "noun"))));
+        list.dedup_by(|a, b| a.0 == b.0);
+    }
+    Ok(Vocabulary {
+        phrases,
+        noun_paths: raw.nouns.paths,
+        noun_commands: raw.nouns.commands,
+        command_classes: raw.command_classes,
+        known_programs: raw.programs.known,
+        prose_programs: raw.programs.prose,
+        aliases: raw.programs.aliases,
+        runners: raw.programs.runners,
+        value_options: raw.programs.value_options,
+        docs_globs: raw.docs.globs,
+    })
+}
+
+impl Vocabulary {
+    /// The longest phrase starting at `words[i]`: its length in words and meaning.
+    pub fn longest(&self, words: &[String], i: usize) -> Option<(usize, &Meaning)> {
+        let list = self.phrases.get(&words[i])?;
+        list.iter()
+            .find(|(p, _)| words.len() - i >= p.len() && p.iter().zip(&words[i..]).all(|(a, b)| a == b))
+            .map(|(p, m)| (p.len(), m))
+    }
+
+    /// A program's canonical name for matching (`python3` → `python`).
+    pub fn canonical_program<'a>(&'a self, program: &'a str) -> &'a str {
+        self.aliases.get(program).map_or(program, String::as_str)
+    }
+
+    /// Whether `word` names a command class (`@test`) member.
+    pub fn in_class(&self, class: &str, word: &str) -> bool {
+        self.command_classes.get(class).is_some_and(|l| l.iter().any(|w| w == word))
+    }
+}
+
+/// Split prose into lower-case words: ASCII words keep `-`, `'`, `/`, `.`, `_`, `@`, `$`, `+`
+/// inside them; each CJK character is a word of its own; other punctuation becomes its own word.
+pub fn split_words(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let flush = |cur: &mut String, out: &mut Vec<String>| {
+        let w = cur.trim_end_matches(['.', '\'', '/', '-']).trim_start_matches(['\'', '-']);
+        if !w.is_empty() {
+            out.push(w.to_string());
+        }
+        cur.clear();
+    };
+    for c in text.chars() {
+        let c = match c {
+            '’' | '‘' => '\'',
+            c => c,
+        };
+        if c.is_alphanumeric() && !is_cjk(c) || matches!(c, '-' | '\'' | '/' | '.' | '_' | '@' | '$' | '+' | '&' | '#') && !cur.is_empty() {
+            cur.extend(c.to_lowercase());
+        } else if is_cjk(c) {
+            flush(&mut cur, &mut out);
+            out.push(c.to_string());
+        } else if c.is_whitespace() {
+            flush(&mut cur, &mut out);
+        } else {
+            flush(&mut cur, &mut out);
+            if matches!(c, ',' | ';' | ':' | '(' | ')' | '—' | '–' | '：' | '，' | '；' | '、' | '&' | '!' | '?' | '。') {
+                out.push(c.to_string());
+            }
+        }
+    }
+    flush(&mut cur, &mut out);
+    out
+}
+
+/// CJK ideographs and punctuation, matched one character at a time.
+pub fn is_cjk(c: char) -> bool {
+    matches!(c as u32, 0x3000..=0x303F | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0xFF00..=0xFFEF)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vocabulary_parses() {
+        let v = build(VOCABULARY).unwrap();
+        assert!(v.noun_paths.contains_key("lockfile"));
+    }
+
+    #[test]
+    fn longest_phrase_wins() {
+        let v = get();
+        let w = split_words("must not edit");
+        assert_eq!(v.longest(&w, 0).unwrap().1.tag, "deny");
+        let w = split_words("force push to main");
+        assert_eq!(v.longest(&w, 0).unwrap().1.tag, "act_force_push");
+    }
+
+    #[test]
+    fn splits_cjk_per_character() {
+        assert_eq!(split_words("在提交前务必"), vec!["在", "提", "交", "前", "务", "必"]);
+    }
+}
