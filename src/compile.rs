@@ -130,6 +130,9 @@ fn compile_file(
         let empty = Vec::new();
         let cx = Context { scope: &src.scope, file_dirs: &file_dirs, block_cmds: block_cmds.get(&u.block).unwrap_or(&empty) };
         let out = interpret::interpret(&u.tokens, &phrases, &cx);
+        if std::env::var_os("AGENTGATE_DEBUG_STATEMENTS").is_some() {
+            eprintln!("{}:{} [{}] {} => {} rule(s)", src.path, src.line_of(u.span.0), lex::tag_string(&u.tokens), u.text, out.drafts.len());
+        }
         let origin = Origin { file: src.path.clone(), line: src.line_of(u.span.0), span: u.span, text: u.text.clone() };
         for (glob, message) in out.bad_globs {
             errors.push(CompileError::Glob {

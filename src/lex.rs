@@ -138,6 +138,9 @@ fn code_tag(v: &Vocabulary, s: &str) -> &'static str {
     if s.contains('(') || s.contains('{') || s.starts_with('$') || s.contains("::") || s.contains('"') || s.contains('=') {
         return "code";
     }
+    if !s.chars().any(|c| c.is_alphanumeric() || c == '*') {
+        return "code";
+    }
     if s.contains('/') || s.contains('*') || s.starts_with('.') || has_extension(s) || is_well_known_file(s) {
         return "path";
     }

@@ -66,6 +66,8 @@ struct Clause {
     bounds: Vec<(usize, Option<usize>)>,
     risk: Vec<usize>,
     reviewers: Vec<usize>,
+    /// Joined to the next clause by "and" (a trailing gate covers both).
+    joined_next: bool,
 }
 
 const MODALS: &[&str] = &["deny", "must", "should", "avoid", "may"];
@@ -74,6 +76,9 @@ const TARGETS: &[&str] = &["path", "cmd", "flag", "envset", "team", "code", "bg"
 
 /// Interpret one statement.
 pub fn interpret(tokens: &[Token], phrases: &[Phrase], cx: &Context) -> Outcome {
+    let mut owned = tokens.to_vec();
+    mute_descriptive(&mut owned);
+    let tokens = &owned[..];
     let clauses = split_clauses(tokens, phrases);
     let mut out = Outcome::default();
     let mut prev: Option<Clause> = None;
@@ -87,6 +92,34 @@ pub fn interpret(tokens: &[Token], phrases: &[Phrase], cx: &Context) -> Outcome 
     out
 }
 
+/// "do not"/"does not" are prohibitions only at the start of a clause ("Do not edit …",
+/// "Agents do not …"); mid-clause they describe ("docs do not", "your code does not work").
+fn mute_descriptive(tokens: &mut [Token]) {
+    const FAMILY: &[&str] = &["do not", "don't", "dont", "does not", "doesn't", "cannot", "can't", "can not"];
+    const LABEL_WORDS: &[&str] = &["please", "so", "then", "also", "just", "simply", "and", "you", "we", "ai", "agents", "agent", "the"];
+    for k in 0..tokens.len() {
+        if tokens[k].tag != "deny" || !FAMILY.contains(&tokens[k].value.as_str()) {
+            continue;
+        }
+        let mut initial = true;
+        for j in (0..k).rev() {
+            let t = &tokens[j];
+            match t.tag.as_str() {
+                "comma" | "semi" | "colon" | "stop" | "dash" | "and" | "rparen" => break,
+                "agents" | "lparen" | "also" | "deny" | "must" | "should" => {}
+                "w" if LABEL_WORDS.contains(&t.value.as_str()) => {}
+                _ => {
+                    initial = false;
+                    break;
+                }
+            }
+        }
+        if !initial {
+            tokens[k].tag = "w".into();
+        }
+    }
+}
+
 fn split_clauses(tokens: &[Token], phrases: &[Phrase]) -> Vec<Clause> {
     let mut clauses = vec![Clause::default()];
     let mut seen_modal = false;
@@ -98,11 +131,15 @@ fn split_clauses(tokens: &[Token], phrases: &[Phrase]) -> Vec<Clause> {
                 let modal = MODALS.contains(&tag);
                 let after_joint = k > 0
                     && matches!(&phrases[k - 1], Phrase::Tok(j) if matches!(tokens[*j].tag.as_str(), "and" | "comma" | "dash"));
-                if tag == "semi" || (modal && seen_modal && after_joint) {
+                let imperative_joint = k > 1
+                    && VERBS.contains(&tag)
+                    && matches!(&phrases[k - 1], Phrase::Tok(j) if tokens[*j].tag == "and")
+                    && matches!(&phrases[k - 2], Phrase::Tok(j) if tokens[*j].tag == "comma");
+                if tag == "semi" || (modal && seen_modal && after_joint) || (seen_modal && imperative_joint) {
+                    cur.joined_next = tag != "semi";
                     clauses.push(Clause::default());
-                    seen_modal = false;
-                    if modal {
-                        seen_modal = true;
+                    seen_modal = modal;
+                    if tag != "semi" {
                         clauses.last_mut().expect("pushed").main.push(*i);
                     }
                     continue;
@@ -130,6 +167,12 @@ fn split_clauses(tokens: &[Token], phrases: &[Phrase]) -> Vec<Clause> {
                     }
                 }
             }
+        }
+    }
+    // "Do not X, and do not Y, unless asked": the gate covers every joined clause.
+    for k in (0..clauses.len().saturating_sub(1)).rev() {
+        if clauses[k].joined_next && clauses[k + 1].gate {
+            clauses[k].gate = true;
         }
     }
     clauses.retain(|c| !c.main.is_empty() || !c.conds.is_empty());
@@ -350,7 +393,10 @@ fn deny_form(
     if !c.run_gate.is_empty() {
         let cmds = collect_commands(tokens, &c.run_gate);
         let trig_idx: Vec<usize> = scope.iter().copied().filter(|i| !c.run_gate.contains(i)).collect();
-        let (trigger, when_paths) = trigger_of(tokens, &trig_idx, &verbs, cx, out);
+        let (trigger, when_paths) = match trigger_of(tokens, &trig_idx, &verbs, cx, out) {
+            Some((t, p, _)) => (t, p),
+            None => (Trigger::Change, vec![]),
+        };
         if !cmds.is_empty() {
             push(
                 out,
@@ -414,7 +460,15 @@ fn deny_form(
 
     // Paths.
     if !handled_paths {
-        let paths = collect_paths(tokens, &scope, cx, example_anywhere, out);
+        let file_verb = verbs.iter().any(|v| matches!(*v, "write" | "create" | "delete" | "move" | "preserve" | "bypass" | "include" | "read"));
+        let nouns = if !file_verb {
+            Nouns::None
+        } else if decision == Decision::Ask {
+            Nouns::All
+        } else {
+            Nouns::Narrow
+        };
+        let paths = collect_paths_with(tokens, &scope, cx, example_anywhere, nouns, out);
         if !paths.is_empty() {
             let read = verbs.contains(&"read");
             let writes = verbs.iter().any(|v| matches!(*v, "write" | "create" | "delete" | "move" | "preserve" | "bypass" | "include"));
@@ -562,7 +616,7 @@ fn must_form(tokens: &[Token], c: &Clause, prev: Option<&Clause>, cx: &Context, 
         }
     }
     // "ALWAYS use `cargo update --precise` to make lockfile changes".
-    if !has_cond && verbs.contains(&"use") && !explicit_cmds.is_empty() {
+    if !has_cond && verbs.contains(&"use") && !explicit_cmds.is_empty() && has(tokens, main, "must") {
         for p in &explicit_cmds {
             if !p.flags.is_empty() && !p.program.is_empty() {
                 let mut base = p.clone();
@@ -592,17 +646,25 @@ fn must_form(tokens: &[Token], c: &Clause, prev: Option<&Clause>, cx: &Context, 
         }
         return;
     }
-    let (trigger, when_paths) = if has_cond || !cond_idx.is_empty() {
-        trigger_of(tokens, &cond_idx, &[], cx, out)
+    let (trigger, when_paths, sure) = if has_cond || !cond_idx.is_empty() {
+        match trigger_of(tokens, &cond_idx, &[], cx, out) {
+            Some(t) => t,
+            None => {
+                out.reason = Some("its condition names nothing agentgate can observe (a path, an action or code changes)".into());
+                return;
+            }
+        }
     } else {
-        (Trigger::Change, vec![])
+        (Trigger::Change, vec![], Sure::Explicit)
     };
     // What is required.
     let ordered = has(tokens, main, "in_order");
     let mut cmds = explicit_cmds;
     if cmds.is_empty() {
-        for i in &req {
-            if tag(tokens, *i) == "noun" {
+        for (k, i) in req.iter().enumerate() {
+            let object = req[..k].iter().rev().take_while(|j| matches!(tag(tokens, **j), "w" | "noun" | "and" | "comma")).count() == k
+                || req[..k].iter().rev().find(|j| !matches!(tag(tokens, **j), "w" | "noun" | "and" | "comma")).is_some_and(|j| matches!(tag(tokens, *j), "run" | "use" | "pass" | "must"));
+            if tag(tokens, *i) == "noun" && object {
                 if let Some(list) = vocab::get().noun_commands.get(&tokens[*i].value) {
                     for c in list {
                         cmds.push(if c.starts_with('-') { flag_pattern(c) } else { program_pattern(c) });
@@ -617,13 +679,13 @@ fn must_form(tokens: &[Token], c: &Clause, prev: Option<&Clause>, cx: &Context, 
     if !run {
         cmds.clear();
     }
-    if read {
+    if read && sure == Sure::Explicit {
         let paths = collect_paths(tokens, &req, cx, false, out);
         if !paths.is_empty() {
             push(out, RuleBody::RequiredRead { paths, trigger }, severity, decision, roles.clone());
         }
     }
-    if !read && !run {
+    if !read && !run && sure == Sure::Explicit {
         let then: Vec<usize> = req.iter().copied().filter(|i| !cond_idx.contains(i)).collect();
         let then_paths = collect_paths(tokens, &then, cx, false, out);
         let then_paths = if then_paths.is_empty() { collect_paths(tokens, &c.aside, cx, false, out) } else { then_paths };
@@ -670,8 +732,18 @@ fn vocab_code_marker() -> Vec<String> {
     vec![":code".to_string()]
 }
 
-/// The trigger of a condition, and the paths it is limited to.
-fn trigger_of(tokens: &[Token], idx: &[usize], extra_verbs: &[&str], cx: &Context, out: &mut Outcome) -> (Trigger, Vec<String>) {
+/// How a condition was understood.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Sure {
+    /// Named an action, a path or "code changes".
+    Explicit,
+    /// "after changing <something we cannot resolve>": read as code changes.
+    Fallback,
+}
+
+/// The trigger of a condition and the paths it is limited to; None when the condition names
+/// nothing agentgate can observe ("if `cargo nextest` is not available").
+fn trigger_of(tokens: &[Token], idx: &[usize], extra_verbs: &[&str], cx: &Context, out: &mut Outcome) -> Option<(Trigger, Vec<String>, Sure)> {
     let tags: Vec<&str> = idx.iter().map(|i| tag(tokens, *i)).collect();
     let act = |a: &str| tags.contains(&a);
     let trigger = if act("act_pull_request") {
@@ -691,7 +763,7 @@ fn trigger_of(tokens: &[Token], idx: &[usize], extra_verbs: &[&str], cx: &Contex
     } else {
         None
     };
-    let mut paths = collect_paths(tokens, idx, cx, false, out);
+    let mut paths = collect_paths_with(tokens, idx, cx, false, Nouns::Narrow, out);
     // Words naming a folder the document mentions: "adding a registry entry" → `registry/`.
     for i in idx {
         let t = &tokens[*i];
@@ -699,23 +771,36 @@ fn trigger_of(tokens: &[Token], idx: &[usize], extra_verbs: &[&str], cx: &Contex
             paths.push(format!("{}{}/**", cx.scope, t.value));
         }
     }
-    let code = idx.iter().any(|i| tokens[*i].tag == "noun" && tokens[*i].value == "code");
-    paths.retain(|p| !(code && p.ends_with("**") && p.len() <= cx.scope.len() + 2));
     if let Some(t) = trigger {
-        return (t, paths);
+        return Some((t, paths, Sure::Explicit));
     }
-    let creates = tags.contains(&"create") || extra_verbs.contains(&"create");
-    let writes = tags.iter().any(|t| matches!(*t, "write" | "delete" | "move" | "files" | "changes_to")) || extra_verbs.contains(&"write");
-    if code && paths.is_empty() {
-        return (Trigger::CodeChange, vec![]);
-    }
+    // A verb done by the agent: first in the condition, or after "you"/"making".
+    let agent_verb = |v: &[&str]| {
+        idx.iter().enumerate().any(|(k, i)| {
+            v.contains(&tag(tokens, *i))
+                && idx[..k].iter().all(|j| matches!(tag(tokens, *j), "agents" | "also") || matches!(tokens[*j].value.as_str(), "making" | "make" | "any" | "you've" | "have"))
+        })
+    };
+    let creates = agent_verb(&["create"]) || extra_verbs.contains(&"create");
+    let writes = agent_verb(&["write", "delete", "move", "changes_to"]) || extra_verbs.contains(&"write");
+    let code = idx.iter().any(|i| tokens[*i].tag == "noun" && tokens[*i].value == "code" || tokens[*i].tag == "code" && tokens[*i].value.contains("change"));
     if !paths.is_empty() {
-        return (if creates && !writes { Trigger::Add } else { Trigger::Change }, paths);
+        return Some((if creates && !writes { Trigger::Add } else { Trigger::Change }, paths, Sure::Explicit));
+    }
+    if code {
+        return Some((Trigger::CodeChange, vec![], Sure::Explicit));
     }
     if creates || writes {
-        return (if creates && !writes { Trigger::Add } else { Trigger::Change }, vec![]);
+        // "before editing", "if you changed files": any change. "after changing lint rules": code.
+        let verb_at = idx.iter().position(|i| matches!(tag(tokens, *i), "write" | "create" | "delete" | "move" | "changes_to")).unwrap_or(0);
+        let rest = &idx[verb_at + 1..];
+        let unresolved = rest.iter().any(|i| tag(tokens, *i) == "w" && !matches!(tokens[*i].value.as_str(), "the" | "a" | "any" | "in" | "repo" | "repository" | "something" | "anything" | "this" | "your"));
+        if !unresolved {
+            return Some((if creates && !writes { Trigger::Add } else { Trigger::Change }, vec![], Sure::Explicit));
+        }
+        return Some((Trigger::CodeChange, vec![], Sure::Fallback));
     }
-    (Trigger::CodeChange, vec![])
+    None
 }
 
 fn risk_of(tokens: &[Token], i: usize) -> Risk {
@@ -759,6 +844,19 @@ fn role_name(w: &str) -> String {
 
 /// Path globs named by tokens: paths and nouns that stand for paths.
 fn collect_paths(tokens: &[Token], idx: &[usize], cx: &Context, anywhere: bool, out: &mut Outcome) -> Vec<String> {
+    collect_paths_with(tokens, idx, cx, anywhere, Nouns::All, out)
+}
+
+/// Which nouns may stand for paths.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Nouns {
+    All,
+    /// Not the nouns that mean "every file" ("code", "folders").
+    Narrow,
+    None,
+}
+
+fn collect_paths_with(tokens: &[Token], idx: &[usize], cx: &Context, anywhere: bool, nouns: Nouns, out: &mut Outcome) -> Vec<String> {
     let mut paths = Vec::new();
     for i in idx {
         let t = &tokens[*i];
@@ -772,8 +870,8 @@ fn collect_paths(tokens: &[Token], idx: &[usize], cx: &Context, anywhere: bool, 
                     }
                 }
             }
-            "noun" => {
-                if let Some(list) = vocab::get().noun_paths.get(&t.value) {
+            "noun" if nouns != Nouns::None => {
+                if let Some(list) = vocab::get().noun_paths.get(&t.value).filter(|l| nouns == Nouns::All || !l.iter().any(|g| g == "**")) {
                     for g in list {
                         paths.push(format!("{}{}", cx.scope, g));
                     }
@@ -792,9 +890,25 @@ fn collect_commands(tokens: &[Token], idx: &[usize]) -> Vec<CommandPattern> {
         let t = &tokens[*i];
         match t.tag.as_str() {
             "cmd" => out.extend(command_patterns(&t.value)),
-            "prog" => out.push(program_pattern(&t.value)),
+            "prog" if governed_program(tokens, *i) => out.push(program_pattern(&t.value)),
             _ => {}
         }
     }
     dedup(out)
+}
+
+/// A program named in prose is a target only as the object of a verb or modal: "never pip",
+/// "always use Prettier", "use uv, not pip or poetry" — not "the Ruff checkout".
+fn governed_program(tokens: &[Token], i: usize) -> bool {
+    let mut j = i;
+    while j > 0 {
+        j -= 1;
+        match tokens[j].tag.as_str() {
+            "comma" | "and" | "or" | "prog" => continue,
+            "run" | "use" | "deny" | "not" | "avoid" | "pass" | "only" => return true,
+            "w" if tokens[j].value == "the" && j > 0 && matches!(tokens[j - 1].tag.as_str(), "run" | "use") => return true,
+            _ => return false,
+        }
+    }
+    false
 }
