@@ -98,14 +98,16 @@ fn mute_descriptive(tokens: &mut [Token]) {
     const FAMILY: &[&str] = &["do not", "don't", "dont", "does not", "doesn't", "cannot", "can't", "can not"];
     const LABEL_WORDS: &[&str] = &["please", "so", "then", "also", "just", "simply", "and", "you", "we", "ai", "agents", "agent", "the"];
     for k in 0..tokens.len() {
-        if tokens[k].tag != "deny" || !FAMILY.contains(&tokens[k].value.as_str()) {
+        let ask = tokens[k].tag == "ask";
+        if !ask && (tokens[k].tag != "deny" || !FAMILY.contains(&tokens[k].value.as_str())) {
             continue;
         }
         let mut initial = true;
         for j in (0..k).rev() {
             let t = &tokens[j];
             match t.tag.as_str() {
-                "comma" | "semi" | "colon" | "stop" | "dash" | "and" | "rparen" => break,
+                "comma" | "semi" | "colon" | "stop" | "dash" | "rparen" => break,
+                "and" if !ask => break,
                 "agents" | "lparen" | "also" | "deny" | "must" | "should" => {}
                 "w" if LABEL_WORDS.contains(&t.value.as_str()) => {}
                 _ => {
@@ -133,8 +135,9 @@ fn split_clauses(tokens: &[Token], phrases: &[Phrase]) -> Vec<Clause> {
                     && matches!(&phrases[k - 1], Phrase::Tok(j) if matches!(tokens[*j].tag.as_str(), "and" | "comma" | "dash"));
                 let imperative_joint = k > 1
                     && VERBS.contains(&tag)
-                    && matches!(&phrases[k - 1], Phrase::Tok(j) if tokens[*j].tag == "and")
-                    && matches!(&phrases[k - 2], Phrase::Tok(j) if tokens[*j].tag == "comma");
+                    && (matches!(&phrases[k - 1], Phrase::Tok(j) if tokens[*j].tag == "and")
+                        && matches!(&phrases[k - 2], Phrase::Tok(j) if tokens[*j].tag == "comma")
+                        || matches!(&phrases[k - 1], Phrase::Tok(j) if tokens[*j].tag == "dash"));
                 if tag == "semi" || (modal && seen_modal && after_joint) || (seen_modal && imperative_joint) {
                     cur.joined_next = tag != "semi";
                     clauses.push(Clause::default());
@@ -311,7 +314,7 @@ fn not_form(tokens: &[Token], c: &Clause, _cx: &Context, severity: Severity, out
         let after: Vec<usize> = list[at + 1..]
             .iter()
             .copied()
-            .take_while(|i| !matches!(tag(tokens, *i), "stop" | "semi" | "rparen" | "colon"))
+            .take_while(|i| matches!(tag(tokens, *i), "cmd" | "prog" | "flag" | "envset" | "or" | "and" | "comma"))
             .collect();
         let mut pats = collect_commands(tokens, &after);
         for i in &after {
@@ -349,7 +352,7 @@ fn deny_form(
         }
     }
     let has_target = |l: &[usize]| l.iter().any(|i| TARGETS.contains(&tag(tokens, *i)) || tag(tokens, *i).starts_with("act_"));
-    if !has_target(&scope) {
+    if !has_target(&scope) && !asking {
         scope = main.clone();
         scope.extend(c.examples.iter().copied());
         if !has_target(&scope) {
@@ -363,10 +366,20 @@ fn deny_form(
     } else {
         scope.extend(c.examples.iter().copied());
     }
+    if !asking && !c.conds.is_empty() {
+        let cond_idx: Vec<usize> = c.conds.iter().flat_map(|(_, l)| l.iter().copied()).collect();
+        let observable = cond_idx.iter().any(|i| matches!(tag(tokens, *i), "cmd" | "prog" | "path") || tag(tokens, *i).starts_with("act_"));
+        if !observable && trigger_of(tokens, &cond_idx, &[], cx, out).is_none_or(|t| t.2 == Sure::Fallback) {
+            out.reason = Some("its condition names nothing agentgate can observe".into());
+            return;
+        }
+    }
     let verbs: Vec<&str> = scope.iter().map(|i| tag(tokens, *i)).filter(|t| VERBS.contains(t)).collect();
     let mut actions: Vec<Action> = scope
         .iter()
-        .filter_map(|i| tag(tokens, *i).strip_prefix("act_"))
+        .enumerate()
+        .filter(|(p, _)| asking || governed(tokens, &scope, *p))
+        .filter_map(|(_, i)| tag(tokens, *i).strip_prefix("act_"))
         .filter_map(|a| Action::from_name(&a.replace('_', "-")))
         .collect();
     // "revert commits", "amend or rebase existing commits": the commits are the object.
@@ -415,7 +428,7 @@ fn deny_form(
     let example_anywhere = !c.examples.is_empty();
 
     // Actions.
-    let commit_include = actions.contains(&Action::Commit) && verbs.contains(&"include");
+    let commit_include = (actions.contains(&Action::Commit) || actions.contains(&Action::PullRequest)) && verbs.contains(&"include");
     let mut handled_paths = false;
     if commit_include || (actions.contains(&Action::Commit) && actions.contains(&Action::Secret)) {
         let mut paths = collect_paths(tokens, &scope, cx, example_anywhere, out);
@@ -442,8 +455,8 @@ fn deny_form(
             if a == Action::Branch && actions.contains(&Action::PullRequest) {
                 continue; // "pull requests against the `release` branch": the branch is the target.
             }
-            if a == Action::Dependency && has(tokens, &scope, "noun") && verbs.contains(&"write") && !verbs.contains(&"create") {
-                // "never update all dependencies in the lockfile": not an add.
+            if a == Action::Dependency && !verbs.contains(&"create") && !asking {
+                // "never update all dependencies", "don't raise dependency floors": not an add.
                 continue;
             }
             let target = action_target(tokens, &scope, a);
@@ -468,7 +481,13 @@ fn deny_form(
         } else {
             Nouns::Narrow
         };
-        let paths = collect_paths_with(tokens, &scope, cx, example_anywhere, nouns, out);
+        let first_path = scope.iter().position(|i| tag(tokens, *i) == "path");
+        let near = first_path.is_some_and(|p| p <= 2 && verbs.is_empty());
+        let paths = if file_verb || near || decision == Decision::Ask && first_path.is_some() {
+            collect_paths_with(tokens, &scope, cx, example_anywhere, nouns, out)
+        } else {
+            Vec::new()
+        };
         if !paths.is_empty() {
             let read = verbs.contains(&"read");
             let writes = verbs.iter().any(|v| matches!(*v, "write" | "create" | "delete" | "move" | "preserve" | "bypass" | "include"));
@@ -511,8 +530,23 @@ fn deny_form(
         }
     }
 
-    // Commands, flags, assignments, fragments.
+    // Commands, flags, assignments, fragments: the object of run/use, or right after the modal.
+    let run_verb = scope.iter().position(|i| matches!(tag(tokens, *i), "run" | "use" | "pass" | "bypass"));
+    let first_target = scope.iter().position(|i| matches!(tag(tokens, *i), "cmd" | "prog" | "flag" | "envset" | "team" | "bg"));
+    let adjacent = first_target.is_some_and(|t| !scope[..t].iter().any(|i| matches!(tag(tokens, *i), "w" | "write" | "create" | "delete" | "move" | "read" | "include")));
+    if run_verb.is_none() && !adjacent {
+        return;
+    }
     let mut pats = collect_commands(tokens, &scope);
+    if run_verb.is_some() {
+        for i in &scope {
+            if tag(tokens, *i) == "noun" {
+                if let Some(list) = vocab::get().noun_commands.get(&tokens[*i].value) {
+                    pats.extend(list.iter().filter(|c| c.starts_with('-')).map(|c| flag_pattern(c)));
+                }
+            }
+        }
+    }
     for i in &scope {
         match tag(tokens, *i) {
             "flag" | "envset" => pats.push(flag_pattern(&tokens[*i].value)),
@@ -527,6 +561,20 @@ fn deny_form(
     if !pats.is_empty() {
         push(out, RuleBody::CommandDeny { commands: pats, except: exception_cmds }, severity, decision, roles);
     }
+}
+
+/// Whether the modal governs the target at `scope[p]`: few words between them, and no lead-in
+/// verb of its own before a colon ("must not claim: a task is complete unless code is committed").
+fn governed(tokens: &[Token], scope: &[usize], p: usize) -> bool {
+    let before = &scope[..p];
+    let words = before.iter().filter(|i| tag(tokens, **i) == "w").count();
+    if words > 3 {
+        return false;
+    }
+    if let Some(c) = before.iter().rposition(|i| tag(tokens, *i) == "colon") {
+        return !before[..c].iter().any(|i| tag(tokens, *i) == "w");
+    }
+    !before.iter().any(|i| matches!(tag(tokens, *i), "stop" | "semi"))
 }
 
 fn dedup<T: PartialEq + Clone>(v: Vec<T>) -> Vec<T> {
@@ -591,7 +639,7 @@ fn must_form(tokens: &[Token], c: &Clause, prev: Option<&Clause>, cx: &Context, 
     let flags: Vec<String> = req.iter().filter(|i| tag(tokens, **i) == "flag").map(|i| tokens[*i].value.clone()).collect();
     let explicit_cmds = collect_commands(tokens, &req);
     let explicit = explicit_cmds.clone();
-    let all_checks = has(tokens, main, "all_checks");
+    let all_checks = has(tokens, main, "all_checks") && has(tokens, main, "pass");
 
     // Required flags: "always pass `--frozen`", "when committing with `git commit`, always pass `--author`".
     if !flags.is_empty() && verbs.iter().any(|v| matches!(*v, "pass" | "use" | "include")) && explicit_cmds.is_empty() {
@@ -794,7 +842,7 @@ fn trigger_of(tokens: &[Token], idx: &[usize], extra_verbs: &[&str], cx: &Contex
         // "before editing", "if you changed files": any change. "after changing lint rules": code.
         let verb_at = idx.iter().position(|i| matches!(tag(tokens, *i), "write" | "create" | "delete" | "move" | "changes_to")).unwrap_or(0);
         let rest = &idx[verb_at + 1..];
-        let unresolved = rest.iter().any(|i| tag(tokens, *i) == "w" && !matches!(tokens[*i].value.as_str(), "the" | "a" | "any" | "in" | "repo" | "repository" | "something" | "anything" | "this" | "your"));
+        let unresolved = rest.iter().any(|i| tag(tokens, *i) == "code") || rest.iter().any(|i| tag(tokens, *i) == "w" && !matches!(tokens[*i].value.as_str(), "the" | "a" | "any" | "in" | "repo" | "repository" | "something" | "anything" | "this" | "your"));
         if !unresolved {
             return Some((if creates && !writes { Trigger::Add } else { Trigger::Change }, vec![], Sure::Explicit));
         }
