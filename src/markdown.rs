@@ -368,15 +368,11 @@ fn sentence_cut(s: &str, before: &[Piece]) -> Option<usize> {
         match c {
             '。' | '！' | '？' if end < s.len() => return Some(end),
             '.' | '!' | '?' => {
-                let followed_by_space = next.is_some_and(char::is_whitespace);
+                let followed_by_space = next.is_some_and(char::is_whitespace) || next.is_none() && i > 0;
                 if !followed_by_space {
                     continue;
                 }
                 if c == '.' && is_abbreviation(&s[..i], before) {
-                    continue;
-                }
-                // Need something after the space to start a new sentence.
-                if s[end..].trim().is_empty() {
                     continue;
                 }
                 return Some(end);

@@ -140,6 +140,24 @@ fn split_clauses(tokens: &[Token], phrases: &[Phrase]) -> Vec<Clause> {
                         || matches!(&phrases[k - 1], Phrase::Tok(j) if tokens[*j].tag == "dash"));
                 if tag == "semi" || (modal && seen_modal && after_joint) || (seen_modal && imperative_joint) {
                     cur.joined_next = tag != "semi";
+                    // A clause with nothing but a label and a condition ("IMPORTANT: Before
+                    // committing, always …") lends its condition to the next one.
+                    let empty = !cur.main.iter().any(|j| {
+                        let t = tokens[*j].tag.as_str();
+                        VERBS.contains(&t) || TARGETS.contains(&t) || t.starts_with("act_")
+                    });
+                    let carried = if empty && tag != "semi" {
+                        let c = std::mem::take(cur);
+                        Some(Clause { conds: c.conds, gate: c.gate, main: Vec::new(), ..Clause::default() })
+                    } else {
+                        None
+                    };
+                    if let Some(c) = carried {
+                        *clauses.last_mut().expect("one clause") = c;
+                        seen_modal = modal;
+                        clauses.last_mut().expect("one clause").main.push(*i);
+                        continue;
+                    }
                     clauses.push(Clause::default());
                     seen_modal = modal;
                     if tag != "semi" {
@@ -813,9 +831,10 @@ fn trigger_of(tokens: &[Token], idx: &[usize], extra_verbs: &[&str], cx: &Contex
     };
     let mut paths = collect_paths_with(tokens, idx, cx, false, Nouns::Narrow, out);
     // Words naming a folder the document mentions: "adding a registry entry" → `registry/`.
+    let file_verb = idx.iter().any(|i| matches!(tag(tokens, *i), "write" | "create" | "delete" | "move" | "changes_to"));
     for i in idx {
         let t = &tokens[*i];
-        if t.tag == "w" && cx.file_dirs.iter().any(|d| *d == t.value) {
+        if file_verb && t.tag == "w" && cx.file_dirs.iter().any(|d| *d == t.value) {
             paths.push(format!("{}{}/**", cx.scope, t.value));
         }
     }
@@ -906,8 +925,15 @@ enum Nouns {
 
 fn collect_paths_with(tokens: &[Token], idx: &[usize], cx: &Context, anywhere: bool, nouns: Nouns, out: &mut Outcome) -> Vec<String> {
     let mut paths = Vec::new();
-    for i in idx {
+    for (k, i) in idx.iter().enumerate() {
         let t = &tokens[*i];
+        // "minor/major changesets": a qualified noun names a subset agentgate cannot see.
+        if t.tag == "noun" && k > 0 {
+            let p = &tokens[idx[k - 1]];
+            if p.tag == "w" && !matches!(p.value.as_str(), "new" | "the" | "any" | "all" | "existing" | "a" | "an" | "your" | "corresponding" | "appropriate" | "other" | "these" | "those") {
+                continue;
+            }
+        }
         match t.tag.as_str() {
             "path" => {
                 for g in path_globs(&t.value, cx.scope, anywhere) {
