@@ -119,6 +119,7 @@ fn compile_file(
     for (s, t) in segs.iter().zip(&toks) {
         block_cmds.entry(s.block).or_default().extend(t.iter().filter(|t| t.tag == "cmd").map(|t| t.value.clone()));
     }
+    let mut last_generated: Option<(usize, usize)> = None; // (block, rule index)
     for u in units {
         let phrases = match parse::parse(&u.tokens) {
             Ok(p) => p,
@@ -128,7 +129,8 @@ fn compile_file(
             }
         };
         let empty = Vec::new();
-        let cx = Context { scope: &src.scope, file_dirs: &file_dirs, block_cmds: block_cmds.get(&u.block).unwrap_or(&empty) };
+        let after_generated = last_generated.is_some_and(|(b, _)| b == u.block);
+        let cx = Context { scope: &src.scope, file_dirs: &file_dirs, block_cmds: block_cmds.get(&u.block).unwrap_or(&empty), after_generated };
         let out = interpret::interpret(&u.tokens, &phrases, &cx);
         if std::env::var_os("AGENTGATE_DEBUG_STATEMENTS").is_some() {
             eprintln!("{}:{} [{}] {} => {} rule(s)", src.path, src.line_of(u.span.0), lex::tag_string(&u.tokens), u.text, out.drafts.len());
@@ -143,6 +145,12 @@ fn compile_file(
             });
         }
         decls.generated.extend(out.declarations.generated);
+        if let Some((_, idx)) = last_generated.filter(|(b, _)| *b == u.block) {
+            if let Some(RuleBody::Generated { generators, .. }) = rules.get_mut(idx).map(|r| &mut r.body) {
+                generators.extend(out.antecedent_generators.iter().cloned());
+            }
+        }
+        last_generated = None;
         // "Agents may edit `docs/SSOT/x.md`": relaxes the built-in protection.
         if phrases.iter().any(|p| matches!(p, Phrase::Tok(i) if u.tokens[*i].tag == "may"))
             && u.tokens.iter().any(|t| t.tag == "write" || t.tag == "create")
@@ -169,6 +177,9 @@ fn compile_file(
             continue;
         }
         for Draft { body, severity, decision, roles } in out.drafts {
+            if matches!(body, RuleBody::Generated { .. }) {
+                last_generated = Some((u.block, rules.len()));
+            }
             rules.push(Rule {
                 id: explicit_id(&u.text).unwrap_or_default(),
                 severity,

@@ -180,6 +180,9 @@ pub enum Trigger {
     Change,
     /// The plan changes code: any file that is not documentation.
     CodeChange,
+    /// The plan changes source files (not documentation, tests, fixtures or snapshots) within
+    /// `when_paths`: how "after changing <things agentgate cannot resolve>" is read.
+    SourceChange,
     /// The plan adds a file (within `when_paths` if given).
     Add,
 }

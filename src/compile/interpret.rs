@@ -17,6 +17,9 @@ pub struct Context<'a> {
     pub file_dirs: &'a [String],
     /// Command code spans in the same block, for "always pass `--flag`".
     pub block_cmds: &'a [String],
+    /// The previous statement of the block declared generated files ("Never edit snapshots
+    /// manually. Regenerate them by running the tests.").
+    pub after_generated: bool,
 }
 
 /// A rule before it gets its id and origin.
@@ -44,6 +47,8 @@ pub struct Outcome {
     pub reason: Option<String>,
     /// Invalid globs (an error: fail closed).
     pub bad_globs: Vec<(String, String)>,
+    /// Generators for the previous statement's generated files.
+    pub antecedent_generators: Vec<CommandPattern>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -783,6 +788,10 @@ fn must_form(tokens: &[Token], c: &Clause, prev: Option<&Clause>, cx: &Context, 
         if has(tokens, main, "this") && prev.is_some_and(|p| has(tokens, &p.main, "manually")) {
             return;
         }
+        if has(tokens, main, "this") && cx.after_generated {
+            out.antecedent_generators.extend(cmds);
+            return;
+        }
         push(
             out,
             RuleBody::RequiredCheck { commands: cmds, trigger, when_paths, ordered, all_checks },
@@ -848,8 +857,10 @@ fn trigger_of(tokens: &[Token], idx: &[usize], extra_verbs: &[&str], cx: &Contex
                 && idx[..k].iter().all(|j| matches!(tag(tokens, *j), "agents" | "also") || matches!(tokens[*j].value.as_str(), "making" | "make" | "any" | "you've" | "have"))
         })
     };
-    let creates = agent_verb(&["create"]) || extra_verbs.contains(&"create");
-    let writes = agent_verb(&["write", "delete", "move", "changes_to"]) || extra_verbs.contains(&"write");
+    let before = idx.first().is_some_and(|i| *i > 0 && tag(tokens, *i - 1) == "before");
+    let any_verb = |v: &[&str]| idx.iter().any(|i| v.contains(&tag(tokens, *i)));
+    let creates = agent_verb(&["create"]) || before && any_verb(&["create"]) || extra_verbs.contains(&"create");
+    let writes = agent_verb(&["write", "delete", "move", "changes_to"]) || before && any_verb(&["write", "delete", "move"]) || extra_verbs.contains(&"write");
     let code = idx.iter().any(|i| tokens[*i].tag == "noun" && tokens[*i].value == "code" || tokens[*i].tag == "code" && tokens[*i].value.contains("change"));
     if !paths.is_empty() {
         return Some((if creates && !writes { Trigger::Add } else { Trigger::Change }, paths, Sure::Explicit));
@@ -865,9 +876,43 @@ fn trigger_of(tokens: &[Token], idx: &[usize], extra_verbs: &[&str], cx: &Contex
         if !unresolved {
             return Some((if creates && !writes { Trigger::Add } else { Trigger::Change }, vec![], Sure::Explicit));
         }
-        return Some((Trigger::CodeChange, vec![], Sure::Fallback));
+        let words: Vec<String> = rest
+            .iter()
+            .filter(|i| matches!(tag(tokens, **i), "w" | "noun"))
+            .map(|i| tokens[*i].value.clone())
+            .filter(|w| w.len() >= 4 && w.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '_') && !STOP_WORDS.contains(&w.as_str()))
+            .collect();
+        if words.is_empty() {
+            return None;
+        }
+        return Some((Trigger::SourceChange, word_globs(&words, cx.scope), Sure::Fallback));
     }
     None
+}
+
+const STOP_WORDS: &[&str] = &[
+    "that", "this", "these", "those", "with", "from", "into", "your", "their", "they", "them", "when", "then", "than",
+    "have", "will", "would", "could", "should", "about", "other", "some", "such", "also", "only", "just", "more",
+    "most", "very", "each", "every", "what", "which", "while", "where", "there", "here", "make", "making",
+];
+
+/// "after changing lint rules or settings" → folders or files named by those words.
+fn word_globs(words: &[String], scope: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for w in words {
+        let w = w.to_lowercase();
+        let mut forms = vec![w.clone()];
+        if let Some(stem) = w.strip_suffix('s') {
+            forms.push(stem.to_string());
+        } else {
+            forms.push(format!("{w}s"));
+        }
+        for f in forms {
+            out.push(format!("{scope}**/{f}/**"));
+            out.push(format!("{scope}**/{f}.*"));
+        }
+    }
+    out
 }
 
 fn risk_of(tokens: &[Token], i: usize) -> Risk {

@@ -237,6 +237,7 @@ fn fires(f: &Facts, trigger: Trigger, when: &Globs) -> Option<Option<usize>> {
         Trigger::Change => f.writes.iter().any(|w| touched(&w)).then_some(None),
         Trigger::Add => f.writes.iter().any(|w| w.op == WriteOp::Add && touched(&w)).then_some(None),
         Trigger::CodeChange => f.writes.iter().any(|w| touched(&w) && matchers::is_code(&w.path)).then_some(None),
+        Trigger::SourceChange => f.writes.iter().any(|w| touched(&w) && matchers::is_source(&w.path)).then_some(None),
     }
 }
 
@@ -250,6 +251,8 @@ fn satisfied(f: &Facts, p: &CommandPattern, before: Option<usize>) -> bool {
 fn required_check(rule: &Rule, f: &Facts, commands: &[CommandPattern], trigger: Trigger, when_paths: &[String], ordered: bool, all_checks: bool) -> R {
     let when = Globs::new(when_paths)?;
     let Some(at) = fires(f, trigger, &when) else { return Ok(vec![]) };
+    // "Run X if adding dependencies" sets no order; "before committing" does.
+    let at = if trigger == Trigger::Dependency { None } else { at };
     let mut out = Vec::new();
     let what = trigger_name(trigger);
     if all_checks {
@@ -289,7 +292,7 @@ fn trigger_name(t: Trigger) -> &'static str {
         Trigger::Publish => "before publishing",
         Trigger::Dependency => "when adding dependencies",
         Trigger::Change | Trigger::Add => "for these changes",
-        Trigger::CodeChange => "for code changes",
+        Trigger::CodeChange | Trigger::SourceChange => "for code changes",
     }
 }
 

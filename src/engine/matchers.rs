@@ -72,6 +72,23 @@ pub fn is_code(path: &str) -> bool {
     !docs.is_match(path)
 }
 
+/// A source file: code that is not a test, fixture or snapshot.
+pub fn is_source(path: &str) -> bool {
+    static TESTS: std::sync::OnceLock<GlobSet> = std::sync::OnceLock::new();
+    let tests = TESTS.get_or_init(|| {
+        let mut b = GlobSetBuilder::new();
+        let globs = vocab::get().noun_paths.get("tests").cloned().unwrap_or_default();
+        let snaps = vocab::get().noun_paths.get("snapshots").cloned().unwrap_or_default();
+        for g in globs.iter().chain(&snaps).chain(["**/fixtures/**".to_string(), "**/snapshots/**".to_string()].iter()) {
+            if let Ok(g) = GlobBuilder::new(g).literal_separator(true).build() {
+                b.add(g);
+            }
+        }
+        b.build().unwrap_or_else(|_| GlobSet::empty())
+    });
+    is_code(path) && !tests.is_match(path)
+}
+
 /// Positional arguments of a run: options skipped, and the values of a program's known
 /// value-taking global options skipped too (`git -C dir push` → `push`).
 pub fn positionals(program: &str, args: &[String]) -> Vec<String> {
