@@ -246,7 +246,12 @@ pub enum RuleBody {
         all_checks: bool,
     },
     /// Files that must have been read before the trigger.
-    RequiredRead { paths: Vec<String>, trigger: Trigger },
+    RequiredRead {
+        paths: Vec<String>,
+        trigger: Trigger,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        when_paths: Vec<String>,
+    },
     /// A command, when run, must carry these flags.
     RequiredFlag { command: CommandPattern, flags: Vec<String> },
     /// Generated files: hand edits are denied unless the plan runs a generator.

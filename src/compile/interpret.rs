@@ -702,13 +702,25 @@ fn must_form(tokens: &[Token], c: &Clause, prev: Option<&Clause>, cx: &Context, 
         }
         return;
     }
+    if cx.after_generated && has(tokens, main, "this") && verbs.iter().any(|v| matches!(*v, "run" | "use")) {
+        let mut gens = explicit_cmds.clone();
+        for i in &req {
+            if tag(tokens, *i) == "noun" {
+                if let Some(list) = vocab::get().noun_commands.get(&tokens[*i].value) {
+                    gens.extend(list.iter().filter(|c| !c.starts_with('-')).map(|c| program_pattern(c)));
+                }
+            }
+        }
+        out.antecedent_generators.extend(gens);
+        return;
+    }
     if !has_cond && !all_checks {
         // Unconditional imperatives ("Run `pnpm format` to format") are advice, not gates;
         // a read obligation without a trigger applies before any change.
         if verbs.contains(&"read") && has(tokens, main, "must") {
             let paths = collect_paths(tokens, &req, cx, false, out);
             if !paths.is_empty() {
-                push(out, RuleBody::RequiredRead { paths, trigger: Trigger::PullRequest }, severity, decision, roles);
+                push(out, RuleBody::RequiredRead { paths, trigger: Trigger::PullRequest, when_paths: vec![] }, severity, decision, roles);
                 return;
             }
         }
@@ -753,7 +765,7 @@ fn must_form(tokens: &[Token], c: &Clause, prev: Option<&Clause>, cx: &Context, 
     if read && sure == Sure::Explicit {
         let paths = collect_paths(tokens, &req, cx, false, out);
         if !paths.is_empty() {
-            push(out, RuleBody::RequiredRead { paths, trigger }, severity, decision, roles.clone());
+            push(out, RuleBody::RequiredRead { paths, trigger, when_paths: when_paths.clone() }, severity, decision, roles.clone());
         }
     }
     if !read && !run && sure == Sure::Explicit {

@@ -72,8 +72,8 @@ pub fn check(rule: &Rule, f: &Facts) -> R {
             })
             .collect()),
         RuleBody::RequiredCheck { commands, trigger, when_paths, ordered, all_checks } => required_check(rule, f, commands, *trigger, when_paths, *ordered, *all_checks),
-        RuleBody::RequiredRead { paths, trigger } => {
-            let Some(_) = fires(f, *trigger, &Globs::new(&[])?) else { return Ok(vec![]) };
+        RuleBody::RequiredRead { paths, trigger, when_paths } => {
+            let Some(_) = fires(f, *trigger, &Globs::new(when_paths)?) else { return Ok(vec![]) };
             let g = Globs::new(paths)?;
             if f.reads.iter().any(|(p, _, _)| g.matches(p)) {
                 return Ok(vec![]);

@@ -166,7 +166,7 @@ fn push_write(f: &mut Facts, path: &str, op: WriteOp, lines: u64, subject: &str,
 
 /// A path from a command, relative to the repository, or None when it is outside.
 fn in_repo(root: &Path, p: &str) -> Option<String> {
-    changeset::normalize_path(root, p).ok().filter(|p| !p.is_empty())
+    changeset::normalize_path(root, p).ok()
 }
 
 /// Actions a single program run takes. `branch` tracks `git switch`/`checkout` for commit targets.
