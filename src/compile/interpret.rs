@@ -73,6 +73,8 @@ struct Clause {
     reviewers: Vec<usize>,
     /// Joined to the next clause by "and" (a trailing gate covers both).
     joined_next: bool,
+    /// A gate has been read; later words qualify it.
+    gated: bool,
 }
 
 const MODALS: &[&str] = &["deny", "must", "should", "avoid", "may"];
@@ -173,10 +175,19 @@ fn split_clauses(tokens: &[Token], phrases: &[Phrase]) -> Vec<Clause> {
                 if modal {
                     seen_modal = true;
                 }
-                cur.main.push(*i);
+                if cur.gated {
+                    // "…, unless asked or reproducing performance issues": what follows a gate
+                    // qualifies it.
+                    cur.aside.push(*i);
+                } else {
+                    cur.main.push(*i);
+                }
             }
             Phrase::Condition { kind, items } => cur.conds.push((*kind, items.clone())),
-            Phrase::Gate => cur.gate = true,
+            Phrase::Gate => {
+                cur.gate = true;
+                cur.gated = true;
+            }
             Phrase::RunGate(l) => cur.run_gate.extend(l),
             Phrase::Exception(l) => cur.exceptions.extend(l),
             Phrase::Example(l) => cur.examples.extend(l),
@@ -987,7 +998,7 @@ fn collect_paths_with(tokens: &[Token], idx: &[usize], cx: &Context, anywhere: b
         // "minor/major changesets": a qualified noun names a subset agentgate cannot see.
         if t.tag == "noun" && k > 0 {
             let p = &tokens[idx[k - 1]];
-            if p.tag == "w" && !matches!(p.value.as_str(), "new" | "the" | "any" | "all" | "existing" | "a" | "an" | "your" | "corresponding" | "appropriate" | "other" | "these" | "those") {
+            if p.tag == "w" && !matches!(p.value.as_str(), "new" | "the" | "any" | "all" | "existing" | "a" | "an" | "your" | "corresponding" | "appropriate" | "other" | "these" | "those" | "make" | "making" | "to" | "in" | "of" | "for" | "with" | "under" | "on" | "into" | "from") {
                 continue;
             }
         }
