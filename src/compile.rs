@@ -251,15 +251,23 @@ fn units(src: &SourceFile, segs: &[Segment], toks: &[Vec<Token>]) -> Vec<Unit> {
             }
             SegmentKind::Paragraph | SegmentKind::Item => {
                 let mut tokens = prefix_tokens(s, segs, toks);
-                tokens.extend(toks[i].iter().cloned());
                 let mut span = s.span;
                 let mut text = s.text();
                 if let Some(children) = merged_into.get(&i) {
+                    // "…, you must ensure that all the CI tests pass. These include:" + list: the
+                    // whole lead-in paragraph speaks for the list.
+                    tokens.extend(block_tokens(segs, toks, s.block));
+                    if let Some(first) = segs.iter().find(|x| x.block == s.block) {
+                        span.0 = first.span.0;
+                    }
+                    text = block_text(segs, s.block);
                     for c in children {
                         tokens.extend(toks[*c].iter().cloned());
                         span.1 = span.1.max(segs[*c].span.1);
                     }
                     text = format!("{} {}", text, children.iter().map(|c| segs[*c].text()).collect::<Vec<_>>().join(", "));
+                } else {
+                    tokens.extend(toks[i].iter().cloned());
                 }
                 units.push(Unit { tokens, span, text, block: s.block, strict: false });
             }
@@ -299,6 +307,12 @@ fn prefix_tokens(s: &Segment, segs: &[Segment], toks: &[Vec<Token>]) -> Vec<Toke
             let mut t = lead;
             t.push(colon);
             return t;
+        }
+        // "You must read … this file …" under "Read `project-plan/README.md` first.": the
+        // parent names the file.
+        let own = &toks[segs.iter().position(|x| std::ptr::eq(x, s)).unwrap_or(0)];
+        if own.iter().any(|t| t.tag == "this") && !own.iter().any(|t| t.tag == "path") {
+            return lead.into_iter().filter(|t| t.tag == "path").collect();
         }
         return Vec::new();
     }

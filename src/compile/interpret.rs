@@ -438,7 +438,14 @@ fn deny_form(
 
     // "Do X without running Y": an obligation on X.
     if !c.run_gate.is_empty() {
-        let cmds = collect_commands(tokens, &c.run_gate);
+        let mut cmds = collect_commands(tokens, &c.run_gate);
+        for i in &c.run_gate {
+            if tag(tokens, *i) == "noun" {
+                if let Some(list) = vocab::get().noun_commands.get(&tokens[*i].value) {
+                    cmds.extend(list.iter().map(|c| if c.starts_with('-') { flag_pattern(c) } else { program_pattern(c) }));
+                }
+            }
+        }
         let trig_idx: Vec<usize> = scope.iter().copied().filter(|i| !c.run_gate.contains(i)).collect();
         let (trigger, when_paths) = match trigger_of(tokens, &trig_idx, &verbs, cx, out) {
             Some((t, p, _)) => (t, p),
@@ -662,7 +669,9 @@ fn must_form(tokens: &[Token], c: &Clause, prev: Option<&Clause>, cx: &Context, 
         req = main[modal_at..].to_vec();
     }
     let mut has_cond = !c.conds.is_empty() || changes_to.is_some_and(|ct| ct < modal_at);
-    if !has_cond && modal_at > 0 {
+    let last_modal = main.iter().rposition(|i| tag(tokens, *i) == "must").unwrap_or(modal_at);
+    if !has_cond && last_modal > 0 {
+        let modal_at = last_modal;
         let head = &main[..modal_at];
         if head.iter().any(|i| matches!(tag(tokens, *i), "write" | "create")) && head.iter().any(|i| matches!(tag(tokens, *i), "path" | "noun")) {
             cond_idx.extend(head.iter().copied());
