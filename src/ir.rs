@@ -172,6 +172,8 @@ pub enum Trigger {
     Commit,
     Push,
     PullRequest,
+    /// A pull request opened or marked ready for review (not a draft).
+    PullRequestReady,
     Merge,
     Tag,
     Publish,

@@ -673,7 +673,7 @@ fn must_form(tokens: &[Token], c: &Clause, prev: Option<&Clause>, cx: &Context, 
     if !has_cond && last_modal > 0 {
         let modal_at = last_modal;
         let head = &main[..modal_at];
-        if head.iter().any(|i| matches!(tag(tokens, *i), "write" | "create")) && head.iter().any(|i| matches!(tag(tokens, *i), "path" | "noun")) {
+        if head.iter().any(|i| matches!(tag(tokens, *i), "write" | "create" | "changes_to")) && head.iter().any(|i| matches!(tag(tokens, *i), "path" | "noun")) {
             cond_idx.extend(head.iter().copied());
             req = main[modal_at..].to_vec();
             has_cond = true;
@@ -853,7 +853,10 @@ enum Sure {
 fn trigger_of(tokens: &[Token], idx: &[usize], extra_verbs: &[&str], cx: &Context, out: &mut Outcome) -> Option<(Trigger, Vec<String>, Sure)> {
     let tags: Vec<&str> = idx.iter().map(|i| tag(tokens, *i)).collect();
     let act = |a: &str| tags.contains(&a);
-    let trigger = if act("act_pull_request") {
+    let ready = idx.iter().any(|i| tokens[*i].value == "ready");
+    let trigger = if act("act_pull_request") && ready {
+        Some(Trigger::PullRequestReady)
+    } else if act("act_pull_request") {
         Some(Trigger::PullRequest)
     } else if act("act_commit") {
         Some(Trigger::Commit)

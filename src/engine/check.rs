@@ -230,6 +230,11 @@ fn fires(f: &Facts, trigger: Trigger, when: &Globs) -> Option<Option<usize>> {
         Trigger::Commit => by_action(Action::Commit),
         Trigger::Push => by_action(Action::Push),
         Trigger::PullRequest => by_action(Action::PullRequest),
+        Trigger::PullRequestReady => f
+            .actions
+            .iter()
+            .any(|a| a.action == Action::PullRequest && !a.draft)
+            .then(|| f.actions.iter().filter(|a| a.action == Action::PullRequest && !a.draft).filter_map(|a| a.command).min()),
         Trigger::Merge => by_action(Action::Merge),
         Trigger::Tag => by_action(Action::Tag),
         Trigger::Publish => by_action(Action::Publish),
@@ -287,6 +292,7 @@ fn trigger_name(t: Trigger) -> &'static str {
         Trigger::Commit => "before committing",
         Trigger::Push => "before pushing",
         Trigger::PullRequest => "before opening a pull request",
+        Trigger::PullRequestReady => "before marking a pull request ready for review",
         Trigger::Merge => "before merging",
         Trigger::Tag => "before tagging",
         Trigger::Publish => "before publishing",

@@ -42,6 +42,8 @@ pub struct ActionFact {
     pub command: Option<usize>,
     pub subject: String,
     pub plan_line: Option<usize>,
+    /// A draft pull request (`gh pr create --draft`).
+    pub draft: bool,
 }
 
 /// Everything a plan does.
@@ -116,6 +118,7 @@ pub fn gather(plan: &Plan, root: &Path) -> Result<Facts, EngineError> {
             command: None,
             subject: format!("actions: {}", action.name()),
             plan_line: a.line,
+            draft: false,
         });
     }
     let mut branch: Option<String> = None;
@@ -142,9 +145,17 @@ pub fn gather(plan: &Plan, root: &Path) -> Result<Facts, EngineError> {
                     command: Some(i),
                     subject: format!("commands[{i}]: {}", c.run),
                     plan_line: c.line,
+                    draft: action == Action::PullRequest && inv.args.iter().any(|a| a == "--draft" || a == "-d"),
                 });
             }
             f.runs.push(RunFact { inv: inv.clone(), command: i, text: c.run.clone(), plan_line: c.line });
+        }
+    }
+    // A declared pull-request action is the one its command opens: a draft when that is.
+    let from_cmds: Vec<bool> = f.actions.iter().filter(|a| a.action == Action::PullRequest && a.command.is_some()).map(|a| a.draft).collect();
+    if !from_cmds.is_empty() && from_cmds.iter().all(|d| *d) {
+        for a in f.actions.iter_mut().filter(|a| a.action == Action::PullRequest && a.command.is_none()) {
+            a.draft = true;
         }
     }
     for check in &plan.evidence.checks {
