@@ -172,10 +172,16 @@ impl fmt::Display for Op {
 #[derive(Debug, Error, Diagnostic)]
 pub enum PathError {
     #[error("empty path")]
-    #[diagnostic(code(agentgate::path::empty), help("name a file relative to the repository root, e.g. `src/lib.rs`"))]
+    #[diagnostic(
+        code(agentgate::path::empty),
+        help("name a file relative to the repository root, e.g. `src/lib.rs`")
+    )]
     Empty,
     #[error("path `{}` contains a NUL character", clean(.path))]
-    #[diagnostic(code(agentgate::path::nul), help("file paths cannot contain NUL (`\\0`)"))]
+    #[diagnostic(
+        code(agentgate::path::nul),
+        help("file paths cannot contain NUL (`\\0`)")
+    )]
     Nul { path: String },
     #[error("path `{}` escapes the repository", clean(.path))]
     #[diagnostic(
@@ -185,7 +191,10 @@ pub enum PathError {
     Escape { path: String },
     /// Only reported for change paths: a change must target something inside the root.
     #[error("path `{}` names the repository root itself", clean(.path))]
-    #[diagnostic(code(agentgate::path::root), help("a change must name a file or directory inside the repository"))]
+    #[diagnostic(
+        code(agentgate::path::root),
+        help("a change must name a file or directory inside the repository")
+    )]
     RepoRoot { path: String },
 }
 
@@ -197,7 +206,11 @@ pub enum PlanError {
         code(agentgate::plan::too_large),
         help("a plan is a small JSON or YAML document; drop generated content from it")
     )]
-    TooLarge { name: String, bytes: usize, limit: usize },
+    TooLarge {
+        name: String,
+        bytes: usize,
+        limit: usize,
+    },
 
     #[error("invalid {format} in `{}`{}: {}", clean(.name), at(*.line, *.column), clean(.message))]
     #[diagnostic(code(agentgate::plan::syntax))]
@@ -216,7 +229,11 @@ pub enum PlanError {
         code(agentgate::plan::too_deep),
         help("a plan needs only a few levels of nesting; look for runaway brackets")
     )]
-    TooDeep { name: String, line: Option<usize>, column: Option<usize> },
+    TooDeep {
+        name: String,
+        line: Option<usize>,
+        column: Option<usize>,
+    },
 
     /// Well-formed JSON/YAML that does not match the plan contract.
     #[error("invalid plan `{}`{}: {}", clean(.name), at(*.line, *.column), clean(.message))]
@@ -231,29 +248,53 @@ pub enum PlanError {
     },
 
     #[error("changes[{index}] in `{}`{} is a {op} of `{}` without `from`", clean(.name), at(*.line, None), clean(.path))]
-    #[diagnostic(code(agentgate::plan::missing_from), help("add `from` with the source path of the rename or copy"))]
-    MissingFrom { name: String, index: usize, path: String, op: Op, line: Option<usize> },
+    #[diagnostic(
+        code(agentgate::plan::missing_from),
+        help("add `from` with the source path of the rename or copy")
+    )]
+    MissingFrom {
+        name: String,
+        index: usize,
+        path: String,
+        op: Op,
+        line: Option<usize>,
+    },
 
     #[error("changes[{index}] in `{}`{} has `from` but its op is `{op}`", clean(.name), at(*.line, None))]
     #[diagnostic(
         code(agentgate::plan::unexpected_from),
         help("only `rename` and `copy` changes take `from`; remove it or use one of those ops")
     )]
-    UnexpectedFrom { name: String, index: usize, path: String, op: Op, line: Option<usize> },
+    UnexpectedFrom {
+        name: String,
+        index: usize,
+        path: String,
+        op: Op,
+        line: Option<usize>,
+    },
 
     #[error("commands[{index}] in `{}`{} has an empty `run`", clean(.name), at(*.line, None))]
     #[diagnostic(
         code(agentgate::plan::empty_command),
         help("`run` must hold the command line the agent will execute")
     )]
-    EmptyCommand { name: String, index: usize, line: Option<usize> },
+    EmptyCommand {
+        name: String,
+        index: usize,
+        line: Option<usize>,
+    },
 
     #[error("invalid path in `{field}` of `{}`{}", clean(.name), at(*.line, None))]
     #[diagnostic(
         code(agentgate::plan::path),
         help("paths must stay inside the repository: relative to its root (or absolute inside it), without climbing out via `..` or starting with `~`")
     )]
-    Path { name: String, field: String, line: Option<usize>, source: PathError },
+    Path {
+        name: String,
+        field: String,
+        line: Option<usize>,
+        source: PathError,
+    },
 }
 
 /// Parse a plan. `name` is the file name shown in errors (`-` for stdin). Format: Json when the name ends
@@ -266,7 +307,11 @@ pub fn parse_plan(text: &str, name: &str, root: &Path) -> Result<Plan, PlanError
 
 fn parse_with_limit(text: &str, name: &str, root: &Path, limit: usize) -> Result<Plan, PlanError> {
     if text.len() > limit {
-        return Err(PlanError::TooLarge { name: name.into(), bytes: text.len(), limit });
+        return Err(PlanError::TooLarge {
+            name: name.into(),
+            bytes: text.len(),
+            limit,
+        });
     }
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let lower = name.to_ascii_lowercase();
@@ -279,9 +324,16 @@ fn parse_with_limit(text: &str, name: &str, root: &Path, limit: usize) -> Result
     } else {
         (PlanFormat::Yaml, true)
     };
-    let ctx = Ctx { text, name, format, sniffed };
+    let ctx = Ctx {
+        text,
+        name,
+        format,
+        sniffed,
+    };
     let raw = match format {
-        PlanFormat::Json => serde_json::from_str::<Obj<RawPlan>>(text).map(|o| o.0).map_err(|e| ctx.json_error(&e))?,
+        PlanFormat::Json => serde_json::from_str::<Obj<RawPlan>>(text)
+            .map(|o| o.0)
+            .map_err(|e| ctx.json_error(&e))?,
         PlanFormat::Yaml => match ctx.parse_yaml()? {
             Some(raw) => raw,
             None => return Ok(Plan::default()),
@@ -321,7 +373,11 @@ impl<'de, T: Deserialize<'de> + Expect, const MAP: bool> Deserialize<'de> for St
                 T::deserialize(v.into_deserializer())
             }
         }
-        let value = if MAP { d.deserialize_map(V(PhantomData)) } else { d.deserialize_str(V(PhantomData)) };
+        let value = if MAP {
+            d.deserialize_map(V(PhantomData))
+        } else {
+            d.deserialize_str(V(PhantomData))
+        };
         value.map(Strict)
     }
 }
@@ -394,7 +450,13 @@ struct Ctx<'a> {
 
 impl Ctx<'_> {
     /// Maps a parser error (its message without the position) to a `PlanError`.
-    fn error(&self, shape: bool, line: Option<usize>, column: Option<usize>, message: String) -> PlanError {
+    fn error(
+        &self,
+        shape: bool,
+        line: Option<usize>,
+        column: Option<usize>,
+        message: String,
+    ) -> PlanError {
         let name = self.name.to_string();
         if message.starts_with("recursion limit exceeded") {
             return PlanError::TooDeep { name, line, column };
@@ -409,7 +471,14 @@ impl Ctx<'_> {
                 }
             });
             let (format, help) = (self.format, help.map(String::from));
-            return PlanError::Syntax { name, format, line, column, message, help };
+            return PlanError::Syntax {
+                name,
+                format,
+                line,
+                column,
+                message,
+                help,
+            };
         }
         let help = shape_help(&message);
         // The help lists the allowed fields or values; keep the message short.
@@ -417,7 +486,13 @@ impl Ctx<'_> {
             (Some(h), Some((short, _))) if h.starts_with("allowed") => short.to_string(),
             _ => message,
         };
-        PlanError::Shape { name, message, line, column, help }
+        PlanError::Shape {
+            name,
+            message,
+            line,
+            column,
+            help,
+        }
     }
 
     fn json_error(&self, e: &serde_json::Error) -> PlanError {
@@ -447,11 +522,13 @@ impl Ctx<'_> {
     /// `Ok(None)` for a null document (e.g. an empty file).
     fn parse_yaml(&self) -> Result<Option<RawPlan>, PlanError> {
         // Parsing to a `Value` first separates syntax errors from shape errors.
-        let value: yaml_serde::Value = yaml_serde::from_str(self.text).map_err(|e| self.yaml_error(&e, false))?;
+        let value: yaml_serde::Value =
+            yaml_serde::from_str(self.text).map_err(|e| self.yaml_error(&e, false))?;
         if value.is_null() {
             return Ok(None);
         }
-        let plan = yaml_serde::from_str::<Obj<RawPlan>>(self.text).map_err(|e| self.yaml_error(&e, true))?;
+        let plan = yaml_serde::from_str::<Obj<RawPlan>>(self.text)
+            .map_err(|e| self.yaml_error(&e, true))?;
         Ok(Some(plan.0))
     }
 
@@ -463,7 +540,9 @@ impl Ctx<'_> {
         }
         let (mut line, mut column) = (loc.map(|l| l.0), loc.map(|l| l.1));
         // yaml_serde reports unknown fields at the start of their mapping; point at the key.
-        if let (true, Some(field), Some(l)) = (shape, backticked_after(&message, "unknown field `"), line) {
+        if let (true, Some(field), Some(l)) =
+            (shape, backticked_after(&message, "unknown field `"), line)
+        {
             let key = |b: &str, a: &str| before_ok(b) && colon_value(a).is_some();
             if let Some(at) = find_token(self.text, line_offset(self.text, l), field, key) {
                 let start = self.text[..at].rfind('\n').map_or(0, |i| i + 1);
@@ -478,7 +557,11 @@ impl Ctx<'_> {
 fn shape_help(message: &str) -> Option<String> {
     let expected = |m: &str| {
         let list = m.split_once(", expected ")?.1;
-        Some(list.strip_prefix("one of ").unwrap_or(list).replace("` or `", "`, `"))
+        Some(
+            list.strip_prefix("one of ")
+                .unwrap_or(list)
+                .replace("` or `", "`, `"),
+        )
     };
     if message.contains("unknown field `") {
         expected(message).map(|l| format!("allowed fields here: {l}"))
@@ -508,24 +591,64 @@ fn build(raw: RawPlan, name: &str, root: &Path, lines: &Lines) -> Result<Plan, P
         match normalize_path(root, raw) {
             Ok(p) if file && p.is_empty() => {
                 let source = PathError::RepoRoot { path: raw.into() };
-                Err(PlanError::Path { name, field, line, source })
+                Err(PlanError::Path {
+                    name,
+                    field,
+                    line,
+                    source,
+                })
             }
             Ok(p) => Ok(p),
-            Err(source) => Err(PlanError::Path { name, field, line, source }),
+            Err(source) => Err(PlanError::Path {
+                name,
+                field,
+                line,
+                source,
+            }),
         }
     };
-    let RawPlan { agent, session, mut changes, mut commands, reads, mut actions, evidence } = raw;
+    let RawPlan {
+        agent,
+        session,
+        mut changes,
+        mut commands,
+        reads,
+        mut actions,
+        evidence,
+    } = raw;
     for (index, c) in changes.iter_mut().enumerate() {
         c.line = line(0, index);
         let (name, path, op, line) = (name.to_string(), c.path.clone(), c.op, c.line);
         match (&c.from, matches!(op, Op::Rename | Op::Copy)) {
-            (None, true) => return Err(PlanError::MissingFrom { name, index, path, op, line }),
-            (Some(_), false) => return Err(PlanError::UnexpectedFrom { name, index, path, op, line }),
+            (None, true) => {
+                return Err(PlanError::MissingFrom {
+                    name,
+                    index,
+                    path,
+                    op,
+                    line,
+                })
+            }
+            (Some(_), false) => {
+                return Err(PlanError::UnexpectedFrom {
+                    name,
+                    index,
+                    path,
+                    op,
+                    line,
+                })
+            }
             _ => {}
         }
         if c.added.checked_add(c.removed).is_none() {
             let message = format!("changes[{index}]: `added` + `removed` does not fit in 64 bits");
-            return Err(PlanError::Shape { name, message, line, column: None, help: None });
+            return Err(PlanError::Shape {
+                name,
+                message,
+                line,
+                column: None,
+                help: None,
+            });
         }
         c.path = norm(&c.path, format!("changes[{index}].path"), line, true)?;
         if let Some(from) = &mut c.from {
@@ -535,7 +658,11 @@ fn build(raw: RawPlan, name: &str, root: &Path, lines: &Lines) -> Result<Plan, P
     for (index, c) in commands.iter_mut().enumerate() {
         c.line = line(1, index);
         if c.run.trim().is_empty() {
-            return Err(PlanError::EmptyCommand { name: name.into(), index, line: c.line });
+            return Err(PlanError::EmptyCommand {
+                name: name.into(),
+                index,
+                line: c.line,
+            });
         }
     }
     let mut plan_reads = Vec::with_capacity(reads.len());
@@ -548,7 +675,15 @@ fn build(raw: RawPlan, name: &str, root: &Path, lines: &Lines) -> Result<Plan, P
         a.line = line(3, index);
     }
     let reads = plan_reads;
-    Ok(Plan { agent, session, changes, commands, reads, actions, evidence })
+    Ok(Plan {
+        agent,
+        session,
+        changes,
+        commands,
+        reads,
+        actions,
+        evidence,
+    })
 }
 
 // ---------------------------------------------------------------------------
@@ -595,7 +730,11 @@ fn scan_json(text: &str, stop: usize, mut on_value: impl FnMut(&[Frame], usize))
             }
             b'{' | b'[' => {
                 on_value(&stack, line);
-                stack.push(if b[i] == b'{' { Frame::Obj(None) } else { Frame::Arr(0) });
+                stack.push(if b[i] == b'{' {
+                    Frame::Obj(None)
+                } else {
+                    Frame::Arr(0)
+                });
             }
             b'}' | b']' => {
                 stack.pop();
@@ -648,15 +787,33 @@ fn json_lines(text: &str) -> Lines {
 fn yaml_lines(text: &str, raw: &RawPlan) -> Lines {
     let kinds: Vec<String> = raw.actions.iter().map(|a| kind_name(a.kind)).collect();
     [
-        search_entries(text, LISTS[0], Some("path"), raw.changes.iter().map(|c| c.path.as_str())),
-        search_entries(text, LISTS[1], Some("run"), raw.commands.iter().map(|c| c.run.as_str())),
+        search_entries(
+            text,
+            LISTS[0],
+            Some("path"),
+            raw.changes.iter().map(|c| c.path.as_str()),
+        ),
+        search_entries(
+            text,
+            LISTS[1],
+            Some("run"),
+            raw.commands.iter().map(|c| c.run.as_str()),
+        ),
         search_entries(text, LISTS[2], None, raw.reads.iter().map(String::as_str)),
-        search_entries(text, LISTS[3], Some("kind"), kinds.iter().map(String::as_str)),
+        search_entries(
+            text,
+            LISTS[3],
+            Some("kind"),
+            kinds.iter().map(String::as_str),
+        ),
     ]
 }
 
 fn kind_name(kind: ActionKind) -> String {
-    serde_json::to_value(kind).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default()
+    serde_json::to_value(kind)
+        .ok()
+        .and_then(|v| v.as_str().map(String::from))
+        .unwrap_or_default()
 }
 
 fn search_entries<'a>(
@@ -665,7 +822,9 @@ fn search_entries<'a>(
     key: Option<&str>,
     needles: impl Iterator<Item = &'a str>,
 ) -> Vec<Option<usize>> {
-    let anchor = find_token(text, 0, list, |b, a| before_ok(b) && colon_value(a).is_some());
+    let anchor = find_token(text, 0, list, |b, a| {
+        before_ok(b) && colon_value(a).is_some()
+    });
     let Some(mut cursor) = anchor.map(|at| at + list.len()) else {
         return needles.map(|_| None).collect();
     };
@@ -676,7 +835,9 @@ fn search_entries<'a>(
         let hit = match key {
             _ if misses > 8 || needle.is_empty() => None, // bound the cost of unfindable entries
             Some(k) => find_token(text, cursor, k, |b, a| {
-                before_ok(b) && colon_value(a).is_some_and(|v| value_ok(v.strip_prefix(['"', '\'']).unwrap_or(v)))
+                before_ok(b)
+                    && colon_value(a)
+                        .is_some_and(|v| value_ok(v.strip_prefix(['"', '\'']).unwrap_or(v)))
             }),
             None => find_token(text, cursor, needle, |b, a| before_ok(b) && after_ok(a)),
         };
@@ -697,7 +858,12 @@ fn search_entries<'a>(
 }
 
 /// First occurrence of `token` at or after byte `from` accepted by `ok(before, after)`.
-fn find_token(text: &str, from: usize, token: &str, ok: impl Fn(&str, &str) -> bool) -> Option<usize> {
+fn find_token(
+    text: &str,
+    from: usize,
+    token: &str,
+    ok: impl Fn(&str, &str) -> bool,
+) -> Option<usize> {
     let mut pos = from;
     while !token.is_empty() {
         let at = pos + text.get(pos..)?.find(token)?;
@@ -710,17 +876,27 @@ fn find_token(text: &str, from: usize, token: &str, ok: impl Fn(&str, &str) -> b
 }
 
 fn before_ok(before: &str) -> bool {
-    before.chars().next_back().is_none_or(|c| c.is_whitespace() || "-[{,\"'".contains(c))
+    before
+        .chars()
+        .next_back()
+        .is_none_or(|c| c.is_whitespace() || "-[{,\"'".contains(c))
 }
 
 fn after_ok(after: &str) -> bool {
-    after.chars().next().is_none_or(|c| c.is_whitespace() || ",]}\"'#".contains(c))
+    after
+        .chars()
+        .next()
+        .is_none_or(|c| c.is_whitespace() || ",]}\"'#".contains(c))
 }
 
 /// For text following a key: the text after its closing quote (if any) and `:`.
 fn colon_value(after: &str) -> Option<&str> {
     let a = after.strip_prefix(['"', '\'']).unwrap_or(after);
-    Some(a.trim_start_matches([' ', '\t']).strip_prefix(':')?.trim_start_matches([' ', '\t']))
+    Some(
+        a.trim_start_matches([' ', '\t'])
+            .strip_prefix(':')?
+            .trim_start_matches([' ', '\t']),
+    )
 }
 
 /// Byte offset where 1-based `line` starts (end of text if there are fewer lines).
@@ -728,7 +904,9 @@ fn line_offset(text: &str, line: usize) -> usize {
     if line <= 1 {
         return 0;
     }
-    text.match_indices('\n').nth(line - 2).map_or(text.len(), |(i, _)| i + 1)
+    text.match_indices('\n')
+        .nth(line - 2)
+        .map_or(text.len(), |(i, _)| i + 1)
 }
 
 fn at(line: Option<usize>, column: Option<usize>) -> String {
@@ -769,7 +947,10 @@ pub fn normalize_path(root: &Path, path: &str) -> Result<String, PathError> {
         return Err(PathError::Nul { path: path.into() });
     }
     let escape = || PathError::Escape { path: path.into() };
-    let unified: String = path.nfc().map(|c| if c == '\\' { '/' } else { c }).collect();
+    let unified: String = path
+        .nfc()
+        .map(|c| if c == '\\' { '/' } else { c })
+        .collect();
     let (anchor, segments) = lexical(&unified).ok_or_else(escape)?;
     // A leading `~` means a home directory to shells and many tools, never the repository.
     let relative = |segments: &[&str]| match segments.first() {
@@ -785,8 +966,15 @@ pub fn normalize_path(root: &Path, path: &str) -> Result<String, PathError> {
     };
     // The canonical root is only computed when the lexical comparison fails.
     let canonical_root = std::iter::once_with(|| root.canonicalize().ok());
-    for root in std::iter::once(lexical_root).chain(canonical_root).flatten() {
-        let root: String = root.to_string_lossy().nfc().map(|c| if c == '\\' { '/' } else { c }).collect();
+    for root in std::iter::once(lexical_root)
+        .chain(canonical_root)
+        .flatten()
+    {
+        let root: String = root
+            .to_string_lossy()
+            .nfc()
+            .map(|c| if c == '\\' { '/' } else { c })
+            .collect();
         let root = root.strip_prefix("//?/").unwrap_or(&root); // Windows verbatim prefix
         if let Some((Some(root_anchor), root_segments)) = lexical(root) {
             if root_anchor.eq_ignore_ascii_case(&anchor) && segments.starts_with(&root_segments) {

@@ -38,7 +38,9 @@ struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Check a plan (JSON or YAML) against the repository's policy.
-    #[command(after_help = "Plan format (every field optional, unknown fields are an error):\n  {\"agent\": {\"id\": \"impl-1\", \"role\": \"implementer\"}, \"session\": \"s-42\",\n   \"changes\": [{\"path\": \"src/lib.rs\", \"op\": \"modify\", \"added\": 10, \"removed\": 2}],\n   \"commands\": [{\"run\": \"cargo test\"}], \"reads\": [\"config/app.toml\"],\n   \"actions\": [{\"kind\": \"deploy\", \"environment\": \"staging\"}],\n   \"evidence\": {\"checks\": [{\"command\": \"cargo test\", \"status\": \"passed\"}],\n                 \"approvals\": [{\"by\": \"@payments\"}]}}\n\nExit codes: 0 allow · 1 deny or ask · 2 error.")]
+    #[command(
+        after_help = "Plan format (every field optional, unknown fields are an error):\n  {\"agent\": {\"id\": \"impl-1\", \"role\": \"implementer\"}, \"session\": \"s-42\",\n   \"changes\": [{\"path\": \"src/lib.rs\", \"op\": \"modify\", \"added\": 10, \"removed\": 2}],\n   \"commands\": [{\"run\": \"cargo test\"}], \"reads\": [\"config/app.toml\"],\n   \"actions\": [{\"kind\": \"deploy\", \"environment\": \"staging\"}],\n   \"evidence\": {\"checks\": [{\"command\": \"cargo test\", \"status\": \"passed\"}],\n                 \"approvals\": [{\"by\": \"@payments\"}]}}\n\nExit codes: 0 allow · 1 deny or ask · 2 error."
+    )]
     Check {
         /// Repository root (default: the git top level, else the current folder).
         #[arg(long, value_name = "DIR")]
@@ -69,7 +71,11 @@ pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
-            let code = if e.use_stderr() { exit::ERROR } else { exit::ALLOW };
+            let code = if e.use_stderr() {
+                exit::ERROR
+            } else {
+                exit::ALLOW
+            };
             let _ = e.print();
             return ExitCode::from(code);
         }
@@ -114,21 +120,35 @@ fn run(cli: Cli) -> Result<u8, Error> {
                 Format::Json => print!("{}", report::json(&verdict)),
                 Format::Human => print!("{}", report::human(&verdict, &name)),
             }
-            Ok(if verdict.decision == Decision::Allow { exit::ALLOW } else { exit::DENY_OR_ASK })
+            Ok(if verdict.decision == Decision::Allow {
+                exit::ALLOW
+            } else {
+                exit::DENY_OR_ASK
+            })
         }
     }
 }
 
 fn read_plan(plan: &str) -> Result<(String, String), Error> {
-    let io = |message: String| Error::PlanRead { name: plan.to_string(), message };
+    let io = |message: String| Error::PlanRead {
+        name: plan.to_string(),
+        message,
+    };
     if plan == "-" {
         let mut s = String::new();
-        std::io::stdin().take(crate::MAX_PLAN_BYTES + 1).read_to_string(&mut s).map_err(|e| io(e.to_string()))?;
+        std::io::stdin()
+            .take(crate::MAX_PLAN_BYTES + 1)
+            .read_to_string(&mut s)
+            .map_err(|e| io(e.to_string()))?;
         return Ok((s, "-".into()));
     }
     let meta = std::fs::metadata(plan).map_err(|e| io(e.to_string()))?;
     if meta.len() > crate::MAX_PLAN_BYTES {
-        return Err(Error::PlanTooLarge { name: plan.to_string(), bytes: meta.len(), limit: crate::MAX_PLAN_BYTES });
+        return Err(Error::PlanTooLarge {
+            name: plan.to_string(),
+            bytes: meta.len(),
+            limit: crate::MAX_PLAN_BYTES,
+        });
     }
     let text = std::fs::read_to_string(plan).map_err(|e| io(e.to_string()))?;
     Ok((text, plan.to_string()))
@@ -141,13 +161,18 @@ fn resolve_root(root: Option<PathBuf>) -> Result<PathBuf, Error> {
         None => git_toplevel().unwrap_or_else(|| PathBuf::from(".")),
     };
     if !root.is_dir() {
-        return Err(Error::Source(crate::source::SourceError::NotADirectory { path: root.display().to_string() }));
+        return Err(Error::Source(crate::source::SourceError::NotADirectory {
+            path: root.display().to_string(),
+        }));
     }
     Ok(root.canonicalize().unwrap_or(root))
 }
 
 fn git_toplevel() -> Option<PathBuf> {
-    let out = std::process::Command::new("git").args(["rev-parse", "--show-toplevel"]).output().ok()?;
+    let out = std::process::Command::new("git")
+        .args(["rev-parse", "--show-toplevel"])
+        .output()
+        .ok()?;
     if !out.status.success() {
         return None;
     }

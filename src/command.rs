@@ -95,27 +95,46 @@ const STACK_BYTES: usize = 256 << 20;
 /// [`CommandError::TooDeep`] when it nests too deeply.
 pub fn analyze(command: &str) -> Result<Analysis, CommandError> {
     if command.len() > MAX_LEN {
-        let message = format!("the command is {} bytes long; at most {MAX_LEN} are analysed", command.len());
-        return Err(CommandError::Parse { command: quoted(command), message });
+        let message = format!(
+            "the command is {} bytes long; at most {MAX_LEN} are analysed",
+            command.len()
+        );
+        return Err(CommandError::Parse {
+            command: quoted(command),
+            message,
+        });
     }
     // The parser recurses as deep as the input nests, so run it on a stack known to be large
     // enough rather than on the caller's.
     let ran = std::thread::scope(|scope| {
-        let thread = std::thread::Builder::new().name("agentgate-command".to_owned()).stack_size(STACK_BYTES);
+        let thread = std::thread::Builder::new()
+            .name("agentgate-command".to_owned())
+            .stack_size(STACK_BYTES);
         match thread.spawn_scoped(scope, || analyze_here(command)) {
             Ok(handle) => handle.join().ok(),
             Err(_) => std::panic::catch_unwind(|| analyze_here(command)).ok(),
         }
     });
-    let failed = || CommandError::Parse { command: quoted(command), message: "the shell parser failed".to_owned() };
+    let failed = || CommandError::Parse {
+        command: quoted(command),
+        message: "the shell parser failed".to_owned(),
+    };
     ran.unwrap_or_else(|| Err(failed()))
 }
 
 fn analyze_here(command: &str) -> Result<Analysis, CommandError> {
     let mut walker = Walker::default();
-    let mut shell = Shell { cwd: Some(String::new()), stack: Vec::new() };
+    let mut shell = Shell {
+        cwd: Some(String::new()),
+        stack: Vec::new(),
+    };
     // Plans written on Windows end lines with CRLF; a shell would keep the CR in the last word.
-    walker.script(&command.replace("\r\n", "\n"), &Ctx::default(), &mut shell, None)?;
+    walker.script(
+        &command.replace("\r\n", "\n"),
+        &Ctx::default(),
+        &mut shell,
+        None,
+    )?;
     Ok(walker.out)
 }
 
@@ -180,11 +199,14 @@ impl Word {
 
     fn pieces(&mut self, raw: &str, pieces: &[WordPieceWithSource], in_quotes: bool) {
         for piece in pieces {
-            let source = raw.get(piece.start_index..piece.end_index).unwrap_or_default();
+            let source = raw
+                .get(piece.start_index..piece.end_index)
+                .unwrap_or_default();
             match &piece.piece {
                 WordPiece::Text(s) | WordPiece::SingleQuotedText(s) => self.push_literal(s),
                 WordPiece::AnsiCQuotedText(s) => self.push_literal(&ansi_c(s)),
-                WordPiece::DoubleQuotedSequence(inner) | WordPiece::GettextDoubleQuotedSequence(inner) => {
+                WordPiece::DoubleQuotedSequence(inner)
+                | WordPiece::GettextDoubleQuotedSequence(inner) => {
                     self.pieces(raw, inner, true);
                 }
                 WordPiece::EscapeSequence(s) => {
@@ -198,7 +220,8 @@ impl Word {
                     self.push_dynamic(source);
                 }
                 WordPiece::BackquotedCommandSubstitution(script) => {
-                    self.subs.push(script.replace("\\$", "$").replace("\\\\", "\\"));
+                    self.subs
+                        .push(script.replace("\\$", "$").replace("\\\\", "\\"));
                     self.push_dynamic(source);
                 }
                 WordPiece::ParameterExpansion(expr) => {
@@ -207,7 +230,9 @@ impl Word {
                     }
                     self.push_dynamic(source);
                 }
-                WordPiece::TildeExpansion(_) | WordPiece::ArithmeticExpression(_) => self.push_dynamic(source),
+                WordPiece::TildeExpansion(_) | WordPiece::ArithmeticExpression(_) => {
+                    self.push_dynamic(source)
+                }
             }
         }
     }
@@ -238,13 +263,27 @@ impl Word {
 /// Words inside `${…}` that are expanded too (`${X:-$(cmd)}`).
 fn parameter_words(expr: &ParameterExpr) -> Vec<&String> {
     match expr {
-        ParameterExpr::UseDefaultValues { default_value: value, .. }
-        | ParameterExpr::AssignDefaultValues { default_value: value, .. }
-        | ParameterExpr::IndicateErrorIfNullOrUnset { error_message: value, .. }
-        | ParameterExpr::UseAlternativeValue { alternative_value: value, .. } => value.iter().collect(),
-        ParameterExpr::ReplaceSubstring { pattern, replacement, .. } => {
-            std::iter::once(pattern).chain(replacement).collect()
+        ParameterExpr::UseDefaultValues {
+            default_value: value,
+            ..
         }
+        | ParameterExpr::AssignDefaultValues {
+            default_value: value,
+            ..
+        }
+        | ParameterExpr::IndicateErrorIfNullOrUnset {
+            error_message: value,
+            ..
+        }
+        | ParameterExpr::UseAlternativeValue {
+            alternative_value: value,
+            ..
+        } => value.iter().collect(),
+        ParameterExpr::ReplaceSubstring {
+            pattern,
+            replacement,
+            ..
+        } => std::iter::once(pattern).chain(replacement).collect(),
         _ => Vec::new(),
     }
 }
@@ -252,8 +291,19 @@ fn parameter_words(expr: &ParameterExpr) -> Vec<&String> {
 /// Decodes the body of `$'…'`, so that `$'\x67it'` is seen as `git`.
 fn ansi_c(s: &str) -> String {
     const PLAIN: &[(char, char)] = &[
-        ('n', '\n'), ('t', '\t'), ('r', '\r'), ('a', '\x07'), ('b', '\x08'), ('e', '\x1b'), ('E', '\x1b'),
-        ('f', '\x0c'), ('v', '\x0b'), ('\\', '\\'), ('\'', '\''), ('"', '"'), ('?', '?'),
+        ('n', '\n'),
+        ('t', '\t'),
+        ('r', '\r'),
+        ('a', '\x07'),
+        ('b', '\x08'),
+        ('e', '\x1b'),
+        ('E', '\x1b'),
+        ('f', '\x0c'),
+        ('v', '\x0b'),
+        ('\\', '\\'),
+        ('\'', '\''),
+        ('"', '"'),
+        ('?', '?'),
     ];
     let mut out = String::new();
     let mut chars = s.chars().peekable();
@@ -271,7 +321,11 @@ fn ansi_c(s: &str) -> String {
             _ => (2, 0, 0),
         };
         let mut digits = 0;
-        while let Some(d) = chars.peek().and_then(|d| d.to_digit(radix)).filter(|_| digits < width) {
+        while let Some(d) = chars
+            .peek()
+            .and_then(|d| d.to_digit(radix))
+            .filter(|_| digits < width)
+        {
             value = value * radix + d;
             digits += 1;
             chars.next();
@@ -288,7 +342,11 @@ fn ansi_c(s: &str) -> String {
 }
 
 fn basename(path: &str) -> &str {
-    path.trim_end_matches('/').rsplit('/').next().filter(|name| !name.is_empty()).unwrap_or(path)
+    path.trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .filter(|name| !name.is_empty())
+        .unwrap_or(path)
 }
 
 /// `path` under `base`; absolute, home and variable paths stay as they are.
@@ -319,14 +377,28 @@ fn normalize(path: &str) -> String {
 
 /// Whether a path names a file, rather than a standard stream, terminal or process substitution.
 fn is_file(path: &str) -> bool {
-    const STREAMS: &[&str] = &["", "-", "/dev/null", "/dev/stdin", "/dev/stdout", "/dev/stderr", "/dev/tty"];
-    !STREAMS.contains(&path) && !path.starts_with("/dev/fd/") && !path.starts_with("<(") && !path.starts_with(">(")
+    const STREAMS: &[&str] = &[
+        "",
+        "-",
+        "/dev/null",
+        "/dev/stdin",
+        "/dev/stdout",
+        "/dev/stderr",
+        "/dev/tty",
+    ];
+    !STREAMS.contains(&path)
+        && !path.starts_with("/dev/fd/")
+        && !path.starts_with("<(")
+        && !path.starts_with(">(")
 }
 
 /// `NAME=VALUE`, as `env` and `sudo` accept before the command.
 fn split_assignment(text: &str) -> Option<(&str, &str)> {
     let (name, value) = text.split_once('=')?;
-    let first = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
+    let first = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
     (first && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')).then_some((name, value))
 }
 
@@ -350,7 +422,14 @@ struct Spec {
 }
 
 const fn opts(short: &'static str, long: &'static [&'static str]) -> Spec {
-    Spec { short, attached: "", long, long2: &[], plus: false, modes: false }
+    Spec {
+        short,
+        attached: "",
+        long,
+        long2: &[],
+        plus: false,
+        modes: false,
+    }
 }
 
 const NONE: Spec = opts("", &[]);
@@ -369,11 +448,17 @@ struct Scan {
 
 impl Scan {
     fn has(&self, names: &[&str]) -> bool {
-        self.opts.iter().any(|(name, _)| names.contains(&name.as_str()))
+        self.opts
+            .iter()
+            .any(|(name, _)| names.contains(&name.as_str()))
     }
 
     fn value(&self, names: &[&str]) -> Option<&str> {
-        self.opts.iter().rev().find(|(name, _)| names.contains(&name.as_str())).map(|(_, value)| value.as_str())
+        self.opts
+            .iter()
+            .rev()
+            .find(|(name, _)| names.contains(&name.as_str()))
+            .map(|(_, value)| value.as_str())
     }
 }
 
@@ -391,19 +476,32 @@ fn scan(args: &[&str], spec: &Spec, stop: bool) -> Scan {
             }
             continue;
         }
-        let mode = spec.modes && arg.get(1..).is_some_and(|m| m.chars().all(|c| "rwxXst".contains(c)));
-        let option = arg.len() > 1 && (arg.starts_with('-') || (spec.plus && arg.starts_with('+'))) && !mode;
+        let mode = spec.modes
+            && arg
+                .get(1..)
+                .is_some_and(|m| m.chars().all(|c| "rwxXst".contains(c)));
+        let option =
+            arg.len() > 1 && (arg.starts_with('-') || (spec.plus && arg.starts_with('+'))) && !mode;
         if out.dashdash.is_some() || !option {
             if stop {
                 i -= 1;
                 break;
             }
             out.operands.push(i - 1);
-        } else if let Some((name, value)) = arg.strip_prefix("--").and_then(|_| arg.split_once('=')) {
+        } else if let Some((name, value)) = arg.strip_prefix("--").and_then(|_| arg.split_once('='))
+        {
             out.opts.push((name.to_owned(), value.to_owned()));
         } else if arg.starts_with("--") {
-            let takes = if spec.long.contains(&arg) { 1 } else { 2 * usize::from(spec.long2.contains(&arg)) };
-            let value = args.get(i).filter(|_| takes > 0).copied().unwrap_or_default();
+            let takes = if spec.long.contains(&arg) {
+                1
+            } else {
+                2 * usize::from(spec.long2.contains(&arg))
+            };
+            let value = args
+                .get(i)
+                .filter(|_| takes > 0)
+                .copied()
+                .unwrap_or_default();
             out.opts.push((arg.to_owned(), value.to_owned()));
             i += takes;
         } else {
@@ -418,7 +516,14 @@ fn scan(args: &[&str], spec: &Spec, stop: bool) -> Scan {
                     rest
                 };
                 let has_value = takes || spec.attached.contains(c);
-                out.opts.push((format!("{sign}{c}"), if has_value { value.to_owned() } else { String::new() }));
+                out.opts.push((
+                    format!("{sign}{c}"),
+                    if has_value {
+                        value.to_owned()
+                    } else {
+                        String::new()
+                    },
+                ));
                 if has_value {
                     break;
                 }
@@ -462,9 +567,17 @@ struct Program {
     files: &'static [(&'static str, EffectKind)],
 }
 
-const P: Program = Program { names: &[], spec: NONE, rule: Rule::None, files: &[] };
+const P: Program = Program {
+    names: &[],
+    spec: NONE,
+    rule: Rule::None,
+    files: &[],
+};
 const COPY: Spec = opts("tS", &["--target-directory", "--suffix"]);
-const SHELL: Spec = Spec { plus: true, ..opts("oO", &["--rcfile", "--init-file"]) };
+const SHELL: Spec = Spec {
+    plus: true,
+    ..opts("oO", &["--rcfile", "--init-file"])
+};
 const SHELLS: &[&str] = &["bash", "sh", "zsh", "dash", "ksh", "mksh", "ash"];
 const PATTERN_OPTS: &[&str] = &["-e", "-f", "--regexp", "--file"];
 /// `-f FILE` gives the pattern or program in a file.
@@ -526,14 +639,29 @@ fn file_effects(program: &str, args: &[&str]) -> Vec<(EffectKind, String)> {
     if program == "git" {
         return git_effects(args);
     }
-    PROGRAMS.iter().find(|p| p.names.contains(&program)).map_or_else(Vec::new, |p| apply(p, args).0)
+    PROGRAMS
+        .iter()
+        .find(|p| p.names.contains(&program))
+        .map_or_else(Vec::new, |p| apply(p, args).0)
 }
 
 fn git_effects(args: &[&str]) -> Vec<(EffectKind, String)> {
-    let global = scan(args, &opts("Cc", &["--git-dir", "--work-tree", "--namespace"]), true);
-    let dir = global.opts.iter().filter(|(name, _)| name == "-C").fold(String::new(), |dir, (_, d)| join(&dir, d));
-    let Some((&sub, args)) = args.get(global.end..).and_then(<[&str]>::split_first) else { return Vec::new() };
-    let Some(program) = GIT.iter().find(|p| p.names.contains(&sub)) else { return Vec::new() };
+    let global = scan(
+        args,
+        &opts("Cc", &["--git-dir", "--work-tree", "--namespace"]),
+        true,
+    );
+    let dir = global
+        .opts
+        .iter()
+        .filter(|(name, _)| name == "-C")
+        .fold(String::new(), |dir, (_, d)| join(&dir, d));
+    let Some((&sub, args)) = args.get(global.end..).and_then(<[&str]>::split_first) else {
+        return Vec::new();
+    };
+    let Some(program) = GIT.iter().find(|p| p.names.contains(&sub)) else {
+        return Vec::new();
+    };
     let (mut effects, scanned) = apply(program, args);
     if scanned.has(&["--cached", "-n", "--dry-run"]) {
         return Vec::new();
@@ -544,7 +672,10 @@ fn git_effects(args: &[&str]) -> Vec<(EffectKind, String)> {
     } else if sub == "checkout" && scanned.dashdash.is_none() && operands == ["."] {
         effects.push((Write, ".".to_owned()));
     }
-    effects.into_iter().map(|(kind, path)| (kind, join(&dir, &path))).collect()
+    effects
+        .into_iter()
+        .map(|(kind, path)| (kind, join(&dir, &path)))
+        .collect()
 }
 
 /// Applies a program's rule to its arguments.
@@ -557,8 +688,12 @@ fn apply(program: &Program, args: &[&str]) -> (Vec<(EffectKind, String)>, Scan) 
             Some((*kind, value.clone()))
         })
         .collect();
-    let mut each = |kind: EffectKind, paths: &[&str]| out.extend(paths.iter().map(|path| (kind, (*path).to_owned())));
-    let after = |patterns: &[&str], operands: &[&str]| usize::from(!scanned.has(patterns)).min(operands.len());
+    let mut each = |kind: EffectKind, paths: &[&str]| {
+        out.extend(paths.iter().map(|path| (kind, (*path).to_owned())))
+    };
+    let after = |patterns: &[&str], operands: &[&str]| {
+        usize::from(!scanned.has(patterns)).min(operands.len())
+    };
     match program.rule {
         Rule::None => {}
         Rule::All(kind) => each(kind, &operands),
@@ -573,12 +708,23 @@ fn apply(program: &Program, args: &[&str]) -> (Vec<(EffectKind, String)>, Scan) 
                 each(kind, &operands[after(patterns, &operands)..]);
             }
         }
-        Rule::Transfer(source) => transfer(source, &operands, scanned.value(&["-t", "--target-directory"]), &mut out),
+        Rule::Transfer(source) => transfer(
+            source,
+            &operands,
+            scanned.value(&["-t", "--target-directory"]),
+            &mut out,
+        ),
         Rule::Pair(first, second) => {
             each(first, &operands[..operands.len().min(1)]);
             each(second, operands.get(1..2).unwrap_or_default());
         }
-        Rule::AfterDashDash(kind) => each(kind, scanned.dashdash.and_then(|n| operands.get(n..)).unwrap_or_default()),
+        Rule::AfterDashDash(kind) => each(
+            kind,
+            scanned
+                .dashdash
+                .and_then(|n| operands.get(n..))
+                .unwrap_or_default(),
+        ),
         Rule::Dd => {
             for operand in &operands {
                 if let Some(path) = operand.strip_prefix("if=") {
@@ -594,7 +740,12 @@ fn apply(program: &Program, args: &[&str]) -> (Vec<(EffectKind, String)>, Scan) 
 
 /// `cp`/`mv`/`ln`: sources, then the destination. It is a directory receiving the sources when
 /// given with `-t`, written with a trailing `/`, or given several sources.
-fn transfer(source: Option<EffectKind>, operands: &[&str], target: Option<&str>, out: &mut Vec<(EffectKind, String)>) {
+fn transfer(
+    source: Option<EffectKind>,
+    operands: &[&str],
+    target: Option<&str>,
+    out: &mut Vec<(EffectKind, String)>,
+) {
     let (sources, dest, into) = match (target, operands.split_last()) {
         (Some(dir), _) => (operands, dir, true),
         (None, Some((dest, sources))) if !sources.is_empty() => {
@@ -602,13 +753,21 @@ fn transfer(source: Option<EffectKind>, operands: &[&str], target: Option<&str>,
         }
         (None, _) => (operands, "", false),
     };
-    out.extend(source.into_iter().flat_map(|kind| sources.iter().map(move |s| (kind, (*s).to_owned()))));
+    out.extend(
+        source
+            .into_iter()
+            .flat_map(|kind| sources.iter().map(move |s| (kind, (*s).to_owned()))),
+    );
     if !dest.is_empty() && target.is_none() {
         out.push((Write, dest.to_owned()));
     }
     if !dest.is_empty() && into {
         let dir = dest.trim_end_matches('/');
-        out.extend(sources.iter().map(|s| (Write, format!("{dir}/{}", basename(s)))));
+        out.extend(
+            sources
+                .iter()
+                .map(|s| (Write, format!("{dir}/{}", basename(s)))),
+        );
     }
 }
 
@@ -628,7 +787,14 @@ struct Wrapper {
     files: &'static [(&'static str, EffectKind)],
 }
 
-const W: Wrapper = Wrapper { name: "", spec: NONE, operands: 0, assignments: false, not_running: &[], files: &[] };
+const W: Wrapper = Wrapper {
+    name: "",
+    spec: NONE,
+    operands: 0,
+    assignments: false,
+    not_running: &[],
+    files: &[],
+};
 
 #[rustfmt::skip]
 const WRAPPERS: &[Wrapper] = &[
@@ -683,7 +849,10 @@ struct Ctx {
 
 impl Ctx {
     fn nested(&self, wrapper: Option<&str>) -> Self {
-        let mut ctx = Self { depth: self.depth + 1, ..self.clone() };
+        let mut ctx = Self {
+            depth: self.depth + 1,
+            ..self.clone()
+        };
         ctx.wrappers.extend(wrapper.map(str::to_owned));
         ctx
     }
@@ -728,7 +897,9 @@ impl<'a> Pending<'a> {
             R::File(_, kind, target @ (Target::Filename(word) | Target::Duplicate(word))) => {
                 let word = self.word(word);
                 let fd = word.text.strip_suffix('-').unwrap_or(&word.text);
-                if matches!(target, Target::Duplicate(_)) && (word.dynamic || fd.bytes().all(|b| b.is_ascii_digit())) {
+                if matches!(target, Target::Duplicate(_))
+                    && (word.dynamic || fd.bytes().all(|b| b.is_ascii_digit()))
+                {
                     return; // `2>&1`, `>&2`, `>&-`
                 }
                 let read = matches!(kind, Kind::Read | Kind::DuplicateInput);
@@ -742,7 +913,8 @@ impl<'a> Pending<'a> {
             }
             R::HereString(_, word) => self.subs_of(word),
             R::HereDocument(_, doc) if doc.requires_expansion => {
-                self.subs.extend(Word::with(&doc.doc.value, brush_parser::word::parse_heredoc).subs);
+                self.subs
+                    .extend(Word::with(&doc.doc.value, brush_parser::word::parse_heredoc).subs);
             }
             R::HereDocument(..) => {}
         }
@@ -765,16 +937,24 @@ impl<'a> Pending<'a> {
                 let value = match &assignment.value {
                     ast::AssignmentValue::Scalar(word) => self.word(word).text,
                     ast::AssignmentValue::Array(items) => {
-                        let items: Vec<String> = items.iter().map(|(_, word)| self.word(word).text).collect();
+                        let items: Vec<String> =
+                            items.iter().map(|(_, word)| self.word(word).text).collect();
                         format!("({})", items.join(" "))
                     }
                 };
                 env.push((name, value));
             }
-            Item::Word(word) | Item::AssignmentWord(_, word) => words.push(Word::parse(&word.value)),
+            Item::Word(word) | Item::AssignmentWord(_, word) => {
+                words.push(Word::parse(&word.value))
+            }
             Item::ProcessSubstitution(kind, subshell) => {
                 self.procs.push(subshell);
-                words.push(Word { text: format!("{kind}(…)"), dynamic: true, name_dynamic: true, ..Word::default() });
+                words.push(Word {
+                    text: format!("{kind}(…)"),
+                    dynamic: true,
+                    name_dynamic: true,
+                    ..Word::default()
+                });
             }
         }
     }
@@ -800,9 +980,13 @@ fn test_words(expr: &ast::ExtendedTestExpr, pending: &mut Pending<'_>) {
 /// `cd`, `pushd` and `popd`.
 fn change_dir(program: &str, args: &[Word], sh: &mut Shell) {
     let texts: Vec<&str> = args.iter().map(|word| word.text.as_str()).collect();
-    let target = scan(&texts, &NONE, false).operands.first().map(|&i| &args[i]);
+    let target = scan(&texts, &NONE, false)
+        .operands
+        .first()
+        .map(|&i| &args[i]);
     let next = target.and_then(|dir| {
-        let relative = !dir.dynamic && !dir.text.is_empty() && !dir.text.starts_with(['/', '-', '+']);
+        let relative =
+            !dir.dynamic && !dir.text.is_empty() && !dir.text.starts_with(['/', '-', '+']);
         let cwd = sh.cwd.as_deref().filter(|_| relative)?;
         Some(normalize(&format!("{cwd}/{}", dir.text)))
     });
@@ -831,13 +1015,23 @@ impl Walker {
             return Err(CommandError::TooDeep { limit: MAX_DEPTH });
         }
         if bracket_depth(text) > MAX_BRACKETS {
-            return Err(CommandError::TooDeep { limit: MAX_BRACKETS });
+            return Err(CommandError::TooDeep {
+                limit: MAX_BRACKETS,
+            });
         }
         match (parse(text), label) {
-            (Ok(program), _) => program.complete_commands.iter().try_for_each(|list| self.list(list, ctx, sh)),
-            (Err(message), None) => Err(CommandError::Parse { command: quoted(text), message }),
+            (Ok(program), _) => program
+                .complete_commands
+                .iter()
+                .try_for_each(|list| self.list(list, ctx, sh)),
+            (Err(message), None) => Err(CommandError::Parse {
+                command: quoted(text),
+                message,
+            }),
             (Err(message), Some(label)) => {
-                self.out.opaque.push(format!("cannot parse the script run by `{label}`: {message}"));
+                self.out.opaque.push(format!(
+                    "cannot parse the script run by `{label}`: {message}"
+                ));
                 Ok(())
             }
         }
@@ -845,10 +1039,19 @@ impl Walker {
 
     fn list(&mut self, list: &ast::CompoundList, ctx: &Ctx, sh: &mut Shell) -> Res {
         for ast::CompoundListItem(and_or, separator) in &list.0 {
-            let mut pipelines = std::iter::once(&and_or.first)
-                .chain(and_or.additional.iter().map(|next| match next { ast::AndOr::And(p) | ast::AndOr::Or(p) => p }));
+            let mut pipelines = std::iter::once(&and_or.first).chain(and_or.additional.iter().map(
+                |next| match next {
+                    ast::AndOr::And(p) | ast::AndOr::Or(p) => p,
+                },
+            ));
             if matches!(separator, ast::SeparatorOperator::Async) {
-                let (ctx, mut sh) = (Ctx { background: true, ..ctx.clone() }, sh.clone());
+                let (ctx, mut sh) = (
+                    Ctx {
+                        background: true,
+                        ..ctx.clone()
+                    },
+                    sh.clone(),
+                );
                 pipelines.try_for_each(|pipeline| self.pipeline(pipeline, &ctx, &mut sh))?;
             } else {
                 pipelines.try_for_each(|pipeline| self.pipeline(pipeline, ctx, sh))?;
@@ -865,7 +1068,9 @@ impl Walker {
         match pipeline.seq.as_slice() {
             [command] => self.command(command, &ctx, sh),
             // Each part of a real pipeline runs in a subshell.
-            commands => commands.iter().try_for_each(|command| self.command(command, &ctx, &mut sh.clone())),
+            commands => commands
+                .iter()
+                .try_for_each(|command| self.command(command, &ctx, &mut sh.clone())),
         }
     }
 
@@ -877,14 +1082,19 @@ impl Walker {
         };
         let mut pending = Pending::default();
         // Redirections are set up before the body runs, in the directory it starts in.
-        redirects.iter().flat_map(|list| &list.0).for_each(|redirect| pending.redirect(redirect, sh.cwd.as_deref()));
+        redirects
+            .iter()
+            .flat_map(|list| &list.0)
+            .for_each(|redirect| pending.redirect(redirect, sh.cwd.as_deref()));
         if let ast::Command::ExtendedTest(test, _) = command {
             test_words(&test.expr, &mut pending);
         }
         self.flush(pending, None, ctx, sh)?;
         match command {
             ast::Command::Compound(compound, _) => self.compound(compound, ctx, sh),
-            ast::Command::Function(function) => self.compound(&function.body.0, ctx, &mut sh.clone()),
+            ast::Command::Function(function) => {
+                self.compound(&function.body.0, ctx, &mut sh.clone())
+            }
             _ => Ok(()),
         }
     }
@@ -898,15 +1108,25 @@ impl Walker {
             C::BraceGroup(group) => self.list(&group.list, ctx, sh),
             C::Subshell(subshell) => self.list(&subshell.list, ctx, &mut sh.clone()),
             C::ForClause(f) => {
-                f.values.iter().flatten().for_each(|word| pending.subs_of(word));
+                f.values
+                    .iter()
+                    .flatten()
+                    .for_each(|word| pending.subs_of(word));
                 self.flush(pending, None, ctx, sh)?;
                 self.branches(&[&f.body.list], true, ctx, sh)
             }
             C::CaseClause(case) => {
                 pending.subs_of(&case.value);
-                case.cases.iter().flat_map(|item| &item.patterns).for_each(|word| pending.subs_of(word));
+                case.cases
+                    .iter()
+                    .flat_map(|item| &item.patterns)
+                    .for_each(|word| pending.subs_of(word));
                 self.flush(pending, None, ctx, sh)?;
-                let bodies: Vec<_> = case.cases.iter().filter_map(|item| item.cmd.as_ref()).collect();
+                let bodies: Vec<_> = case
+                    .cases
+                    .iter()
+                    .filter_map(|item| item.cmd.as_ref())
+                    .collect();
                 self.branches(&bodies, true, ctx, sh)
             }
             C::IfClause(clause) => {
@@ -918,7 +1138,11 @@ impl Walker {
                     }
                     bodies.push(&branch.body);
                 }
-                let has_else = clause.elses.iter().flatten().any(|branch| branch.condition.is_none());
+                let has_else = clause
+                    .elses
+                    .iter()
+                    .flatten()
+                    .any(|branch| branch.condition.is_none());
                 self.branches(&bodies, !has_else, ctx, sh)
             }
             C::WhileClause(clause) | C::UntilClause(clause) => {
@@ -931,15 +1155,29 @@ impl Walker {
 
     /// Alternative bodies, or a loop body that may not run: afterwards the directory is known only
     /// if every way through ends in the same one.
-    fn branches(&mut self, bodies: &[&ast::CompoundList], may_skip: bool, ctx: &Ctx, sh: &mut Shell) -> Res {
-        let mut ends = if may_skip { vec![sh.cwd.clone()] } else { Vec::new() };
+    fn branches(
+        &mut self,
+        bodies: &[&ast::CompoundList],
+        may_skip: bool,
+        ctx: &Ctx,
+        sh: &mut Shell,
+    ) -> Res {
+        let mut ends = if may_skip {
+            vec![sh.cwd.clone()]
+        } else {
+            Vec::new()
+        };
         for body in bodies {
             let mut branch = sh.clone();
             self.list(body, ctx, &mut branch)?;
             ends.push(branch.cwd);
         }
         if let Some(first) = ends.first() {
-            sh.cwd = if ends.iter().all(|end| end == first) { first.clone() } else { None };
+            sh.cwd = if ends.iter().all(|end| end == first) {
+                first.clone()
+            } else {
+                None
+            };
         }
         Ok(())
     }
@@ -950,7 +1188,12 @@ impl Walker {
         for item in command.prefix.iter().flat_map(|prefix| &prefix.0) {
             pending.item(item, true, cwd, &mut words, &mut env);
         }
-        words.extend(command.word_or_name.as_ref().map(|word| Word::parse(&word.value)));
+        words.extend(
+            command
+                .word_or_name
+                .as_ref()
+                .map(|word| Word::parse(&word.value)),
+        );
         for item in command.suffix.iter().flat_map(|suffix| &suffix.0) {
             pending.item(item, false, cwd, &mut words, &mut env);
         }
@@ -959,14 +1202,25 @@ impl Walker {
 
     /// Runs a simple command's words: peels wrappers, then records the program or the script it
     /// runs. Substitutions are run by the surrounding shell, in `outer`.
-    fn run(&mut self, words: &[Word], mut ctx: Ctx, mut pending: Pending<'_>, outer: &Ctx, sh: &mut Shell) -> Res {
+    fn run(
+        &mut self,
+        words: &[Word],
+        mut ctx: Ctx,
+        mut pending: Pending<'_>,
+        outer: &Ctx,
+        sh: &mut Shell,
+    ) -> Res {
         let texts: Vec<&str> = words.iter().map(|word| word.text.as_str()).collect();
         let (mut at, mut invocation, before) = (0, None, sh.clone());
         while let Some(first) = words.get(at) {
             let (words, texts) = (&words[at..], &texts[at..]);
             let Some(name) = first.program_name() else {
-                self.out.opaque.push(format!("the command name `{}` is only known at run time", first.text));
-                invocation = Some(self.invoke(first.text.clone(), words, &ctx, &mut pending, sh)?);
+                self.out.opaque.push(format!(
+                    "the command name `{}` is only known at run time",
+                    first.text
+                ));
+                invocation =
+                    Some(self.invoke(first.text.clone(), words, &ctx, &mut pending, sh)?);
                 break;
             };
             match self.peel(&name, texts, &mut ctx, &mut pending, sh) {
@@ -976,7 +1230,11 @@ impl Walker {
                 }
                 Peel::Wrapper(start) => {
                     ctx.wrappers.push(name);
-                    pending.subs.extend(words[..start].iter().flat_map(|word| word.subs.iter().cloned()));
+                    pending.subs.extend(
+                        words[..start]
+                            .iter()
+                            .flat_map(|word| word.subs.iter().cloned()),
+                    );
                     at += start;
                 }
                 Peel::Script(run) => {
@@ -989,26 +1247,49 @@ impl Walker {
         self.flush(pending, invocation, outer, &before)
     }
 
-    fn peel(&mut self, name: &str, texts: &[&str], ctx: &mut Ctx, pending: &mut Pending<'_>, sh: &Shell) -> Peel {
+    fn peel(
+        &mut self,
+        name: &str,
+        texts: &[&str],
+        ctx: &mut Ctx,
+        pending: &mut Pending<'_>,
+        sh: &Shell,
+    ) -> Peel {
         let args = texts.get(1..).unwrap_or_default();
         if SHELLS.contains(&name) {
             let scanned = scan(args, &SHELL, true);
             let start = 1 + scanned.end;
             if scanned.has(&["-c"]) && start < texts.len() {
-                return Peel::Script(ScriptRun { range: start..start + 1, label: format!("{name} -c"), shared: false });
+                return Peel::Script(ScriptRun {
+                    range: start..start + 1,
+                    label: format!("{name} -c"),
+                    shared: false,
+                });
             }
             if start >= texts.len() || scanned.has(&["-s"]) {
-                self.out.opaque.push(format!("`{name}` runs a script read from standard input"));
+                self.out
+                    .opaque
+                    .push(format!("`{name}` runs a script read from standard input"));
             }
             return Peel::Keep;
         }
         if name == "eval" && texts.len() > 1 {
-            return Peel::Script(ScriptRun { range: 1..texts.len(), label: name.to_owned(), shared: true });
+            return Peel::Script(ScriptRun {
+                range: 1..texts.len(),
+                label: name.to_owned(),
+                shared: true,
+            });
         }
         if name == "trap" && texts.len() > 2 && !texts[1].starts_with('-') {
-            return Peel::Script(ScriptRun { range: 1..2, label: name.to_owned(), shared: false });
+            return Peel::Script(ScriptRun {
+                range: 1..2,
+                label: name.to_owned(),
+                shared: false,
+            });
         }
-        let Some(wrapper) = WRAPPERS.iter().find(|wrapper| wrapper.name == name) else { return Peel::Keep };
+        let Some(wrapper) = WRAPPERS.iter().find(|wrapper| wrapper.name == name) else {
+            return Peel::Keep;
+        };
         let scanned = scan(args, &wrapper.spec, true);
         if scanned.has(wrapper.not_running) {
             return Peel::Keep;
@@ -1019,7 +1300,12 @@ impl Walker {
             }
         }
         let mut start = 1 + scanned.end + wrapper.operands;
-        let assignment = |start: usize| texts.get(start).filter(|_| wrapper.assignments).and_then(|t| split_assignment(t));
+        let assignment = |start: usize| {
+            texts
+                .get(start)
+                .filter(|_| wrapper.assignments)
+                .and_then(|t| split_assignment(t))
+        };
         while let Some((name, value)) = assignment(start) {
             ctx.env.push((name.to_owned(), value.to_owned()));
             start += 1;
@@ -1028,13 +1314,24 @@ impl Walker {
             Peel::Keep
         } else if name == "watch" && !scanned.has(&["-x", "--exec"]) {
             // `watch` hands its words to `sh -c`.
-            Peel::Script(ScriptRun { range: start..texts.len(), label: name.to_owned(), shared: false })
+            Peel::Script(ScriptRun {
+                range: start..texts.len(),
+                label: name.to_owned(),
+                shared: false,
+            })
         } else {
             Peel::Wrapper(start)
         }
     }
 
-    fn run_script(&mut self, words: &[Word], run: &ScriptRun, ctx: &Ctx, pending: &mut Pending, sh: &mut Shell) -> Res {
+    fn run_script(
+        &mut self,
+        words: &[Word],
+        run: &ScriptRun,
+        ctx: &Ctx,
+        pending: &mut Pending,
+        sh: &mut Shell,
+    ) -> Res {
         let script = words.get(run.range.clone()).unwrap_or_default();
         let known = !script.iter().all(Word::only_dynamic);
         for (i, word) in words.iter().enumerate() {
@@ -1043,9 +1340,16 @@ impl Walker {
                 pending.subs.extend(word.subs.iter().cloned());
             }
         }
-        let text = script.iter().map(|word| word.text.as_str()).collect::<Vec<_>>().join(" ");
+        let text = script
+            .iter()
+            .map(|word| word.text.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
         if !known {
-            self.out.opaque.push(format!("`{}` runs a script that is only known at run time: `{text}`", run.label));
+            self.out.opaque.push(format!(
+                "`{}` runs a script that is only known at run time: `{text}`",
+                run.label
+            ));
             return Ok(());
         }
         let inner = ctx.nested(Some(&run.label));
@@ -1057,15 +1361,33 @@ impl Walker {
     }
 
     /// Records an invocation, what it does to files and how it changes the directory.
-    fn invoke(&mut self, program: String, words: &[Word], ctx: &Ctx, pending: &mut Pending, sh: &mut Shell) -> Index {
+    fn invoke(
+        &mut self,
+        program: String,
+        words: &[Word],
+        ctx: &Ctx,
+        pending: &mut Pending,
+        sh: &mut Shell,
+    ) -> Index {
         let index = self.out.invocations.len();
-        let args: Vec<&str> = words.iter().skip(1).map(|word| word.text.as_str()).collect();
-        pending.subs.extend(words.iter().flat_map(|word| word.subs.iter().cloned()));
+        let args: Vec<&str> = words
+            .iter()
+            .skip(1)
+            .map(|word| word.text.as_str())
+            .collect();
+        pending
+            .subs
+            .extend(words.iter().flat_map(|word| word.subs.iter().cloned()));
         for (kind, path) in file_effects(&program, &args) {
             if path.contains("{}") {
                 // A file found by `find … -exec`: somewhere under the roots searched.
                 for root in &ctx.found {
-                    self.effect(kind, sh.cwd.as_deref(), &path.replace("{}", root), Some(index));
+                    self.effect(
+                        kind,
+                        sh.cwd.as_deref(),
+                        &path.replace("{}", root),
+                        Some(index),
+                    );
                 }
             } else {
                 self.effect(kind, sh.cwd.as_deref(), &path, Some(index));
@@ -1102,31 +1424,70 @@ impl Walker {
             }
         }
         let mut rest = args;
-        let is_exec = |word: &Word| matches!(word.text.as_str(), "-exec" | "-execdir" | "-ok" | "-okdir");
+        let is_exec =
+            |word: &Word| matches!(word.text.as_str(), "-exec" | "-execdir" | "-ok" | "-okdir");
         while let Some(at) = rest.iter().position(is_exec) {
             let after = rest.get(at + 1..).unwrap_or_default();
-            let end = after.iter().position(|word| word.text == ";" || word.text == "+").unwrap_or(after.len());
+            let end = after
+                .iter()
+                .position(|word| word.text == ";" || word.text == "+")
+                .unwrap_or(after.len());
             // The substitutions in these words were recorded with `find` itself.
-            let words: Vec<Word> = after[..end].iter().map(|word| Word { subs: Vec::new(), ..word.clone() }).collect();
-            let inner = Ctx { found: roots.clone(), ..ctx.nested(Some(&format!("find {}", rest[at].text))) };
+            let words: Vec<Word> = after[..end]
+                .iter()
+                .map(|word| Word {
+                    subs: Vec::new(),
+                    ..word.clone()
+                })
+                .collect();
+            let inner = Ctx {
+                found: roots.clone(),
+                ..ctx.nested(Some(&format!("find {}", rest[at].text)))
+            };
             if inner.depth > MAX_DEPTH {
                 return Err(CommandError::TooDeep { limit: MAX_DEPTH });
             }
-            self.run(&words, inner.clone(), Pending::default(), &inner, &mut sh.clone())?;
+            self.run(
+                &words,
+                inner.clone(),
+                Pending::default(),
+                &inner,
+                &mut sh.clone(),
+            )?;
             rest = after.get(end + 1..).unwrap_or_default();
         }
         Ok(())
     }
 
-    fn effect(&mut self, kind: EffectKind, cwd: Option<&str>, path: &str, invocation: Option<usize>) {
+    fn effect(
+        &mut self,
+        kind: EffectKind,
+        cwd: Option<&str>,
+        path: &str,
+        invocation: Option<usize>,
+    ) {
         if is_file(path) {
-            self.out.effects.push(FileEffect { kind, path: join_cwd(cwd, path), invocation });
+            self.out.effects.push(FileEffect {
+                kind,
+                path: join_cwd(cwd, path),
+                invocation,
+            });
         }
     }
 
     /// Records gathered effects, then analyses the substitutions that the surrounding shell runs.
-    fn flush(&mut self, pending: Pending<'_>, invocation: Option<usize>, ctx: &Ctx, sh: &Shell) -> Res {
-        let effects = pending.effects.into_iter().map(|(kind, path)| FileEffect { kind, path, invocation });
+    fn flush(
+        &mut self,
+        pending: Pending<'_>,
+        invocation: Option<usize>,
+        ctx: &Ctx,
+        sh: &Shell,
+    ) -> Res {
+        let effects = pending.effects.into_iter().map(|(kind, path)| FileEffect {
+            kind,
+            path,
+            invocation,
+        });
         self.out.effects.extend(effects);
         let inner = ctx.nested(None);
         if inner.depth > MAX_DEPTH && !(pending.procs.is_empty() && pending.subs.is_empty()) {

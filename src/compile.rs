@@ -34,7 +34,10 @@ pub enum CompileError {
         span: SourceSpan,
     },
     #[error("invalid glob `{glob}`: {message}")]
-    #[diagnostic(code(agentgate::compile::glob), help("fix the pattern; `**` matches any number of folders, `*` within one"))]
+    #[diagnostic(
+        code(agentgate::compile::glob),
+        help("fix the pattern; `**` matches any number of folders, `*` within one")
+    )]
     Glob {
         glob: String,
         message: String,
@@ -56,7 +59,14 @@ pub fn compile(sources: &[SourceFile]) -> Result<Policy, Vec<CompileError>> {
     let mut decls = Declarations::default();
     let mut relaxed: Vec<String> = Vec::new();
     for src in sources {
-        compile_file(src, &mut rules, &mut unrecognised, &mut errors, &mut decls, &mut relaxed);
+        compile_file(
+            src,
+            &mut rules,
+            &mut unrecognised,
+            &mut errors,
+            &mut decls,
+            &mut relaxed,
+        );
     }
     if !errors.is_empty() {
         return Err(errors);
@@ -67,7 +77,12 @@ pub fn compile(sources: &[SourceFile]) -> Result<Policy, Vec<CompileError>> {
     }
     assign_ids(&mut rules);
     let digest = digest(&rules);
-    Ok(Policy { digest, sources: sources.iter().map(|s| s.path.clone()).collect(), rules, unrecognised })
+    Ok(Policy {
+        digest,
+        sources: sources.iter().map(|s| s.path.clone()).collect(),
+        rules,
+        unrecognised,
+    })
 }
 
 /// Built in: the policy sources themselves are read-only for agents.
@@ -80,7 +95,11 @@ fn builtin_rule() -> Rule {
         roles: vec![],
         body: RuleBody::PathDeny {
             ops: WriteOp::ALL.to_vec(),
-            paths: vec!["AGENTS.md".into(), "**/AGENTS.md".into(), "docs/SSOT/**".into()],
+            paths: vec![
+                "AGENTS.md".into(),
+                "**/AGENTS.md".into(),
+                "docs/SSOT/**".into(),
+            ],
             except: vec![],
             only_mixed: false,
             only_commit: false,
@@ -89,7 +108,8 @@ fn builtin_rule() -> Rule {
             file: "builtin".into(),
             line: 1,
             span: (0, 0),
-            text: "Policy sources (every AGENTS.md and docs/SSOT/**) are read-only for agents.".into(),
+            text: "Policy sources (every AGENTS.md and docs/SSOT/**) are read-only for agents."
+                .into(),
         },
     }
 }
@@ -117,7 +137,10 @@ fn compile_file(
     let units = units(src, &segs, &toks);
     let mut block_cmds: BTreeMap<usize, Vec<String>> = BTreeMap::new();
     for (s, t) in segs.iter().zip(&toks) {
-        block_cmds.entry(s.block).or_default().extend(t.iter().filter(|t| t.tag == "cmd").map(|t| t.value.clone()));
+        block_cmds
+            .entry(s.block)
+            .or_default()
+            .extend(t.iter().filter(|t| t.tag == "cmd").map(|t| t.value.clone()));
     }
     let mut last_generated: Option<(usize, usize)> = None; // (block, rule index)
     for u in units {
@@ -130,12 +153,29 @@ fn compile_file(
         };
         let empty = Vec::new();
         let after_generated = last_generated.is_some_and(|(b, _)| b == u.block);
-        let cx = Context { scope: &src.scope, file_dirs: &file_dirs, block_cmds: block_cmds.get(&u.block).unwrap_or(&empty), after_generated };
+        let cx = Context {
+            scope: &src.scope,
+            file_dirs: &file_dirs,
+            block_cmds: block_cmds.get(&u.block).unwrap_or(&empty),
+            after_generated,
+        };
         let out = interpret::interpret(&u.tokens, &phrases, &cx);
         if std::env::var_os("AGENTGATE_DEBUG_STATEMENTS").is_some() {
-            eprintln!("{}:{} [{}] {} => {} rule(s)", src.path, src.line_of(u.span.0), lex::tag_string(&u.tokens), u.text, out.drafts.len());
+            eprintln!(
+                "{}:{} [{}] {} => {} rule(s)",
+                src.path,
+                src.line_of(u.span.0),
+                lex::tag_string(&u.tokens),
+                u.text,
+                out.drafts.len()
+            );
         }
-        let origin = Origin { file: src.path.clone(), line: src.line_of(u.span.0), span: u.span, text: u.text.clone() };
+        let origin = Origin {
+            file: src.path.clone(),
+            line: src.line_of(u.span.0),
+            span: u.span,
+            text: u.text.clone(),
+        };
         for (glob, message) in out.bad_globs {
             errors.push(CompileError::Glob {
                 glob,
@@ -146,14 +186,20 @@ fn compile_file(
         }
         decls.generated.extend(out.declarations.generated);
         if let Some((_, idx)) = last_generated.filter(|(b, _)| *b == u.block) {
-            if let Some(RuleBody::Generated { generators, .. }) = rules.get_mut(idx).map(|r| &mut r.body) {
+            if let Some(RuleBody::Generated { generators, .. }) =
+                rules.get_mut(idx).map(|r| &mut r.body)
+            {
                 generators.extend(out.antecedent_generators.iter().cloned());
             }
         }
         last_generated = None;
         // "Agents may edit `docs/SSOT/x.md`": relaxes the built-in protection.
-        if phrases.iter().any(|p| matches!(p, Phrase::Tok(i) if u.tokens[*i].tag == "may"))
-            && u.tokens.iter().any(|t| t.tag == "write" || t.tag == "create")
+        if phrases
+            .iter()
+            .any(|p| matches!(p, Phrase::Tok(i) if u.tokens[*i].tag == "may"))
+            && u.tokens
+                .iter()
+                .any(|t| t.tag == "write" || t.tag == "create")
             && !u.tokens.iter().any(|t| t.tag == "deny")
         {
             for t in u.tokens.iter().filter(|t| t.tag == "path") {
@@ -164,19 +210,29 @@ fn compile_file(
             if u.strict {
                 errors.push(CompileError::Block {
                     text: u.text.clone(),
-                    reason: out.reason.unwrap_or_else(|| "it has no modal (must, never, do not, …)".into()),
+                    reason: out
+                        .reason
+                        .unwrap_or_else(|| "it has no modal (must, never, do not, …)".into()),
                     src: NamedSource::new(src.path.clone(), src.text.to_string()),
                     span: (u.span.0, u.span.1.saturating_sub(u.span.0)).into(),
                 });
             } else if out.normative {
                 unrecognised.push(Unrecognised {
                     origin,
-                    reason: out.reason.unwrap_or_else(|| "no enforceable form was recognised".into()),
+                    reason: out
+                        .reason
+                        .unwrap_or_else(|| "no enforceable form was recognised".into()),
                 });
             }
             continue;
         }
-        for Draft { body, severity, decision, roles } in out.drafts {
+        for Draft {
+            body,
+            severity,
+            decision,
+            roles,
+        } in out.drafts
+        {
             if matches!(body, RuleBody::Generated { .. }) {
                 last_generated = Some((u.block, rules.len()));
             }
@@ -218,17 +274,45 @@ fn units(src: &SourceFile, segs: &[Segment], toks: &[Vec<Token>]) -> Vec<Unit> {
                 let mut at = s.span.0 + src.text[s.span.0..].find('\n').map_or(0, |n| n + 1);
                 for line in text.lines() {
                     let trimmed = line.trim();
-                    if !trimmed.is_empty() && !trimmed.starts_with('#') && !trimmed.starts_with("//") {
+                    if !trimmed.is_empty()
+                        && !trimmed.starts_with('#')
+                        && !trimmed.starts_with("//")
+                    {
                         let segs = markdown::segments(trimmed);
-                        let tokens: Vec<Token> = segs.iter().flat_map(|s| lex::lex(&s.pieces)).collect();
-                        units.push(Unit { tokens, span: (at, at + line.len()), text: trimmed.to_string(), block: s.block, strict: true });
+                        let tokens: Vec<Token> =
+                            segs.iter().flat_map(|s| lex::lex(&s.pieces)).collect();
+                        units.push(Unit {
+                            tokens,
+                            span: (at, at + line.len()),
+                            text: trimmed.to_string(),
+                            block: s.block,
+                            strict: true,
+                        });
                     }
                     at += line.len() + 1;
                 }
             }
             SegmentKind::Code { lang, text } => {
                 let Some(l) = s.leadin else { continue };
-                if matches!(lang.as_str(), "rego" | "json" | "yaml" | "toml" | "typescript" | "ts" | "js" | "javascript" | "python" | "py" | "rust" | "rs" | "go" | "text" | "md" | "markdown") {
+                if matches!(
+                    lang.as_str(),
+                    "rego"
+                        | "json"
+                        | "yaml"
+                        | "toml"
+                        | "typescript"
+                        | "ts"
+                        | "js"
+                        | "javascript"
+                        | "python"
+                        | "py"
+                        | "rust"
+                        | "rs"
+                        | "go"
+                        | "text"
+                        | "md"
+                        | "markdown"
+                ) {
                     continue;
                 }
                 let mut tokens = block_tokens(segs, toks, segs[l].block);
@@ -240,14 +324,29 @@ fn units(src: &SourceFile, segs: &[Segment], toks: &[Vec<Token>]) -> Vec<Unit> {
                     if cmd.is_empty() || cmd.starts_with('#') || cmd.starts_with("cd ") {
                         continue;
                     }
-                    tokens.push(Token { tag: "cmd".into(), value: cmd.to_string() });
+                    tokens.push(Token {
+                        tag: "cmd".into(),
+                        value: cmd.to_string(),
+                    });
                 }
                 let lead = &segs[l];
-                units.push(Unit { tokens, span: (lead.span.0, s.span.1), text: block_text(segs, lead.block), block: lead.block, strict: false });
+                units.push(Unit {
+                    tokens,
+                    span: (lead.span.0, s.span.1),
+                    text: block_text(segs, lead.block),
+                    block: lead.block,
+                    strict: false,
+                });
             }
             SegmentKind::TableRow { cells, header } => {
                 let tokens = table_tokens(cells, header, s, segs, toks);
-                units.push(Unit { tokens, span: s.span, text: s.text(), block: s.block, strict: false });
+                units.push(Unit {
+                    tokens,
+                    span: s.span,
+                    text: s.text(),
+                    block: s.block,
+                    strict: false,
+                });
             }
             SegmentKind::Paragraph | SegmentKind::Item => {
                 let mut tokens = prefix_tokens(s, segs, toks);
@@ -265,11 +364,25 @@ fn units(src: &SourceFile, segs: &[Segment], toks: &[Vec<Token>]) -> Vec<Unit> {
                         tokens.extend(toks[*c].iter().cloned());
                         span.1 = span.1.max(segs[*c].span.1);
                     }
-                    text = format!("{} {}", text, children.iter().map(|c| segs[*c].text()).collect::<Vec<_>>().join(", "));
+                    text = format!(
+                        "{} {}",
+                        text,
+                        children
+                            .iter()
+                            .map(|c| segs[*c].text())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    );
                 } else {
                     tokens.extend(toks[i].iter().cloned());
                 }
-                units.push(Unit { tokens, span, text, block: s.block, strict: false });
+                units.push(Unit {
+                    tokens,
+                    span,
+                    text,
+                    block: s.block,
+                    strict: false,
+                });
             }
         }
     }
@@ -277,14 +390,24 @@ fn units(src: &SourceFile, segs: &[Segment], toks: &[Vec<Token>]) -> Vec<Unit> {
 }
 
 fn block_tokens(segs: &[Segment], toks: &[Vec<Token>], block: usize) -> Vec<Token> {
-    segs.iter().zip(toks).filter(|(s, _)| s.block == block).flat_map(|(_, t)| t.iter().cloned()).collect()
+    segs.iter()
+        .zip(toks)
+        .filter(|(s, _)| s.block == block)
+        .flat_map(|(_, t)| t.iter().cloned())
+        .collect()
 }
 
 fn block_text(segs: &[Segment], block: usize) -> String {
-    segs.iter().filter(|s| s.block == block).map(Segment::text).collect::<Vec<_>>().join(" ")
+    segs.iter()
+        .filter(|s| s.block == block)
+        .map(Segment::text)
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
-const MODAL_TAGS: &[&str] = &["deny", "must", "should", "avoid", "ask", "approval", "before", "after", "when"];
+const MODAL_TAGS: &[&str] = &[
+    "deny", "must", "should", "avoid", "ask", "approval", "before", "after", "when",
+];
 
 fn has_modal(tokens: &[Token]) -> bool {
     tokens.iter().any(|t| MODAL_TAGS.contains(&t.tag.as_str()))
@@ -292,14 +415,36 @@ fn has_modal(tokens: &[Token]) -> bool {
 
 /// Only targets (and filler): a list item that is just `cargo test` or a path.
 fn is_bare(tokens: &[Token]) -> bool {
-    tokens.iter().any(|t| matches!(t.tag.as_str(), "cmd" | "path" | "flag" | "prog"))
-        && tokens.iter().all(|t| matches!(t.tag.as_str(), "cmd" | "path" | "flag" | "prog" | "w" | "comma" | "dash" | "lparen" | "rparen" | "and" | "or" | "colon" | "noun"))
+    tokens
+        .iter()
+        .any(|t| matches!(t.tag.as_str(), "cmd" | "path" | "flag" | "prog"))
+        && tokens.iter().all(|t| {
+            matches!(
+                t.tag.as_str(),
+                "cmd"
+                    | "path"
+                    | "flag"
+                    | "prog"
+                    | "w"
+                    | "comma"
+                    | "dash"
+                    | "lparen"
+                    | "rparen"
+                    | "and"
+                    | "or"
+                    | "colon"
+                    | "noun"
+            )
+        })
 }
 
 /// Tokens a sentence inherits: its lead-in's (a sentence ending in `:` or the parent item), or a
 /// short heading that carries a modal ("## Do Not", "### Forbidden Without Approval").
 fn prefix_tokens(s: &Segment, segs: &[Segment], toks: &[Vec<Token>]) -> Vec<Token> {
-    let colon = Token { tag: "colon".into(), value: ":".into() };
+    let colon = Token {
+        tag: "colon".into(),
+        value: ":".into(),
+    };
     if let Some(l) = s.leadin {
         let lead = block_tokens(segs, toks, segs[l].block);
         let own_modal = has_modal(&toks[segs.iter().position(|x| std::ptr::eq(x, s)).unwrap_or(0)]);
@@ -320,7 +465,11 @@ fn prefix_tokens(s: &Segment, segs: &[Segment], toks: &[Vec<Token>]) -> Vec<Toke
         if let Some(h) = s.heading {
             let ht = &toks[h];
             let words = ht.len();
-            if words <= 6 && ht.iter().any(|t| matches!(t.tag.as_str(), "deny" | "must" | "approval" | "avoid")) {
+            if words <= 6
+                && ht
+                    .iter()
+                    .any(|t| matches!(t.tag.as_str(), "deny" | "must" | "approval" | "avoid"))
+            {
                 let mut t = ht.clone();
                 t.push(colon);
                 return t;
@@ -332,12 +481,27 @@ fn prefix_tokens(s: &Segment, segs: &[Segment], toks: &[Vec<Token>]) -> Vec<Toke
 
 /// A table row as a statement. With a header like "Changed source | Required command", the row
 /// reads "when you change <cell 1>, run <cell 2>".
-fn table_tokens(cells: &[Vec<Piece>], header: &[String], s: &Segment, segs: &[Segment], toks: &[Vec<Token>]) -> Vec<Token> {
+fn table_tokens(
+    cells: &[Vec<Piece>],
+    header: &[String],
+    s: &Segment,
+    segs: &[Segment],
+    toks: &[Vec<Token>],
+) -> Vec<Token> {
     let h: Vec<String> = header.iter().map(|x| x.to_lowercase()).collect();
-    let is = |i: usize, words: &[&str]| h.get(i).is_some_and(|x| words.iter().any(|w| x.contains(w)));
-    let tok = |tag: &str, v: &str| Token { tag: tag.into(), value: v.into() };
+    let is = |i: usize, words: &[&str]| {
+        h.get(i)
+            .is_some_and(|x| words.iter().any(|w| x.contains(w)))
+    };
+    let tok = |tag: &str, v: &str| Token {
+        tag: tag.into(),
+        value: v.into(),
+    };
     let cell = |i: usize| cells.get(i).map(|c| lex::lex(c)).unwrap_or_default();
-    if cells.len() >= 2 && is(0, &["change", "source", "path", "file", "when", "touch"]) && is(1, &["command", "run", "required", "check"]) {
+    if cells.len() >= 2
+        && is(0, &["change", "source", "path", "file", "when", "touch"])
+        && is(1, &["command", "run", "required", "check"])
+    {
         let mut t = vec![tok("when", "when"), tok("write", "change")];
         t.extend(cell(0));
         t.push(tok("comma", ","));
@@ -369,7 +533,10 @@ fn mentioned_dirs(toks: &[Vec<Token>]) -> Vec<String> {
     for t in toks.iter().flatten().filter(|t| t.tag == "path") {
         let v = t.value.trim_start_matches("./");
         if let Some((first, _)) = v.split_once('/') {
-            if !first.is_empty() && !first.contains(['*', '.', '<']) && !out.iter().any(|x| x == first) {
+            if !first.is_empty()
+                && !first.contains(['*', '.', '<'])
+                && !out.iter().any(|x| x == first)
+            {
                 out.push(first.to_lowercase());
             }
         }
@@ -395,7 +562,11 @@ fn link_generators(rules: &mut [Rule], decls: &Declarations) {
 }
 
 fn overlap(a: &str, b: &str) -> bool {
-    let strip = |s: &str| s.trim_end_matches("/**").trim_start_matches("**/").to_string();
+    let strip = |s: &str| {
+        s.trim_end_matches("/**")
+            .trim_start_matches("**/")
+            .to_string()
+    };
     let (a, b) = (strip(a), strip(b));
     a == b || a.starts_with(&format!("{b}/")) || b.starts_with(&format!("{a}/"))
 }
@@ -407,7 +578,9 @@ fn explicit_id(text: &str) -> Option<String> {
     let head = head.trim().trim_matches('*').trim_matches('`').trim();
     let (letters, digits) = head.rsplit_once('-')?;
     let ok = !letters.is_empty()
-        && letters.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-')
+        && letters
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-')
         && letters.starts_with(|c: char| c.is_ascii_uppercase())
         && !digits.is_empty()
         && digits.chars().all(|c| c.is_ascii_digit());
@@ -425,12 +598,22 @@ fn assign_ids(rules: &mut [Rule]) {
                 .file
                 .trim_end_matches(".md")
                 .chars()
-                .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() {
+                        c.to_ascii_lowercase()
+                    } else {
+                        '-'
+                    }
+                })
                 .collect();
             let mut h = Sha256::new();
             h.update(r.origin.text.as_bytes());
             h.update(r.body.kind().as_bytes());
-            h.update(serde_json::to_string(&r.body).unwrap_or_default().as_bytes());
+            h.update(
+                serde_json::to_string(&r.body)
+                    .unwrap_or_default()
+                    .as_bytes(),
+            );
             let hex = hex(&h.finalize()[..3]);
             r.id = format!("{}-{}", slug.trim_matches('-'), hex);
         }
@@ -457,7 +640,10 @@ mod tests {
 
     #[test]
     fn explicit_ids() {
-        assert_eq!(explicit_id("**SSOT-1**: Agents MUST NOT"), Some("SSOT-1".into()));
+        assert_eq!(
+            explicit_id("**SSOT-1**: Agents MUST NOT"),
+            Some("SSOT-1".into())
+        );
         assert_eq!(explicit_id("NX-12: never"), Some("NX-12".into()));
         assert_eq!(explicit_id("Note: this"), None);
     }

@@ -16,7 +16,10 @@ use crate::ir::{Decision, Policy, Rule, Severity};
 #[derive(Debug, Error, Diagnostic)]
 pub enum EngineError {
     #[error("cannot analyse `commands[{index}]`")]
-    #[diagnostic(code(agentgate::engine::command), help("agentgate fails closed on commands it cannot parse; fix the shell syntax"))]
+    #[diagnostic(
+        code(agentgate::engine::command),
+        help("agentgate fails closed on commands it cannot parse; fix the shell syntax")
+    )]
     Command {
         index: usize,
         #[source]
@@ -80,12 +83,17 @@ pub fn evaluate(policy: &Policy, plan: &Plan, root: &Path) -> Result<Verdict, En
         if !applies_to_role(rule, facts.role.as_deref()) {
             continue;
         }
-        let mut found = check::check(rule, &facts).map_err(|e| EngineError::Glob { rule: rule.id.clone(), message: e.to_string() })?;
+        let mut found = check::check(rule, &facts).map_err(|e| EngineError::Glob {
+            rule: rule.id.clone(),
+            message: e.to_string(),
+        })?;
         // An ask is met by an approval (from the named reviewer, when the rule names one).
         if rule.decision == Decision::Ask {
             let reviewer = match &rule.body {
                 crate::ir::RuleBody::ReviewRequirement { reviewer, .. } => Some(reviewer.as_str()),
-                crate::ir::RuleBody::RiskGate { reviewer: Some(r), .. } => Some(r.as_str()),
+                crate::ir::RuleBody::RiskGate {
+                    reviewer: Some(r), ..
+                } => Some(r.as_str()),
                 _ => None,
             };
             if approved(&facts.approvals, &rule.id, reviewer) {
@@ -94,24 +102,48 @@ pub fn evaluate(policy: &Policy, plan: &Plan, root: &Path) -> Result<Verdict, En
         }
         findings.extend(found);
     }
-    findings.extend(check::risk_findings(&policy.rules, &facts).map_err(|e| EngineError::Glob { rule: "risk".into(), message: e.to_string() })?);
+    findings.extend(check::risk_findings(&policy.rules, &facts).map_err(|e| {
+        EngineError::Glob {
+            rule: "risk".into(),
+            message: e.to_string(),
+        }
+    })?);
     for f in findings.iter_mut() {
         if f.severity < Severity::Error {
             f.decision = Decision::Allow;
         }
     }
     findings.sort_by(|a, b| {
-        (b.decision, &a.origin, &a.rule, &a.subject, &a.message).cmp(&(a.decision, &b.origin, &b.rule, &b.subject, &b.message))
+        (b.decision, &a.origin, &a.rule, &a.subject, &a.message)
+            .cmp(&(a.decision, &b.origin, &b.rule, &b.subject, &b.message))
     });
     findings.dedup();
-    let decision = findings.iter().map(|f| f.decision).max().unwrap_or(Decision::Allow);
+    let decision = findings
+        .iter()
+        .map(|f| f.decision)
+        .max()
+        .unwrap_or(Decision::Allow);
     let summary = Summary {
-        deny: findings.iter().filter(|f| f.decision == Decision::Deny).count(),
-        ask: findings.iter().filter(|f| f.decision == Decision::Ask).count(),
-        warning: findings.iter().filter(|f| f.severity == Severity::Warning).count(),
+        deny: findings
+            .iter()
+            .filter(|f| f.decision == Decision::Deny)
+            .count(),
+        ask: findings
+            .iter()
+            .filter(|f| f.decision == Decision::Ask)
+            .count(),
+        warning: findings
+            .iter()
+            .filter(|f| f.severity == Severity::Warning)
+            .count(),
         rules: policy.rules.len(),
     };
-    Ok(Verdict { decision, policy_digest: policy.digest.clone(), findings, summary })
+    Ok(Verdict {
+        decision,
+        policy_digest: policy.digest.clone(),
+        findings,
+        summary,
+    })
 }
 
 fn applies_to_role(rule: &Rule, role: Option<&str>) -> bool {
@@ -120,7 +152,8 @@ fn applies_to_role(rule: &Rule, role: Option<&str>) -> bool {
     }
     let norm = |r: &str| r.trim().to_lowercase().trim_end_matches('s').to_string();
     let role = role.map(norm);
-    let (neg, pos): (Vec<&String>, Vec<&String>) = rule.roles.iter().partition(|r| r.starts_with('!'));
+    let (neg, pos): (Vec<&String>, Vec<&String>) =
+        rule.roles.iter().partition(|r| r.starts_with('!'));
     if !neg.is_empty() {
         return !neg.iter().any(|r| Some(norm(&r[1..])) == role);
     }

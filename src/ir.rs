@@ -57,7 +57,12 @@ pub enum WriteOp {
 }
 
 impl WriteOp {
-    pub const ALL: [WriteOp; 4] = [WriteOp::Add, WriteOp::Modify, WriteOp::Delete, WriteOp::Rename];
+    pub const ALL: [WriteOp; 4] = [
+        WriteOp::Add,
+        WriteOp::Modify,
+        WriteOp::Delete,
+        WriteOp::Rename,
+    ];
 }
 
 /// Well-known actions, whatever their spelling as commands.
@@ -226,9 +231,15 @@ pub enum RuleBody {
         only_commit: bool,
     },
     /// Deny reads (declared or done by a command).
-    ReadDeny { paths: Vec<String>, except: Vec<String> },
+    ReadDeny {
+        paths: Vec<String>,
+        except: Vec<String>,
+    },
     /// Deny commands matching any pattern.
-    CommandDeny { commands: Vec<CommandPattern>, except: Vec<CommandPattern> },
+    CommandDeny {
+        commands: Vec<CommandPattern>,
+        except: Vec<CommandPattern>,
+    },
     /// Deny a well-known action, optionally only towards a target (branch, base) or environment.
     ActionDeny {
         action: Action,
@@ -255,9 +266,15 @@ pub enum RuleBody {
         when_paths: Vec<String>,
     },
     /// A command, when run, must carry these flags.
-    RequiredFlag { command: CommandPattern, flags: Vec<String> },
+    RequiredFlag {
+        command: CommandPattern,
+        flags: Vec<String>,
+    },
     /// Generated files: hand edits are denied unless the plan runs a generator.
-    Generated { paths: Vec<String>, generators: Vec<CommandPattern> },
+    Generated {
+        paths: Vec<String>,
+        generators: Vec<CommandPattern>,
+    },
     /// Changing `when_paths` (or taking the `when_action`) needs a change to one of `then_paths`.
     CoChange {
         when_paths: Vec<String>,
@@ -269,7 +286,10 @@ pub enum RuleBody {
         only_added: bool,
     },
     /// Matching changes need an approval from `reviewer`.
-    ReviewRequirement { paths: Vec<String>, reviewer: String },
+    ReviewRequirement {
+        paths: Vec<String>,
+        reviewer: String,
+    },
     /// Matching changes are of this risk class.
     RiskClass { paths: Vec<String>, level: Risk },
     /// Plans at or above this risk class need a reviewer's approval or passing checks.

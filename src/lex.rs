@@ -35,7 +35,10 @@ pub fn lex(pieces: &[Piece]) -> Vec<Token> {
             Piece::Link { dest } => {
                 lex_words(v, &std::mem::take(&mut words), &mut out);
                 if let Some(path) = link_path(dest) {
-                    out.push(Token { tag: "path".into(), value: path });
+                    out.push(Token {
+                        tag: "path".into(),
+                        value: path,
+                    });
                     skip_code = true;
                 }
             }
@@ -51,7 +54,10 @@ pub fn lex(pieces: &[Piece]) -> Vec<Token> {
 fn postpositions(tokens: &mut [Token]) {
     for i in 1..tokens.len() {
         let cjk = tokens[i].value.chars().next().is_some_and(vocab::is_cjk);
-        if cjk && matches!(tokens[i].tag.as_str(), "before" | "after") && tokens[i - 1].tag.starts_with("act_") {
+        if cjk
+            && matches!(tokens[i].tag.as_str(), "before" | "after")
+            && tokens[i - 1].tag.starts_with("act_")
+        {
             tokens.swap(i - 1, i);
         }
     }
@@ -59,7 +65,11 @@ fn postpositions(tokens: &mut [Token]) {
 
 /// A repository path from a relative link target.
 fn link_path(dest: &str) -> Option<String> {
-    if dest.contains("://") || dest.starts_with('#') || dest.starts_with("mailto:") || dest.is_empty() {
+    if dest.contains("://")
+        || dest.starts_with('#')
+        || dest.starts_with("mailto:")
+        || dest.is_empty()
+    {
         return None;
     }
     let d = dest.split('#').next().unwrap_or(dest);
@@ -71,8 +81,15 @@ fn lex_words(v: &Vocabulary, words: &[String], out: &mut Vec<Token>) {
     let mut i = 0;
     while i < words.len() {
         if let Some((n, m)) = v.longest(words, i) {
-            let value = if m.value.is_empty() { words[i..i + n].join(" ") } else { m.value.clone() };
-            out.push(Token { tag: m.tag.clone(), value });
+            let value = if m.value.is_empty() {
+                words[i..i + n].join(" ")
+            } else {
+                m.value.clone()
+            };
+            out.push(Token {
+                tag: m.tag.clone(),
+                value,
+            });
             i += n;
             continue;
         }
@@ -91,7 +108,10 @@ fn lex_words(v: &Vocabulary, words: &[String], out: &mut Vec<Token>) {
             _ if v.prose_programs.iter().any(|p| p == w) => "prog",
             _ => "w",
         };
-        out.push(Token { tag: tag.into(), value: w.clone() });
+        out.push(Token {
+            tag: tag.into(),
+            value: w.clone(),
+        });
         i += 1;
     }
 }
@@ -100,7 +120,10 @@ fn lex_words(v: &Vocabulary, words: &[String], out: &mut Vec<Token>) {
 pub fn classify_code(v: &Vocabulary, text: &str) -> Token {
     let s = text.trim();
     let tag = code_tag(v, s);
-    Token { tag: tag.into(), value: s.to_string() }
+    Token {
+        tag: tag.into(),
+        value: s.to_string(),
+    }
 }
 
 fn code_tag(v: &Vocabulary, s: &str) -> &'static str {
@@ -111,8 +134,15 @@ fn code_tag(v: &Vocabulary, s: &str) -> &'static str {
         return "bg";
     }
     let first = s.split_whitespace().next().unwrap_or("");
-    if s.starts_with('-') && s.len() > 1 && s[1..].starts_with(|c: char| c.is_ascii_alphabetic() || c == '-') {
-        return if s.contains(' ') && !first.contains('=') { "cmd" } else { "flag" };
+    if s.starts_with('-')
+        && s.len() > 1
+        && s[1..].starts_with(|c: char| c.is_ascii_alphabetic() || c == '-')
+    {
+        return if s.contains(' ') && !first.contains('=') {
+            "cmd"
+        } else {
+            "flag"
+        };
     }
     if is_assignment(first) && !s.contains(' ') {
         return "envset";
@@ -121,13 +151,21 @@ fn code_tag(v: &Vocabulary, s: &str) -> &'static str {
         return "team";
     }
     if s.contains(char::is_whitespace) {
-        if first.contains('/') && !v.known_programs.iter().any(|p| p == first) && !first.starts_with("./") {
+        if first.contains('/')
+            && !v.known_programs.iter().any(|p| p == first)
+            && !first.starts_with("./")
+        {
             // `docs/a.md docs/b.md` or a path with a space
-            if s.split_whitespace().all(|w| w.contains('/') || w.contains('.')) {
+            if s.split_whitespace()
+                .all(|w| w.contains('/') || w.contains('.'))
+            {
                 return "path";
             }
         }
-        if first.ends_with(':') || s.contains("=>") || s.contains("{") && !first.chars().all(char::is_alphanumeric) {
+        if first.ends_with(':')
+            || s.contains("=>")
+            || s.contains("{") && !first.chars().all(char::is_alphanumeric)
+        {
             return "code";
         }
         return "cmd";
@@ -135,22 +173,38 @@ fn code_tag(v: &Vocabulary, s: &str) -> &'static str {
     if v.known_programs.iter().any(|p| p == s) {
         return "cmd";
     }
-    if s.contains('(') || s.contains('{') || s.starts_with('$') || s.contains("::") || s.contains('"') || s.contains('=') {
+    if s.contains('(')
+        || s.contains('{')
+        || s.starts_with('$')
+        || s.contains("::")
+        || s.contains('"')
+        || s.contains('=')
+    {
         return "code";
     }
     if !s.chars().any(|c| c.is_alphanumeric() || c == '*') {
         return "code";
     }
-    if s.contains('/') || s.contains('*') || s.starts_with('.') || has_extension(s) || is_well_known_file(s) {
+    if s.contains('/')
+        || s.contains('*')
+        || s.starts_with('.')
+        || has_extension(s)
+        || is_well_known_file(s)
+    {
         return "path";
     }
     "code"
 }
 
 fn is_assignment(w: &str) -> bool {
-    let Some((name, _)) = w.split_once('=') else { return false };
+    let Some((name, _)) = w.split_once('=') else {
+        return false;
+    };
     !name.is_empty()
-        && name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
         && name.chars().any(|c| c.is_ascii_uppercase())
 }
@@ -170,8 +224,18 @@ fn has_extension(s: &str) -> bool {
 
 fn is_well_known_file(s: &str) -> bool {
     const FILES: &[&str] = &[
-        "Makefile", "Dockerfile", "Jenkinsfile", "LICENSE", "CODEOWNERS", "Justfile", "justfile", "Gemfile",
-        "Procfile", "Rakefile", "Vagrantfile", "Brewfile",
+        "Makefile",
+        "Dockerfile",
+        "Jenkinsfile",
+        "LICENSE",
+        "CODEOWNERS",
+        "Justfile",
+        "justfile",
+        "Gemfile",
+        "Procfile",
+        "Rakefile",
+        "Vagrantfile",
+        "Brewfile",
     ];
     FILES.contains(&s)
 }
@@ -214,8 +278,14 @@ mod tests {
 
     #[test]
     fn lexes_prose() {
-        assert_eq!(tags("Agents MUST NOT modify `docs/SSOT/**` or `AGENTS.md`."), "agents deny write path or path");
+        assert_eq!(
+            tags("Agents MUST NOT modify `docs/SSOT/**` or `AGENTS.md`."),
+            "agents deny write path or path"
+        );
         assert_eq!(tags("Never force push."), "deny act_force_push");
-        assert_eq!(tags("Run `cargo test` before committing."), "run cmd before act_commit");
+        assert_eq!(
+            tags("Run `cargo test` before committing."),
+            "run cmd before act_commit"
+        );
     }
 }

@@ -27,7 +27,10 @@ pub enum Error {
     #[diagnostic(transparent)]
     Source(#[from] source::SourceError),
     #[error("the policy does not compile ({} error{})", .0.len(), if .0.len() == 1 { "" } else { "s" })]
-    #[diagnostic(code(agentgate::compile), help("fix the statements below; agentgate fails closed on a broken policy"))]
+    #[diagnostic(
+        code(agentgate::compile),
+        help("fix the statements below; agentgate fails closed on a broken policy")
+    )]
     Compile(#[related] Vec<compile::CompileError>),
     #[error(transparent)]
     #[diagnostic(transparent)]
@@ -36,11 +39,21 @@ pub enum Error {
     #[diagnostic(transparent)]
     Engine(#[from] engine::EngineError),
     #[error("cannot read plan `{name}`: {message}")]
-    #[diagnostic(code(agentgate::plan::read), help("pass an existing JSON or YAML file, or `-` to read the plan from standard input"))]
+    #[diagnostic(
+        code(agentgate::plan::read),
+        help("pass an existing JSON or YAML file, or `-` to read the plan from standard input")
+    )]
     PlanRead { name: String, message: String },
     #[error("plan `{name}` is {bytes} bytes, more than the limit of {limit}")]
-    #[diagnostic(code(agentgate::plan::size), help("split the change set into several plans"))]
-    PlanTooLarge { name: String, bytes: u64, limit: u64 },
+    #[diagnostic(
+        code(agentgate::plan::size),
+        help("split the change set into several plans")
+    )]
+    PlanTooLarge {
+        name: String,
+        bytes: u64,
+        limit: u64,
+    },
 }
 
 /// Largest plan read (256 MiB: room for a 100,000-change plan).
@@ -53,7 +66,12 @@ pub fn load_policy(root: &Path) -> Result<ir::Policy, Error> {
 }
 
 /// Check a plan's text against the policy at `root`.
-pub fn check_plan(root: &Path, policy: &ir::Policy, plan_text: &str, plan_name: &str) -> Result<engine::Verdict, Error> {
+pub fn check_plan(
+    root: &Path,
+    policy: &ir::Policy,
+    plan_text: &str,
+    plan_name: &str,
+) -> Result<engine::Verdict, Error> {
     let plan = changeset::parse_plan(plan_text, plan_name, root)?;
     Ok(engine::evaluate(policy, &plan, root)?)
 }

@@ -25,9 +25,15 @@ pub enum SegmentKind {
     Item,
     Heading(u8),
     /// A table body row: its cells, and the header row's plain text.
-    TableRow { cells: Vec<Vec<Piece>>, header: Vec<String> },
+    TableRow {
+        cells: Vec<Vec<Piece>>,
+        header: Vec<String>,
+    },
     /// A fenced or indented code block with its info string.
-    Code { lang: String, text: String },
+    Code {
+        lang: String,
+        text: String,
+    },
 }
 
 /// A sentence (or code block, or table row) of a policy document.
@@ -117,7 +123,10 @@ pub fn segments(text: &str) -> Vec<Segment> {
             Event::Code(t) => {
                 st.buf_start.get_or_insert(range.start);
                 st.buf_end = range.end;
-                st.buf.push(Piece::Code { text: t.to_string(), span: (range.start, range.end) });
+                st.buf.push(Piece::Code {
+                    text: t.to_string(),
+                    span: (range.start, range.end),
+                });
             }
             Event::SoftBreak | Event::HardBreak => push_text(&mut st, " ", range.start, range.end),
             Event::InlineHtml(_) | Event::Html(_) => {}
@@ -131,7 +140,10 @@ pub fn segments(text: &str) -> Vec<Segment> {
 fn push_text(st: &mut State, t: &str, start: usize, end: usize) {
     st.buf_start.get_or_insert(start);
     st.buf_end = end;
-    st.buf.push(Piece::Text { text: t.to_string(), at: start });
+    st.buf.push(Piece::Text {
+        text: t.to_string(),
+        at: start,
+    });
 }
 
 fn start(st: &mut State, tag: Tag, at: usize) {
@@ -143,7 +155,10 @@ fn start(st: &mut State, tag: Tag, at: usize) {
         }
         Tag::List(_) => {
             flush(st);
-            let leadin = st.pending_leadin.take().or_else(|| st.items.last().copied().flatten());
+            let leadin = st
+                .pending_leadin
+                .take()
+                .or_else(|| st.items.last().copied().flatten());
             st.list_leadins.push(leadin);
             st.depth += 1;
         }
@@ -154,7 +169,9 @@ fn start(st: &mut State, tag: Tag, at: usize) {
         Tag::CodeBlock(kind) => {
             flush(st);
             let lang = match kind {
-                CodeBlockKind::Fenced(info) => info.split_whitespace().next().unwrap_or("").to_lowercase(),
+                CodeBlockKind::Fenced(info) => {
+                    info.split_whitespace().next().unwrap_or("").to_lowercase()
+                }
                 CodeBlockKind::Indented => String::new(),
             };
             st.code = Some((lang, String::new(), at));
@@ -176,7 +193,9 @@ fn start(st: &mut State, tag: Tag, at: usize) {
             st.buf.clear();
             st.buf_start = None;
         }
-        Tag::Link { dest_url, .. } => st.buf.push(Piece::Link { dest: dest_url.to_string() }),
+        Tag::Link { dest_url, .. } => st.buf.push(Piece::Link {
+            dest: dest_url.to_string(),
+        }),
         _ => {}
     }
 }
@@ -197,7 +216,10 @@ fn end(st: &mut State, tag: TagEnd, at: usize) {
         }
         TagEnd::CodeBlock => {
             if let Some((lang, text, start)) = st.code.take() {
-                let leadin = st.pending_leadin.take().or_else(|| st.items.last().copied().flatten());
+                let leadin = st
+                    .pending_leadin
+                    .take()
+                    .or_else(|| st.items.last().copied().flatten());
                 st.block += 1;
                 st.segments.push(Segment {
                     kind: SegmentKind::Code { lang, text },
@@ -224,14 +246,20 @@ fn end(st: &mut State, tag: TagEnd, at: usize) {
             let mut pieces = Vec::new();
             for (i, c) in cells.iter().enumerate() {
                 if i > 0 {
-                    pieces.push(Piece::Text { text: " | ".into(), at });
+                    pieces.push(Piece::Text {
+                        text: " | ".into(),
+                        at,
+                    });
                 }
                 pieces.extend(c.iter().cloned());
             }
             st.block += 1;
             let leadin = st.pending_leadin;
             st.segments.push(Segment {
-                kind: SegmentKind::TableRow { cells, header: st.table_header.clone() },
+                kind: SegmentKind::TableRow {
+                    cells,
+                    header: st.table_header.clone(),
+                },
                 pieces,
                 span: (st.row_start, at),
                 block: st.block,
@@ -304,7 +332,11 @@ fn flush(st: &mut State) {
         }
     }
     let text = st.segments[last].text();
-    st.pending_leadin = if text.ends_with(':') || text.ends_with('：') { Some(last) } else { None };
+    st.pending_leadin = if text.ends_with(':') || text.ends_with('：') {
+        Some(last)
+    } else {
+        None
+    };
 }
 
 /// Split inline pieces into sentences at `.`, `!`, `?`, `。` followed by a space, never inside a
@@ -324,11 +356,18 @@ fn split_sentences(pieces: Vec<Piece>) -> Vec<(Vec<Piece>, usize, usize)> {
                     let (head, tail) = rest.split_at(cut);
                     if !head.trim().is_empty() {
                         cur_start.get_or_insert(rest_at);
-                        cur.push(Piece::Text { text: head.to_string(), at: rest_at });
+                        cur.push(Piece::Text {
+                            text: head.to_string(),
+                            at: rest_at,
+                        });
                     }
                     cur_end = rest_at + head.len();
                     if !cur.is_empty() {
-                        out.push((std::mem::take(&mut cur), cur_start.take().unwrap_or(rest_at), cur_end));
+                        out.push((
+                            std::mem::take(&mut cur),
+                            cur_start.take().unwrap_or(rest_at),
+                            cur_end,
+                        ));
                     }
                     rest_at += head.len();
                     rest = tail;
@@ -338,7 +377,10 @@ fn split_sentences(pieces: Vec<Piece>) -> Vec<(Vec<Piece>, usize, usize)> {
                         cur_start.get_or_insert(rest_at);
                     }
                     cur_end = rest_at + rest.len();
-                    cur.push(Piece::Text { text: rest.to_string(), at: rest_at });
+                    cur.push(Piece::Text {
+                        text: rest.to_string(),
+                        at: rest_at,
+                    });
                 }
                 let _ = &link_open;
             }
@@ -353,7 +395,10 @@ fn split_sentences(pieces: Vec<Piece>) -> Vec<(Vec<Piece>, usize, usize)> {
             }
         }
     }
-    if cur.iter().any(|p| !matches!(p, Piece::Text { text, .. } if text.trim().is_empty())) {
+    if cur
+        .iter()
+        .any(|p| !matches!(p, Piece::Text { text, .. } if text.trim().is_empty()))
+    {
         out.push((cur, cur_start.unwrap_or(0), cur_end));
     }
     out
@@ -368,7 +413,8 @@ fn sentence_cut(s: &str, before: &[Piece]) -> Option<usize> {
         match c {
             '。' | '！' | '？' if end < s.len() => return Some(end),
             '.' | '!' | '?' => {
-                let followed_by_space = next.is_some_and(char::is_whitespace) || next.is_none() && i > 0;
+                let followed_by_space =
+                    next.is_some_and(char::is_whitespace) || next.is_none() && i > 0;
                 if !followed_by_space {
                     continue;
                 }
@@ -384,8 +430,14 @@ fn sentence_cut(s: &str, before: &[Piece]) -> Option<usize> {
 }
 
 fn is_abbreviation(head: &str, before: &[Piece]) -> bool {
-    let word = head.rsplit(|c: char| c.is_whitespace() || c == '(').next().unwrap_or("").to_lowercase();
-    const ABBR: &[&str] = &["e.g", "i.e", "etc", "vs", "cf", "approx", "incl", "no", "fig", "ex", "eg", "ie"];
+    let word = head
+        .rsplit(|c: char| c.is_whitespace() || c == '(')
+        .next()
+        .unwrap_or("")
+        .to_lowercase();
+    const ABBR: &[&str] = &[
+        "e.g", "i.e", "etc", "vs", "cf", "approx", "incl", "no", "fig", "ex", "eg", "ie",
+    ];
     if ABBR.contains(&word.as_str()) {
         return true;
     }
@@ -405,7 +457,10 @@ mod tests {
     #[test]
     fn splits_sentences_and_joins_wrapped_lines() {
         let t = texts("Never edit `a.md`. Run\n`cargo test` before committing.\n");
-        assert_eq!(t, vec!["Never edit `a.md`.", "Run `cargo test` before committing."]);
+        assert_eq!(
+            t,
+            vec!["Never edit `a.md`.", "Run `cargo test` before committing."]
+        );
     }
 
     #[test]
@@ -415,7 +470,10 @@ mod tests {
 
     #[test]
     fn abbreviations_do_not_split() {
-        assert_eq!(texts("Do not modify config files (e.g. CI/CD) until told.\n").len(), 1);
+        assert_eq!(
+            texts("Do not modify config files (e.g. CI/CD) until told.\n").len(),
+            1
+        );
     }
 
     #[test]

@@ -37,7 +37,10 @@ pub enum Phrase {
 /// in the grammar or the lexer, reported with the tag string.
 #[derive(Debug, Clone, thiserror::Error, miette::Diagnostic)]
 #[error("statement grammar rejected `{tags}`: {message}")]
-#[diagnostic(code(agentgate::parse::grammar), help("this is a bug in agentgate's grammar; please report it with the sentence"))]
+#[diagnostic(
+    code(agentgate::parse::grammar),
+    help("this is a bug in agentgate's grammar; please report it with the sentence")
+)]
 pub struct ParseError {
     pub tags: String,
     pub message: String,
@@ -52,11 +55,21 @@ pub fn parse(tokens: &[Token]) -> Result<Vec<Phrase>, ParseError> {
         starts.push(at);
         at += t.tag.len() + 1;
     }
-    let index = |pos: usize| starts.partition_point(|s| *s < pos).min(tokens.len().saturating_sub(1));
-    let mut pairs = StatementParser::parse(Rule::statement, &tags)
-        .map_err(|e| ParseError { tags: tags.clone(), message: e.variant.message().to_string() })?;
+    let index = |pos: usize| {
+        starts
+            .partition_point(|s| *s < pos)
+            .min(tokens.len().saturating_sub(1))
+    };
+    let mut pairs = StatementParser::parse(Rule::statement, &tags).map_err(|e| ParseError {
+        tags: tags.clone(),
+        message: e.variant.message().to_string(),
+    })?;
     let stmt = pairs.next().expect("statement rule yields one pair");
-    Ok(stmt.into_inner().filter(|p| p.as_rule() != Rule::EOI).map(|p| phrase(p, &index)).collect())
+    Ok(stmt
+        .into_inner()
+        .filter(|p| p.as_rule() != Rule::EOI)
+        .map(|p| phrase(p, &index))
+        .collect())
 }
 
 fn leaves(p: Pair<Rule>, index: &dyn Fn(usize) -> usize) -> Vec<usize> {
@@ -71,7 +84,10 @@ fn phrase(p: Pair<Rule>, index: &dyn Fn(usize) -> usize) -> Phrase {
     match p.as_rule() {
         Rule::bound => {
             let l = leaves(p, index);
-            Phrase::Bound { num: l[1], unit: l.get(2).copied() }
+            Phrase::Bound {
+                num: l[1],
+                unit: l.get(2).copied(),
+            }
         }
         Rule::risk_level => Phrase::RiskLevel(leaves(p, index)[0]),
         Rule::review_by => Phrase::ReviewBy(leaves(p, index)),
@@ -87,7 +103,10 @@ fn phrase(p: Pair<Rule>, index: &dyn Fn(usize) -> usize) -> Phrase {
                 Some(Rule::after) => CondKind::After,
                 _ => CondKind::When,
             };
-            Phrase::Condition { kind, items: l[1..].to_vec() }
+            Phrase::Condition {
+                kind,
+                items: l[1..].to_vec(),
+            }
         }
         Rule::aside => Phrase::Aside(p.into_inner().map(|q| phrase(q, index)).collect()),
         _ => Phrase::Tok(index(p.as_span().start())),
@@ -108,7 +127,13 @@ mod tests {
     #[test]
     fn parses_condition_and_gate() {
         let (_, ph) = phrases("Run `cargo test` before committing.");
-        assert!(ph.iter().any(|p| matches!(p, Phrase::Condition { kind: CondKind::Before, .. })));
+        assert!(ph.iter().any(|p| matches!(
+            p,
+            Phrase::Condition {
+                kind: CondKind::Before,
+                ..
+            }
+        )));
         let (_, ph) = phrases("Do not revert commits unless the user asks.");
         assert!(ph.contains(&Phrase::Gate));
     }
@@ -122,7 +147,8 @@ mod tests {
     #[test]
     fn every_tag_string_parses() {
         // The grammar must accept any sequence of known tags.
-        let (toks, _) = phrases("( ) , ; : before when unless without except like review more than");
+        let (toks, _) =
+            phrases("( ) , ; : before when unless without except like review more than");
         assert!(parse(&toks).is_ok());
     }
 }

@@ -17,7 +17,11 @@ struct JsonVerdict<'a> {
 
 /// The verdict as JSON: one object, nothing else.
 pub fn json(verdict: &Verdict) -> String {
-    let mut s = serde_json::to_string_pretty(&JsonVerdict { schema_version: SCHEMA_VERSION, verdict }).unwrap_or_default();
+    let mut s = serde_json::to_string_pretty(&JsonVerdict {
+        schema_version: SCHEMA_VERSION,
+        verdict,
+    })
+    .unwrap_or_default();
     s.push('\n');
     s
 }
@@ -37,7 +41,10 @@ pub fn human(verdict: &Verdict, plan_name: &str) -> String {
             None => format!("{plan_name} {}", f.subject),
         };
         out.push_str(&format!("{level}[{}]: {} {}\n", f.rule, at, f.message));
-        out.push_str(&format!("  --> {}:{}: {}\n", f.origin.file, f.origin.line, f.sentence));
+        out.push_str(&format!(
+            "  --> {}:{}: {}\n",
+            f.origin.file, f.origin.line, f.sentence
+        ));
         out.push_str(&format!("  help: {}\n\n", f.help));
     }
     let s = &verdict.summary;
@@ -67,7 +74,11 @@ struct JsonPolicy<'a> {
 
 /// The compiled policy as JSON.
 pub fn policy_json(policy: &Policy) -> String {
-    let mut s = serde_json::to_string_pretty(&JsonPolicy { schema_version: SCHEMA_VERSION, policy }).unwrap_or_default();
+    let mut s = serde_json::to_string_pretty(&JsonPolicy {
+        schema_version: SCHEMA_VERSION,
+        policy,
+    })
+    .unwrap_or_default();
     s.push('\n');
     s
 }

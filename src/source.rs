@@ -10,7 +10,16 @@ use thiserror::Error;
 pub const MAX_SOURCE_BYTES: u64 = 8 * 1024 * 1024;
 
 /// Folders never searched for nested `AGENTS.md` files.
-const SKIP_DIRS: &[&str] = &[".git", "node_modules", "target", ".venv", "venv", "__pycache__", ".hg", ".agentgate"];
+const SKIP_DIRS: &[&str] = &[
+    ".git",
+    "node_modules",
+    "target",
+    ".venv",
+    "venv",
+    "__pycache__",
+    ".hg",
+    ".agentgate",
+];
 
 /// One markdown policy file.
 #[derive(Debug, Clone)]
@@ -26,57 +35,90 @@ impl SourceFile {
     /// 1-based line of a byte offset.
     pub fn line_of(&self, offset: usize) -> usize {
         let end = offset.min(self.text.len());
-        self.text.as_bytes()[..end].iter().filter(|b| **b == b'\n').count() + 1
+        self.text.as_bytes()[..end]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count()
+            + 1
     }
 }
 
 #[derive(Debug, Error, Diagnostic)]
 pub enum SourceError {
     #[error("policy root `{path}` is not a directory")]
-    #[diagnostic(code(agentgate::source::root), help("pass the repository folder with `--root DIR`"))]
+    #[diagnostic(
+        code(agentgate::source::root),
+        help("pass the repository folder with `--root DIR`")
+    )]
     NotADirectory { path: String },
     #[error("cannot read policy file `{path}`: {message}")]
-    #[diagnostic(code(agentgate::source::io), help("agentgate fails closed: fix the file's permissions or remove it"))]
+    #[diagnostic(
+        code(agentgate::source::io),
+        help("agentgate fails closed: fix the file's permissions or remove it")
+    )]
     Io { path: String, message: String },
     #[error("policy file `{path}` is not valid UTF-8")]
     #[diagnostic(code(agentgate::source::encoding), help("save the file as UTF-8"))]
     NotUtf8 { path: String },
     #[error("policy file `{path}` is {bytes} bytes, more than the limit of {limit}")]
-    #[diagnostic(code(agentgate::source::size), help("split the document; policy files this large are almost certainly not prose"))]
-    TooLarge { path: String, bytes: u64, limit: u64 },
+    #[diagnostic(
+        code(agentgate::source::size),
+        help("split the document; policy files this large are almost certainly not prose")
+    )]
+    TooLarge {
+        path: String,
+        bytes: u64,
+        limit: u64,
+    },
 }
 
 /// Find and read every policy source under `root`, sorted by path (root `AGENTS.md` first).
 pub fn discover(root: &Path) -> Result<Vec<SourceFile>, SourceError> {
     if !root.is_dir() {
-        return Err(SourceError::NotADirectory { path: root.display().to_string() });
+        return Err(SourceError::NotADirectory {
+            path: root.display().to_string(),
+        });
     }
     let mut found: Vec<(String, PathBuf)> = Vec::new();
-    let walker = walkdir::WalkDir::new(root).follow_links(false).sort_by_file_name().into_iter();
+    let walker = walkdir::WalkDir::new(root)
+        .follow_links(false)
+        .sort_by_file_name()
+        .into_iter();
     for entry in walker.filter_entry(|e| {
-        e.depth() == 0 || !(e.file_type().is_dir() && SKIP_DIRS.contains(&e.file_name().to_string_lossy().as_ref()))
+        e.depth() == 0
+            || !(e.file_type().is_dir()
+                && SKIP_DIRS.contains(&e.file_name().to_string_lossy().as_ref()))
     }) {
         let entry = entry.map_err(|e| SourceError::Io {
-            path: e.path().map(|p| p.display().to_string()).unwrap_or_default(),
+            path: e
+                .path()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default(),
             message: e.to_string(),
         })?;
         if !entry.file_type().is_file() {
             continue;
         }
-        let Ok(rel) = entry.path().strip_prefix(root) else { continue };
+        let Ok(rel) = entry.path().strip_prefix(root) else {
+            continue;
+        };
         let rel = rel.to_string_lossy().replace('\\', "/");
         if is_policy_path(&rel) {
             found.push((rel, entry.path().to_path_buf()));
         }
     }
-    found.sort_by(|a, b| source_order(&a.0).cmp(&source_order(&b.0)));
-    found.into_iter().map(|(rel, abs)| read_source(rel, &abs)).collect()
+    found.sort_by_key(|a| source_order(&a.0));
+    found
+        .into_iter()
+        .map(|(rel, abs)| read_source(rel, &abs))
+        .collect()
 }
 
 /// Whether a repository-relative path is a policy source.
 pub fn is_policy_path(rel: &str) -> bool {
     let name = rel.rsplit('/').next().unwrap_or(rel);
-    name == "AGENTS.md" || (rel.starts_with("docs/SSOT/") && (rel.ends_with(".md") || rel.ends_with(".markdown")))
+    name == "AGENTS.md"
+        || (rel.starts_with("docs/SSOT/") && (rel.ends_with(".md") || rel.ends_with(".markdown")))
 }
 
 fn source_order(rel: &str) -> (u8, usize, String) {
@@ -91,26 +133,45 @@ fn source_order(rel: &str) -> (u8, usize, String) {
 }
 
 fn read_source(rel: String, abs: &Path) -> Result<SourceFile, SourceError> {
-    let meta = std::fs::metadata(abs).map_err(|e| SourceError::Io { path: rel.clone(), message: e.to_string() })?;
+    let meta = std::fs::metadata(abs).map_err(|e| SourceError::Io {
+        path: rel.clone(),
+        message: e.to_string(),
+    })?;
     if meta.len() > MAX_SOURCE_BYTES {
-        return Err(SourceError::TooLarge { path: rel, bytes: meta.len(), limit: MAX_SOURCE_BYTES });
+        return Err(SourceError::TooLarge {
+            path: rel,
+            bytes: meta.len(),
+            limit: MAX_SOURCE_BYTES,
+        });
     }
-    let bytes = std::fs::read(abs).map_err(|e| SourceError::Io { path: rel.clone(), message: e.to_string() })?;
+    let bytes = std::fs::read(abs).map_err(|e| SourceError::Io {
+        path: rel.clone(),
+        message: e.to_string(),
+    })?;
     let text = String::from_utf8(bytes).map_err(|_| SourceError::NotUtf8 { path: rel.clone() })?;
     let scope = if rel.starts_with("docs/SSOT/") || rel == "AGENTS.md" {
         String::new()
     } else {
         rel[..rel.len() - "AGENTS.md".len()].to_string()
     };
-    Ok(SourceFile { path: rel, text: Arc::from(text), scope })
+    Ok(SourceFile {
+        path: rel,
+        text: Arc::from(text),
+        scope,
+    })
 }
 
 /// A source from text, for tests and for policies given on stdin.
 pub fn from_text(path: &str, text: &str) -> SourceFile {
-    let scope = if path == "AGENTS.md" || path.starts_with("docs/SSOT/") || !path.ends_with("AGENTS.md") {
-        String::new()
-    } else {
-        path[..path.len() - "AGENTS.md".len()].to_string()
-    };
-    SourceFile { path: path.to_string(), text: Arc::from(text), scope }
+    let scope =
+        if path == "AGENTS.md" || path.starts_with("docs/SSOT/") || !path.ends_with("AGENTS.md") {
+            String::new()
+        } else {
+            path[..path.len() - "AGENTS.md".len()].to_string()
+        };
+    SourceFile {
+        path: path.to_string(),
+        text: Arc::from(text),
+        scope,
+    }
 }

@@ -67,7 +67,9 @@ pub struct Vocabulary {
 /// The vocabulary, parsed once.
 pub fn get() -> &'static Vocabulary {
     static V: OnceLock<Vocabulary> = OnceLock::new();
-    V.get_or_init(|| build(VOCABULARY).expect("grammar/vocabulary.toml is valid (checked by tests)"))
+    V.get_or_init(|| {
+        build(VOCABULARY).expect("grammar/vocabulary.toml is valid (checked by tests)")
+    })
 }
 
 fn build(text: &str) -> Result<Vocabulary, toml::de::Error> {
@@ -76,10 +78,13 @@ fn build(text: &str) -> Result<Vocabulary, toml::de::Error> {
     let mut add = |phrase: &str, tag: &str, value: &str| {
         let words = split_words(phrase);
         if let Some(first) = words.first() {
-            phrases
-                .entry(first.clone())
-                .or_default()
-                .push((words, Meaning { tag: tag.to_string(), value: value.to_string() }));
+            phrases.entry(first.clone()).or_default().push((
+                words,
+                Meaning {
+                    tag: tag.to_string(),
+                    value: value.to_string(),
+                },
+            ));
         }
     };
     for (tag, list) in &raw.tags {
@@ -102,7 +107,11 @@ fn build(text: &str) -> Result<Vocabulary, toml::de::Error> {
     }
     for list in phrases.values_mut() {
         // Longest phrase first; nouns lose ties to grammar words.
-        list.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then((a.1.tag == "noun").cmp(&(b.1.tag == "noun"))));
+        list.sort_by(|a, b| {
+            b.0.len()
+                .cmp(&a.0.len())
+                .then((a.1.tag == "noun").cmp(&(b.1.tag == "noun")))
+        });
         list.dedup_by(|a, b| a.0 == b.0);
     }
     Ok(Vocabulary {
@@ -124,7 +133,9 @@ impl Vocabulary {
     pub fn longest(&self, words: &[String], i: usize) -> Option<(usize, &Meaning)> {
         let list = self.phrases.get(&words[i])?;
         list.iter()
-            .find(|(p, _)| words.len() - i >= p.len() && p.iter().zip(&words[i..]).all(|(a, b)| a == b))
+            .find(|(p, _)| {
+                words.len() - i >= p.len() && p.iter().zip(&words[i..]).all(|(a, b)| a == b)
+            })
             .map(|(p, m)| (p.len(), m))
     }
 
@@ -135,7 +146,9 @@ impl Vocabulary {
 
     /// Whether `word` names a command class (`@test`) member.
     pub fn in_class(&self, class: &str, word: &str) -> bool {
-        self.command_classes.get(class).is_some_and(|l| l.iter().any(|w| w == word))
+        self.command_classes
+            .get(class)
+            .is_some_and(|l| l.iter().any(|w| w == word))
     }
 }
 
@@ -145,7 +158,9 @@ pub fn split_words(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut cur = String::new();
     let flush = |cur: &mut String, out: &mut Vec<String>| {
-        let w = cur.trim_end_matches(['.', '\'', '/', '-']).trim_start_matches(['\'', '-']);
+        let w = cur
+            .trim_end_matches(['.', '\'', '/', '-'])
+            .trim_start_matches(['\'', '-']);
         if !w.is_empty() {
             out.push(w.to_string());
         }
@@ -156,7 +171,12 @@ pub fn split_words(text: &str) -> Vec<String> {
             '’' | '‘' => '\'',
             c => c,
         };
-        if c.is_alphanumeric() && !is_cjk(c) || matches!(c, '-' | '\'' | '/' | '.' | '_' | '@' | '$' | '+' | '&' | '#') && !cur.is_empty() {
+        if c.is_alphanumeric() && !is_cjk(c)
+            || matches!(
+                c,
+                '-' | '\'' | '/' | '.' | '_' | '@' | '$' | '+' | '&' | '#'
+            ) && !cur.is_empty()
+        {
             cur.extend(c.to_lowercase());
         } else if is_cjk(c) {
             flush(&mut cur, &mut out);
@@ -165,7 +185,23 @@ pub fn split_words(text: &str) -> Vec<String> {
             flush(&mut cur, &mut out);
         } else {
             flush(&mut cur, &mut out);
-            if matches!(c, ',' | ';' | ':' | '(' | ')' | '—' | '–' | '：' | '，' | '；' | '、' | '&' | '!' | '?' | '。') {
+            if matches!(
+                c,
+                ',' | ';'
+                    | ':'
+                    | '('
+                    | ')'
+                    | '—'
+                    | '–'
+                    | '：'
+                    | '，'
+                    | '；'
+                    | '、'
+                    | '&'
+                    | '!'
+                    | '?'
+                    | '。'
+            ) {
                 out.push(c.to_string());
             }
         }
@@ -200,6 +236,9 @@ mod tests {
 
     #[test]
     fn splits_cjk_per_character() {
-        assert_eq!(split_words("在提交前务必"), vec!["在", "提", "交", "前", "务", "必"]);
+        assert_eq!(
+            split_words("在提交前务必"),
+            vec!["在", "提", "交", "前", "务", "必"]
+        );
     }
 }

@@ -80,7 +80,11 @@ fn empty_object_is_an_empty_plan() {
 #[test]
 fn empty_or_null_yaml_is_an_empty_plan() {
     for text in ["", "\n  \n", "# just a comment\n", "~", "null", "---\n"] {
-        assert_eq!(parse(text, "plan.yaml").unwrap(), Plan::default(), "{text:?}");
+        assert_eq!(
+            parse(text, "plan.yaml").unwrap(),
+            Plan::default(),
+            "{text:?}"
+        );
     }
     assert_eq!(parse("", "-").unwrap(), Plan::default());
 }
@@ -88,12 +92,25 @@ fn empty_or_null_yaml_is_an_empty_plan() {
 #[test]
 fn full_example_json() {
     let plan = parse(FULL_JSON, "plan.json").unwrap();
-    assert_eq!(plan.agent, Agent { id: Some("impl-1".into()), role: Some("implementer".into()) });
+    assert_eq!(
+        plan.agent,
+        Agent {
+            id: Some("impl-1".into()),
+            role: Some("implementer".into())
+        }
+    );
     assert_eq!(plan.session.as_deref(), Some("s-42"));
     assert_eq!(
         plan.changes,
         vec![
-            Change { path: "src/lib.rs".into(), op: Op::Modify, from: None, added: 10, removed: 2, line: Some(2) },
+            Change {
+                path: "src/lib.rs".into(),
+                op: Op::Modify,
+                from: None,
+                added: 10,
+                removed: 2,
+                line: Some(2)
+            },
             Change {
                 path: "b.rs".into(),
                 op: Op::Rename,
@@ -105,8 +122,21 @@ fn full_example_json() {
         ]
     );
     assert_eq!(plan.changes[0].lines_changed(), 12);
-    assert_eq!(plan.commands, vec![Command { run: "cargo test".into(), timeout_s: Some(60), line: Some(4) }]);
-    assert_eq!(plan.reads, vec![Read { path: "config/app.toml".into(), line: Some(5) }]);
+    assert_eq!(
+        plan.commands,
+        vec![Command {
+            run: "cargo test".into(),
+            timeout_s: Some(60),
+            line: Some(4)
+        }]
+    );
+    assert_eq!(
+        plan.reads,
+        vec![Read {
+            path: "config/app.toml".into(),
+            line: Some(5)
+        }]
+    );
     assert_eq!(
         plan.actions,
         vec![Action {
@@ -116,8 +146,20 @@ fn full_example_json() {
             line: Some(6)
         }]
     );
-    assert_eq!(plan.evidence.checks, vec![Check { command: "cargo test".into(), status: CheckStatus::Passed }]);
-    assert_eq!(plan.evidence.approvals, vec![Approval { by: "@payments".into(), rule: Some("SSOT-1".into()) }]);
+    assert_eq!(
+        plan.evidence.checks,
+        vec![Check {
+            command: "cargo test".into(),
+            status: CheckStatus::Passed
+        }]
+    );
+    assert_eq!(
+        plan.evidence.approvals,
+        vec![Approval {
+            by: "@payments".into(),
+            rule: Some("SSOT-1".into())
+        }]
+    );
 }
 
 #[test]
@@ -130,12 +172,21 @@ fn yaml_equivalent_parses_the_same() {
         (c, p.commands[0].line, p.reads[0].line, p.actions[0].line)
     };
     // The second change lists `op` first: its line is that of `path`, one below the entry start.
-    assert_eq!(lines(&yaml), (vec![Some(6), Some(11)], Some(14), Some(17), Some(19)));
+    assert_eq!(
+        lines(&yaml),
+        (vec![Some(6), Some(11)], Some(14), Some(17), Some(19))
+    );
     // Sniffed formats agree with the extension-based ones.
     assert_eq!(parse(FULL_YAML, "-").unwrap(), yaml);
-    assert_eq!(parse(FULL_JSON, "-").unwrap(), parse(FULL_JSON, "plan.json").unwrap());
+    assert_eq!(
+        parse(FULL_JSON, "-").unwrap(),
+        parse(FULL_JSON, "plan.json").unwrap()
+    );
     // JSON is valid YAML, too.
-    assert_eq!(without_lines(parse(FULL_JSON, "plan.yaml").unwrap()), without_lines(yaml));
+    assert_eq!(
+        without_lines(parse(FULL_JSON, "plan.yaml").unwrap()),
+        without_lines(yaml)
+    );
 }
 
 #[test]
@@ -182,8 +233,14 @@ fn line_numbers_in_pretty_json() {
 fn yaml_lines_in_flow_style_and_with_repeated_values() {
     let text = "reads: [a.rs, a.rs]\nchanges:\n  - {path: a.rs, op: add}\n  - {path: \"a.rs\", op: modify}\n";
     let plan = parse(text, "p.yaml").unwrap();
-    assert_eq!(plan.reads.iter().map(|r| r.line).collect::<Vec<_>>(), [Some(1), Some(1)]);
-    assert_eq!(plan.changes.iter().map(|c| c.line).collect::<Vec<_>>(), [Some(3), Some(4)]);
+    assert_eq!(
+        plan.reads.iter().map(|r| r.line).collect::<Vec<_>>(),
+        [Some(1), Some(1)]
+    );
+    assert_eq!(
+        plan.changes.iter().map(|c| c.line).collect::<Vec<_>>(),
+        [Some(3), Some(4)]
+    );
 }
 
 #[test]
@@ -193,7 +250,17 @@ fn unknown_top_level_field() {
     assert!(e.to_string().contains("`chnages`"), "{e}");
     assert!(help(&e).contains("`changes`"), "{}", help(&e));
     let e = err("session: s\nchnages: []\n", "plan.yaml");
-    assert!(matches!(e, PlanError::Shape { line: Some(2), column: Some(1), .. }), "{e:?}");
+    assert!(
+        matches!(
+            e,
+            PlanError::Shape {
+                line: Some(2),
+                column: Some(1),
+                ..
+            }
+        ),
+        "{e:?}"
+    );
     assert!(e.to_string().contains("`chnages`"), "{e}");
 }
 
@@ -203,11 +270,20 @@ fn unknown_nested_field() {
         "{\"changes\": [\n {\"path\": \"a\", \"op\": \"add\"},\n {\"path\": \"b\", \"op\": \"add\", \"colour\": 1}]}";
     let e = err(text, "plan.json");
     let msg = e.to_string();
-    assert!(msg.contains("`colour`") && msg.contains("changes[1]") && msg.contains("line 3"), "{msg}");
+    assert!(
+        msg.contains("`colour`") && msg.contains("changes[1]") && msg.contains("line 3"),
+        "{msg}"
+    );
     assert!(help(&e).contains("`removed`"), "{}", help(&e));
-    let e = err("evidence:\n  checks:\n    - command: x\n      status: passed\n      why: y\n", "p.yaml");
+    let e = err(
+        "evidence:\n  checks:\n    - command: x\n      status: passed\n      why: y\n",
+        "p.yaml",
+    );
     let msg = e.to_string();
-    assert!(msg.contains("`why`") && msg.contains("evidence.checks[0]") && msg.contains("line 5"), "{msg}");
+    assert!(
+        msg.contains("`why`") && msg.contains("evidence.checks[0]") && msg.contains("line 5"),
+        "{msg}"
+    );
     let e = err(r#"{"agent": {"id": "a", "name": "b"}}"#, "p.json");
     assert!(e.to_string().contains("agent: unknown field `name`"), "{e}");
 }
@@ -215,48 +291,99 @@ fn unknown_nested_field() {
 #[test]
 fn bad_op_lists_allowed_values() {
     let e = err(r#"{"changes": [{"path": "a", "op": "edit"}]}"#, "plan.json");
-    assert!(e.to_string().contains("changes[0].op: unknown variant `edit`"), "{e}");
-    assert_eq!(help(&e), "allowed values: `add`, `modify`, `delete`, `rename`, `copy`");
+    assert!(
+        e.to_string()
+            .contains("changes[0].op: unknown variant `edit`"),
+        "{e}"
+    );
+    assert_eq!(
+        help(&e),
+        "allowed values: `add`, `modify`, `delete`, `rename`, `copy`"
+    );
     let e = err("actions:\n  - kind: launch\n", "p.yaml");
     assert!(help(&e).contains("`pull-request`"), "{}", help(&e));
 }
 
 #[test]
 fn bad_status_lists_allowed_values() {
-    let e = err(r#"{"evidence": {"checks": [{"command": "t", "status": "ok"}]}}"#, "plan.json");
+    let e = err(
+        r#"{"evidence": {"checks": [{"command": "t", "status": "ok"}]}}"#,
+        "plan.json",
+    );
     assert!(matches!(e, PlanError::Shape { .. }));
     assert!(e.to_string().contains("`ok`"), "{e}");
     assert_eq!(help(&e), "allowed values: `passed`, `failed`");
-    assert!(parse(r#"{"evidence": {"checks": [{"command": "t", "status": "pass"}]}}"#, "p.json").is_err());
+    assert!(parse(
+        r#"{"evidence": {"checks": [{"command": "t", "status": "pass"}]}}"#,
+        "p.json"
+    )
+    .is_err());
 }
 
 #[test]
 fn rename_without_from() {
     let text = "{\"changes\": [\n{\"path\": \"a\", \"op\": \"add\"},\n{\"path\": \"b.rs\", \"op\": \"rename\"}]}";
     match err(text, "plan.json") {
-        PlanError::MissingFrom { index: 1, path, op: Op::Rename, line: Some(3), .. } => assert_eq!(path, "b.rs"),
+        PlanError::MissingFrom {
+            index: 1,
+            path,
+            op: Op::Rename,
+            line: Some(3),
+            ..
+        } => assert_eq!(path, "b.rs"),
         e => panic!("{e:?}"),
     }
-    assert!(matches!(err("changes: [{path: b, op: copy}]", "p.yml"), PlanError::MissingFrom { op: Op::Copy, .. }));
+    assert!(matches!(
+        err("changes: [{path: b, op: copy}]", "p.yml"),
+        PlanError::MissingFrom { op: Op::Copy, .. }
+    ));
 }
 
 #[test]
 fn from_on_modify() {
-    let e = err(r#"{"changes": [{"path": "a", "op": "modify", "from": "b"}]}"#, "plan.json");
-    assert!(matches!(e, PlanError::UnexpectedFrom { index: 0, op: Op::Modify, .. }), "{e:?}");
+    let e = err(
+        r#"{"changes": [{"path": "a", "op": "modify", "from": "b"}]}"#,
+        "plan.json",
+    );
+    assert!(
+        matches!(
+            e,
+            PlanError::UnexpectedFrom {
+                index: 0,
+                op: Op::Modify,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
     assert!(e.to_string().contains("`modify`"), "{e}");
 }
 
 #[test]
 fn json_syntax_error_reports_line() {
-    let e = err("{\n  \"changes\": [\n    {\"path\": \"a\" \"op\": \"add\"}\n  ]\n}", "plan.json");
+    let e = err(
+        "{\n  \"changes\": [\n    {\"path\": \"a\" \"op\": \"add\"}\n  ]\n}",
+        "plan.json",
+    );
     match &e {
-        PlanError::Syntax { line: Some(3), column: Some(_), format: PlanFormat::Json, .. } => {}
+        PlanError::Syntax {
+            line: Some(3),
+            column: Some(_),
+            format: PlanFormat::Json,
+            ..
+        } => {}
         other => panic!("{other:?}"),
     }
-    assert!(e.to_string().starts_with("invalid JSON in `plan.json` at line 3, column"), "{e}");
+    assert!(
+        e.to_string()
+            .starts_with("invalid JSON in `plan.json` at line 3, column"),
+        "{e}"
+    );
     assert!(matches!(err("", "plan.json"), PlanError::Syntax { .. }));
-    assert!(matches!(err("{} {}", "plan.json"), PlanError::Syntax { .. }));
+    assert!(matches!(
+        err("{} {}", "plan.json"),
+        PlanError::Syntax { .. }
+    ));
     // A sniffed format explains itself.
     let e = err("{changes: []}", "-");
     assert!(help(&e).contains("read as JSON"), "{}", help(&e));
@@ -265,15 +392,33 @@ fn json_syntax_error_reports_line() {
 #[test]
 fn yaml_syntax_error_reports_line() {
     let e = err("changes:\n  - path: a\n    op: [add\n", "plan.yaml");
-    assert!(matches!(e, PlanError::Syntax { line: Some(_), format: PlanFormat::Yaml, .. }), "{e:?}");
-    assert!(!e.to_string().contains(" column 1,"), "position not repeated: {e}");
+    assert!(
+        matches!(
+            e,
+            PlanError::Syntax {
+                line: Some(_),
+                format: PlanFormat::Yaml,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    assert!(
+        !e.to_string().contains(" column 1,"),
+        "position not repeated: {e}"
+    );
 }
 
 #[test]
 fn non_object_top_level_is_a_shape_error() {
-    for (text, name) in
-        [("[]", "p.json"), ("null", "p.json"), ("\"x\"", "p.json"), ("- a\n", "p.yaml"), ("42", "p.yaml"), ("[1]", "-")]
-    {
+    for (text, name) in [
+        ("[]", "p.json"),
+        ("null", "p.json"),
+        ("\"x\"", "p.json"),
+        ("- a\n", "p.yaml"),
+        ("42", "p.yaml"),
+        ("[1]", "-"),
+    ] {
         let e = err(text, name);
         assert!(matches!(e, PlanError::Shape { .. }), "{text}: {e:?}");
         assert!(help(&e).contains("`evidence`"), "{text}: {}", help(&e));
@@ -292,10 +437,18 @@ fn positional_and_tagged_forms_are_rejected() {
         r#"{"reads": "a.rs"}"#,
         r#"{"changes": [{"path": "a.rs", "op": "add", "line": 3}]}"#,
     ] {
-        assert!(matches!(err(text, "p.json"), PlanError::Shape { .. }), "{text}");
+        assert!(
+            matches!(err(text, "p.json"), PlanError::Shape { .. }),
+            "{text}"
+        );
     }
-    assert!(matches!(err("changes:\n  - [a.rs, add]\n", "p.yaml"), PlanError::Shape { .. }));
-    assert!(err("changes:\n  - path: a.rs\n    op: !add x\n", "p.yaml").to_string().contains("changes[0].op"));
+    assert!(matches!(
+        err("changes:\n  - [a.rs, add]\n", "p.yaml"),
+        PlanError::Shape { .. }
+    ));
+    assert!(err("changes:\n  - path: a.rs\n    op: !add x\n", "p.yaml")
+        .to_string()
+        .contains("changes[0].op"));
 }
 
 #[test]
@@ -314,10 +467,23 @@ fn alias_bombs_are_rejected() {
 #[test]
 fn format_detection() {
     let bom_json = "\u{feff}{\"session\": \"s\"}";
-    assert_eq!(parse(bom_json, "PLAN.JSON").unwrap().session.as_deref(), Some("s"));
+    assert_eq!(
+        parse(bom_json, "PLAN.JSON").unwrap().session.as_deref(),
+        Some("s")
+    );
     assert_eq!(parse(bom_json, "-").unwrap().session.as_deref(), Some("s"));
     let e = err("session: s\n", "plan.json");
-    assert!(matches!(e, PlanError::Syntax { format: PlanFormat::Json, help: None, .. }), "{e:?}");
+    assert!(
+        matches!(
+            e,
+            PlanError::Syntax {
+                format: PlanFormat::Json,
+                help: None,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
     let e = err("session: [\n", "notes.txt");
     assert!(help(&e).contains("read as YAML"), "{}", help(&e));
 }
@@ -325,7 +491,10 @@ fn format_detection() {
 #[test]
 fn missing_required_field() {
     let e = err(r#"{"commands": [{"timeout_s": 5}]}"#, "p.json");
-    assert!(e.to_string().contains("commands[0]: missing field `run`"), "{e}");
+    assert!(
+        e.to_string().contains("commands[0]: missing field `run`"),
+        "{e}"
+    );
     assert_eq!(help(&e), "add the required field `run`");
 }
 
@@ -333,13 +502,19 @@ fn missing_required_field() {
 fn empty_command() {
     for run in ["", "  "] {
         let text = format!(r#"{{"commands": [{{"run": "ls"}}, {{"run": "{run}"}}]}}"#);
-        assert!(matches!(err(&text, "p.json"), PlanError::EmptyCommand { index: 1, .. }));
+        assert!(matches!(
+            err(&text, "p.json"),
+            PlanError::EmptyCommand { index: 1, .. }
+        ));
     }
 }
 
 #[test]
 fn null_lists_are_empty_and_defaults_apply() {
-    let plan = parse(r#"{"changes": null, "agent": null, "changes2": 1}"#, "p.json");
+    let plan = parse(
+        r#"{"changes": null, "agent": null, "changes2": 1}"#,
+        "p.json",
+    );
     assert!(plan.is_err());
     let plan = parse("changes:\nreads:\nagent:\n", "p.yaml").unwrap();
     assert_eq!(plan, Plan::default());
@@ -350,7 +525,17 @@ fn null_lists_are_empty_and_defaults_apply() {
 #[test]
 fn too_large_is_checked_before_parsing() {
     let e = parse_with_limit("{\"not json", "p.json", &root(), 4).unwrap_err();
-    assert!(matches!(e, PlanError::TooLarge { bytes: 10, limit: 4, .. }), "{e:?}");
+    assert!(
+        matches!(
+            e,
+            PlanError::TooLarge {
+                bytes: 10,
+                limit: 4,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
     assert_eq!(MAX_PLAN_BYTES, 256 << 20);
 }
 
@@ -366,16 +551,42 @@ fn deep_nesting_is_too_deep_not_a_crash() {
 fn path_errors_name_the_field() {
     let text = "{\"reads\": [\"ok\",\n \"../secret\"]}";
     match err(text, "p.json") {
-        PlanError::Path { field, line: Some(2), source: PathError::Escape { .. }, .. } => assert_eq!(field, "reads[1]"),
+        PlanError::Path {
+            field,
+            line: Some(2),
+            source: PathError::Escape { .. },
+            ..
+        } => assert_eq!(field, "reads[1]"),
         e => panic!("{e:?}"),
     }
-    let e = err(r#"{"changes": [{"path": "b", "op": "copy", "from": "/etc/passwd"}]}"#, "p.json");
-    assert!(matches!(&e, PlanError::Path { field, .. } if field == "changes[0].from"), "{e:?}");
-    assert_eq!(e.to_string(), "invalid path in `changes[0].from` of `p.json` at line 1");
+    let e = err(
+        r#"{"changes": [{"path": "b", "op": "copy", "from": "/etc/passwd"}]}"#,
+        "p.json",
+    );
+    assert!(
+        matches!(&e, PlanError::Path { field, .. } if field == "changes[0].from"),
+        "{e:?}"
+    );
+    assert_eq!(
+        e.to_string(),
+        "invalid path in `changes[0].from` of `p.json` at line 1"
+    );
     let e = err(r#"{"changes": [{"path": "./", "op": "delete"}]}"#, "p.json");
-    assert!(matches!(e, PlanError::Path { source: PathError::RepoRoot { .. }, .. }), "{e:?}");
+    assert!(
+        matches!(
+            e,
+            PlanError::Path {
+                source: PathError::RepoRoot { .. },
+                ..
+            }
+        ),
+        "{e:?}"
+    );
     // Reading the whole repository is allowed and normalises to "".
-    assert_eq!(parse(r#"{"reads": ["."]}"#, "p.json").unwrap().reads[0].path, "");
+    assert_eq!(
+        parse(r#"{"reads": ["."]}"#, "p.json").unwrap().reads[0].path,
+        ""
+    );
 }
 
 #[test]
@@ -392,7 +603,10 @@ fn path_cases() {
     assert_eq!(norm("./src//lib.rs/").unwrap(), "src/lib.rs");
     assert_eq!(norm("src\\lib.rs").unwrap(), "src/lib.rs");
     assert_eq!(norm("a/./b/../c").unwrap(), "a/c");
-    assert_eq!(norm(&format!("{}/src/x", root().display())).unwrap(), "src/x");
+    assert_eq!(
+        norm(&format!("{}/src/x", root().display())).unwrap(),
+        "src/x"
+    );
     assert_eq!(norm("/repo/root").unwrap(), "");
     assert_eq!(norm("/repo/root/").unwrap(), "");
     assert_eq!(norm(".").unwrap(), "");
@@ -401,12 +615,26 @@ fn path_cases() {
     assert_eq!(norm("e\u{301}.rs").unwrap(), "\u{e9}.rs");
     assert_eq!(norm("caf\u{e9}").unwrap(), "caf\u{e9}");
     assert!(norm("/repo/root/~/x").is_err(), "results stay fixed points");
-    for bad in ["../x", "/etc/passwd", "a/../../x", "..", "/repo/rootx/a", "/repo", "~/x", "~", "C:\\x", "\\..\\x"] {
+    for bad in [
+        "../x",
+        "/etc/passwd",
+        "a/../../x",
+        "..",
+        "/repo/rootx/a",
+        "/repo",
+        "~/x",
+        "~",
+        "C:\\x",
+        "\\..\\x",
+    ] {
         assert!(matches!(norm(bad), Err(PathError::Escape { .. })), "{bad}");
     }
     assert!(matches!(norm(""), Err(PathError::Empty)));
     assert!(matches!(norm("a\0b"), Err(PathError::Nul { .. })));
-    assert_eq!(norm("a\0b").unwrap_err().to_string(), "path `a\\u{0}b` contains a NUL character");
+    assert_eq!(
+        norm("a\0b").unwrap_err().to_string(),
+        "path `a\\u{0}b` contains a NUL character"
+    );
 }
 
 #[test]
@@ -415,10 +643,19 @@ fn paths_against_relative_and_canonical_roots() {
     std::fs::create_dir_all(dir.join("src")).unwrap();
     let canonical = dir.canonicalize().unwrap();
     let via_dots = dir.join("src").join("..");
-    assert_eq!(normalize_path(&via_dots, &format!("{}/src/x", canonical.display())).unwrap(), "src/x");
+    assert_eq!(
+        normalize_path(&via_dots, &format!("{}/src/x", canonical.display())).unwrap(),
+        "src/x"
+    );
     let cwd = std::env::current_dir().unwrap();
-    assert_eq!(normalize_path(Path::new("."), &format!("{}/a", cwd.display())).unwrap(), "a");
-    assert_eq!(normalize_path(Path::new(""), &format!("{}/a/b", cwd.display())).unwrap(), "a/b");
+    assert_eq!(
+        normalize_path(Path::new("."), &format!("{}/a", cwd.display())).unwrap(),
+        "a"
+    );
+    assert_eq!(
+        normalize_path(Path::new(""), &format!("{}/a/b", cwd.display())).unwrap(),
+        "a/b"
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -435,7 +672,10 @@ fn messages_are_lowercase_without_final_period() {
     ];
     for e in errors {
         let msg = e.to_string();
-        assert!(msg.starts_with(|c: char| c.is_lowercase()) && !msg.ends_with('.'), "{msg}");
+        assert!(
+            msg.starts_with(|c: char| c.is_lowercase()) && !msg.ends_with('.'),
+            "{msg}"
+        );
         let code = e.code().unwrap().to_string();
         assert!(code.starts_with("agentgate::plan::"), "{code}");
     }
@@ -444,13 +684,19 @@ fn messages_are_lowercase_without_final_period() {
 #[test]
 fn control_characters_in_messages_are_escaped() {
     let e = err("{\"x\\u001b[31m\": 1}", "p\n.json");
-    assert!(!e.to_string().contains('\u{1b}') && !e.to_string().contains('\n'), "{e}");
+    assert!(
+        !e.to_string().contains('\u{1b}') && !e.to_string().contains('\n'),
+        "{e}"
+    );
 }
 
 #[test]
 fn serializes_with_contract_names() {
-    let plan =
-        parse(r#"{"actions": [{"kind": "pull-request"}], "changes": [{"path": "a", "op": "add"}]}"#, "p.json").unwrap();
+    let plan = parse(
+        r#"{"actions": [{"kind": "pull-request"}], "changes": [{"path": "a", "op": "add"}]}"#,
+        "p.json",
+    )
+    .unwrap();
     let json = serde_json::to_value(&plan).unwrap();
     assert_eq!(json["actions"][0]["kind"], "pull-request");
     assert_eq!(json["changes"][0]["op"], "add");
@@ -459,7 +705,14 @@ fn serializes_with_contract_names() {
 
 #[test]
 fn lines_changed_saturates() {
-    let c = Change { path: "a".into(), op: Op::Add, from: None, added: u64::MAX, removed: 1, line: None };
+    let c = Change {
+        path: "a".into(),
+        op: Op::Add,
+        from: None,
+        added: u64::MAX,
+        removed: 1,
+        line: None,
+    };
     assert_eq!(c.lines_changed(), u64::MAX);
 }
 
@@ -555,8 +808,12 @@ proptest! {
 fn line_counts_that_overflow_are_rejected() {
     let max = u64::MAX;
     let ok = format!(r#"{{"changes": [{{"path": "a", "op": "add", "added": {max}}}]}}"#);
-    assert_eq!(parse(&ok, "p.json").unwrap().changes[0].lines_changed(), max);
-    let text = format!(r#"{{"changes": [{{"path": "a", "op": "add", "added": {max}, "removed": 1}}]}}"#);
+    assert_eq!(
+        parse(&ok, "p.json").unwrap().changes[0].lines_changed(),
+        max
+    );
+    let text =
+        format!(r#"{{"changes": [{{"path": "a", "op": "add", "added": {max}, "removed": 1}}]}}"#);
     let e = err(&text, "p.json");
     assert!(matches!(e, PlanError::Shape { line: Some(1), .. }), "{e:?}");
 }

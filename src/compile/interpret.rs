@@ -5,7 +5,9 @@
 //! conditions, gates and exceptions; the forms of docs/policy-language.md are read off those.
 
 use crate::compile::targets::{command_patterns, flag_pattern, path_globs, program_pattern};
-use crate::ir::{Action, CommandPattern, Decision, Metric, Risk, RuleBody, Severity, Trigger, WriteOp};
+use crate::ir::{
+    Action, CommandPattern, Decision, Metric, Risk, RuleBody, Severity, Trigger, WriteOp,
+};
 use crate::lex::Token;
 use crate::parse::{CondKind, Phrase};
 use crate::vocab;
@@ -78,8 +80,13 @@ struct Clause {
 }
 
 const MODALS: &[&str] = &["deny", "must", "should", "avoid", "may"];
-const VERBS: &[&str] = &["write", "create", "delete", "move", "read", "run", "use", "pass", "preserve", "bypass", "include"];
-const TARGETS: &[&str] = &["path", "cmd", "flag", "envset", "team", "code", "bg", "prog", "noun"];
+const VERBS: &[&str] = &[
+    "write", "create", "delete", "move", "read", "run", "use", "pass", "preserve", "bypass",
+    "include",
+];
+const TARGETS: &[&str] = &[
+    "path", "cmd", "flag", "envset", "team", "code", "bg", "prog", "noun",
+];
 
 /// Interpret one statement.
 pub fn interpret(tokens: &[Token], phrases: &[Phrase], cx: &Context) -> Outcome {
@@ -94,7 +101,8 @@ pub fn interpret(tokens: &[Token], phrases: &[Phrase], cx: &Context) -> Outcome 
         prev = Some(c.clone());
     }
     if out.normative && out.drafts.is_empty() && out.reason.is_none() {
-        out.reason = Some("no enforceable target (path, command, flag or action) was recognised".into());
+        out.reason =
+            Some("no enforceable target (path, command, flag or action) was recognised".into());
     }
     out
 }
@@ -102,8 +110,13 @@ pub fn interpret(tokens: &[Token], phrases: &[Phrase], cx: &Context) -> Outcome 
 /// "do not"/"does not" are prohibitions only at the start of a clause ("Do not edit …",
 /// "Agents do not …"); mid-clause they describe ("docs do not", "your code does not work").
 fn mute_descriptive(tokens: &mut [Token]) {
-    const FAMILY: &[&str] = &["do not", "don't", "dont", "does not", "doesn't", "cannot", "can't", "can not"];
-    const LABEL_WORDS: &[&str] = &["please", "so", "then", "also", "just", "simply", "and", "you", "we", "ai", "agents", "agent", "the"];
+    const FAMILY: &[&str] = &[
+        "do not", "don't", "dont", "does not", "doesn't", "cannot", "can't", "can not",
+    ];
+    const LABEL_WORDS: &[&str] = &[
+        "please", "so", "then", "also", "just", "simply", "and", "you", "we", "ai", "agents",
+        "agent", "the",
+    ];
     for k in 0..tokens.len() {
         let ask = tokens[k].tag == "ask";
         if !ask && (tokens[k].tag != "deny" || !FAMILY.contains(&tokens[k].value.as_str())) {
@@ -145,7 +158,10 @@ fn split_clauses(tokens: &[Token], phrases: &[Phrase]) -> Vec<Clause> {
                     && (matches!(&phrases[k - 1], Phrase::Tok(j) if tokens[*j].tag == "and")
                         && matches!(&phrases[k - 2], Phrase::Tok(j) if tokens[*j].tag == "comma")
                         || matches!(&phrases[k - 1], Phrase::Tok(j) if tokens[*j].tag == "dash"));
-                if tag == "semi" || (modal && seen_modal && after_joint) || (seen_modal && imperative_joint) {
+                if tag == "semi"
+                    || (modal && seen_modal && after_joint)
+                    || (seen_modal && imperative_joint)
+                {
                     cur.joined_next = tag != "semi";
                     // A clause with nothing but a label and a condition ("IMPORTANT: Before
                     // committing, always …") lends its condition to the next one.
@@ -155,7 +171,12 @@ fn split_clauses(tokens: &[Token], phrases: &[Phrase]) -> Vec<Clause> {
                     });
                     let carried = if empty && tag != "semi" {
                         let c = std::mem::take(cur);
-                        Some(Clause { conds: c.conds, gate: c.gate, main: Vec::new(), ..Clause::default() })
+                        Some(Clause {
+                            conds: c.conds,
+                            gate: c.gate,
+                            main: Vec::new(),
+                            ..Clause::default()
+                        })
                     } else {
                         None
                     };
@@ -193,7 +214,9 @@ fn split_clauses(tokens: &[Token], phrases: &[Phrase]) -> Vec<Clause> {
             Phrase::Example(l) => cur.examples.extend(l),
             Phrase::Bound { num, unit } => cur.bounds.push((*num, *unit)),
             Phrase::RiskLevel(i) => cur.risk.push(*i),
-            Phrase::ReviewBy(l) => cur.reviewers.extend(l.iter().filter(|i| tokens[**i].tag == "team")),
+            Phrase::ReviewBy(l) => cur
+                .reviewers
+                .extend(l.iter().filter(|i| tokens[**i].tag == "team")),
             Phrase::Aside(inner) => {
                 for q in inner {
                     match q {
@@ -216,7 +239,7 @@ fn split_clauses(tokens: &[Token], phrases: &[Phrase]) -> Vec<Clause> {
     clauses
 }
 
-fn tag<'a>(tokens: &'a [Token], i: usize) -> &'a str {
+fn tag(tokens: &[Token], i: usize) -> &str {
     tokens[i].tag.as_str()
 }
 
@@ -224,18 +247,33 @@ fn has(tokens: &[Token], list: &[usize], t: &str) -> bool {
     list.iter().any(|i| tag(tokens, *i) == t)
 }
 
-fn interpret_clause(tokens: &[Token], c: &Clause, prev: Option<&Clause>, cx: &Context, out: &mut Outcome) {
+fn interpret_clause(
+    tokens: &[Token],
+    c: &Clause,
+    prev: Option<&Clause>,
+    cx: &Context,
+    out: &mut Outcome,
+) {
     let main = &c.main;
-    let deny_at = main.iter().position(|i| matches!(tag(tokens, *i), "deny" | "avoid")).or_else(|| {
-        // "Only the `release` role may run …": the rule denies everyone else.
-        (has(tokens, main, "only") && !roles(tokens, main).is_empty()).then(|| main.iter().position(|i| tag(tokens, *i) == "may")).flatten()
-    });
-    let soft = has(tokens, main, "avoid") && !has(tokens, main, "deny") || has(tokens, main, "should") && deny_at.is_some();
+    let deny_at = main
+        .iter()
+        .position(|i| matches!(tag(tokens, *i), "deny" | "avoid"))
+        .or_else(|| {
+            // "Only the `release` role may run …": the rule denies everyone else.
+            (has(tokens, main, "only") && !roles(tokens, main).is_empty())
+                .then(|| main.iter().position(|i| tag(tokens, *i) == "may"))
+                .flatten()
+        });
+    let soft = has(tokens, main, "avoid") && !has(tokens, main, "deny")
+        || has(tokens, main, "should") && deny_at.is_some();
     let mut polarity = if deny_at.is_some() {
         Polarity::Deny
     } else if has(tokens, main, "must") || has(tokens, main, "should") {
         Polarity::Must
-    } else if has(tokens, main, "may") && has(tokens, main, "only") && !roles(tokens, main).is_empty() {
+    } else if has(tokens, main, "may")
+        && has(tokens, main, "only")
+        && !roles(tokens, main).is_empty()
+    {
         Polarity::Deny
     } else if has(tokens, main, "may") {
         Polarity::May
@@ -249,8 +287,16 @@ fn interpret_clause(tokens: &[Token], c: &Clause, prev: Option<&Clause>, cx: &Co
         Polarity::None
     };
     let should = has(tokens, main, "should") && deny_at.is_none() && !has(tokens, main, "must");
-    let severity = if soft || should { Severity::Warning } else { Severity::Error };
-    let mut decision = if c.gate { Decision::Ask } else { Decision::Deny };
+    let severity = if soft || should {
+        Severity::Warning
+    } else {
+        Severity::Error
+    };
+    let mut decision = if c.gate {
+        Decision::Ask
+    } else {
+        Decision::Deny
+    };
     let asking = has(tokens, main, "ask") && polarity != Polarity::Deny;
     if asking {
         polarity = Polarity::Deny;
@@ -265,10 +311,30 @@ fn interpret_clause(tokens: &[Token], c: &Clause, prev: Option<&Clause>, cx: &Co
         let cmds = collect_commands(tokens, main);
         if polarity == Polarity::Must && (!c.reviewers.is_empty() || !cmds.is_empty()) {
             let reviewer = c.reviewers.first().map(|i| tokens[*i].value.clone());
-            let d = if reviewer.is_some() { Decision::Ask } else { Decision::Deny };
-            push(out, RuleBody::RiskGate { level, reviewer, commands: cmds }, severity, d, roles(tokens, main));
+            let d = if reviewer.is_some() {
+                Decision::Ask
+            } else {
+                Decision::Deny
+            };
+            push(
+                out,
+                RuleBody::RiskGate {
+                    level,
+                    reviewer,
+                    commands: cmds,
+                },
+                severity,
+                d,
+                roles(tokens, main),
+            );
         } else if !paths.is_empty() {
-            push(out, RuleBody::RiskClass { paths, level }, Severity::Info, Decision::Allow, vec![]);
+            push(
+                out,
+                RuleBody::RiskClass { paths, level },
+                Severity::Info,
+                Decision::Allow,
+                vec![],
+            );
         }
         return;
     }
@@ -280,11 +346,18 @@ fn interpret_clause(tokens: &[Token], c: &Clause, prev: Option<&Clause>, cx: &Co
             idx.extend(items);
         }
         let paths = collect_paths(tokens, &idx, cx, false, out);
-        let paths = if paths.is_empty() { vec![format!("{}**", cx.scope)] } else { paths };
+        let paths = if paths.is_empty() {
+            vec![format!("{}**", cx.scope)]
+        } else {
+            paths
+        };
         for r in &c.reviewers {
             push(
                 out,
-                RuleBody::ReviewRequirement { paths: paths.clone(), reviewer: tokens[*r].value.clone() },
+                RuleBody::ReviewRequirement {
+                    paths: paths.clone(),
+                    reviewer: tokens[*r].value.clone(),
+                },
                 severity,
                 Decision::Ask,
                 roles(tokens, main),
@@ -295,7 +368,10 @@ fn interpret_clause(tokens: &[Token], c: &Clause, prev: Option<&Clause>, cx: &Co
 
     // "X are generated by Y" declarations, normative or not.
     if has(tokens, main, "generated") {
-        let gen_at = main.iter().position(|i| tag(tokens, *i) == "generated").unwrap_or(0);
+        let gen_at = main
+            .iter()
+            .position(|i| tag(tokens, *i) == "generated")
+            .unwrap_or(0);
         let before: Vec<usize> = main[..gen_at].to_vec();
         let after: Vec<usize> = main[gen_at..].to_vec();
         let mut paths = collect_paths(tokens, &before, cx, false, out);
@@ -318,7 +394,17 @@ fn interpret_clause(tokens: &[Token], c: &Clause, prev: Option<&Clause>, cx: &Co
     match polarity {
         Polarity::None => not_form(tokens, c, cx, severity, out),
         Polarity::May => {}
-        Polarity::Deny => deny_form(tokens, c, prev, deny_at.unwrap_or(0), cx, severity, decision, asking, out),
+        Polarity::Deny => deny_form(
+            tokens,
+            c,
+            prev,
+            deny_at.unwrap_or(0),
+            cx,
+            severity,
+            decision,
+            asking,
+            out,
+        ),
         Polarity::Must => {
             out.normative = true;
             must_form(tokens, c, prev, cx, severity, decision, out);
@@ -329,13 +415,27 @@ fn interpret_clause(tokens: &[Token], c: &Clause, prev: Option<&Clause>, cx: &Co
 
 /// The first word of a clause, skipping punctuation, the subject and labels ("IMPORTANT:").
 fn lead_word<'a>(tokens: &'a [Token], main: &[usize]) -> Option<&'a str> {
-    main.iter()
-        .map(|i| tag(tokens, *i))
-        .find(|t| !matches!(*t, "comma" | "colon" | "dash" | "agents" | "lparen" | "rparen" | "also"))
+    main.iter().map(|i| tag(tokens, *i)).find(|t| {
+        !matches!(
+            *t,
+            "comma" | "colon" | "dash" | "agents" | "lparen" | "rparen" | "also"
+        )
+    })
 }
 
-fn push(out: &mut Outcome, body: RuleBody, severity: Severity, decision: Decision, roles: Vec<String>) {
-    let d = Draft { body, severity, decision, roles };
+fn push(
+    out: &mut Outcome,
+    body: RuleBody,
+    severity: Severity,
+    decision: Decision,
+    roles: Vec<String>,
+) {
+    let d = Draft {
+        body,
+        severity,
+        decision,
+        roles,
+    };
     if !out.drafts.contains(&d) {
         out.drafts.push(d);
     }
@@ -344,11 +444,18 @@ fn push(out: &mut Outcome, body: RuleBody, severity: Severity, decision: Decisio
 /// "Use X, not Y" / "X instead of Y": Y is forbidden.
 fn not_form(tokens: &[Token], c: &Clause, _cx: &Context, severity: Severity, out: &mut Outcome) {
     for list in [&c.main, &c.aside] {
-        let Some(at) = list.iter().position(|i| tag(tokens, *i) == "not") else { continue };
+        let Some(at) = list.iter().position(|i| tag(tokens, *i) == "not") else {
+            continue;
+        };
         let after: Vec<usize> = list[at + 1..]
             .iter()
             .copied()
-            .take_while(|i| matches!(tag(tokens, *i), "cmd" | "prog" | "flag" | "envset" | "or" | "and" | "comma"))
+            .take_while(|i| {
+                matches!(
+                    tag(tokens, *i),
+                    "cmd" | "prog" | "flag" | "envset" | "or" | "and" | "comma"
+                )
+            })
             .collect();
         let mut pats = collect_commands(tokens, &after);
         for i in &after {
@@ -358,7 +465,16 @@ fn not_form(tokens: &[Token], c: &Clause, _cx: &Context, severity: Severity, out
         }
         if !pats.is_empty() {
             out.normative = true;
-            push(out, RuleBody::CommandDeny { commands: pats, except: vec![] }, severity, Decision::Deny, vec![]);
+            push(
+                out,
+                RuleBody::CommandDeny {
+                    commands: pats,
+                    except: vec![],
+                },
+                severity,
+                Decision::Deny,
+                vec![],
+            );
         }
     }
 }
@@ -385,7 +501,10 @@ fn deny_form(
             scope.extend(items);
         }
     }
-    let has_target = |l: &[usize]| l.iter().any(|i| TARGETS.contains(&tag(tokens, *i)) || tag(tokens, *i).starts_with("act_"));
+    let has_target = |l: &[usize]| {
+        l.iter()
+            .any(|i| TARGETS.contains(&tag(tokens, *i)) || tag(tokens, *i).starts_with("act_"))
+    };
     if !has_target(&scope) && !asking {
         scope = main.clone();
         scope.extend(c.examples.iter().copied());
@@ -401,14 +520,27 @@ fn deny_form(
         scope.extend(c.examples.iter().copied());
     }
     if !asking && !c.conds.is_empty() {
-        let cond_idx: Vec<usize> = c.conds.iter().flat_map(|(_, l)| l.iter().copied()).collect();
-        let observable = cond_idx.iter().any(|i| matches!(tag(tokens, *i), "cmd" | "prog" | "path") || tag(tokens, *i).starts_with("act_"));
-        if !observable && trigger_of(tokens, &cond_idx, &[], cx, out).is_none_or(|t| t.2 == Sure::Fallback) {
+        let cond_idx: Vec<usize> = c
+            .conds
+            .iter()
+            .flat_map(|(_, l)| l.iter().copied())
+            .collect();
+        let observable = cond_idx.iter().any(|i| {
+            matches!(tag(tokens, *i), "cmd" | "prog" | "path")
+                || tag(tokens, *i).starts_with("act_")
+        });
+        if !observable
+            && trigger_of(tokens, &cond_idx, &[], cx, out).is_none_or(|t| t.2 == Sure::Fallback)
+        {
             out.reason = Some("its condition names nothing agentgate can observe".into());
             return;
         }
     }
-    let verbs: Vec<&str> = scope.iter().map(|i| tag(tokens, *i)).filter(|t| VERBS.contains(t)).collect();
+    let verbs: Vec<&str> = scope
+        .iter()
+        .map(|i| tag(tokens, *i))
+        .filter(|t| VERBS.contains(t))
+        .collect();
     let mut actions: Vec<Action> = scope
         .iter()
         .enumerate()
@@ -417,7 +549,10 @@ fn deny_form(
         .filter_map(|a| Action::from_name(&a.replace('_', "-")))
         .collect();
     // "revert commits", "amend or rebase existing commits": the commits are the object.
-    if actions.iter().any(|a| matches!(a, Action::Revert | Action::Amend | Action::Rebase)) {
+    if actions
+        .iter()
+        .any(|a| matches!(a, Action::Revert | Action::Amend | Action::Rebase))
+    {
         actions.retain(|a| *a != Action::Commit);
     }
 
@@ -432,7 +567,13 @@ fn deny_form(
         } else {
             Metric::ChangedFiles
         };
-        push(out, RuleBody::Bound { metric, max }, severity, decision, roles);
+        push(
+            out,
+            RuleBody::Bound { metric, max },
+            severity,
+            decision,
+            roles,
+        );
         return;
     }
 
@@ -442,11 +583,21 @@ fn deny_form(
         for i in &c.run_gate {
             if tag(tokens, *i) == "noun" {
                 if let Some(list) = vocab::get().noun_commands.get(&tokens[*i].value) {
-                    cmds.extend(list.iter().map(|c| if c.starts_with('-') { flag_pattern(c) } else { program_pattern(c) }));
+                    cmds.extend(list.iter().map(|c| {
+                        if c.starts_with('-') {
+                            flag_pattern(c)
+                        } else {
+                            program_pattern(c)
+                        }
+                    }));
                 }
             }
         }
-        let trig_idx: Vec<usize> = scope.iter().copied().filter(|i| !c.run_gate.contains(i)).collect();
+        let trig_idx: Vec<usize> = scope
+            .iter()
+            .copied()
+            .filter(|i| !c.run_gate.contains(i))
+            .collect();
         let (trigger, when_paths) = match trigger_of(tokens, &trig_idx, &verbs, cx, out) {
             Some((t, p, _)) => (t, p),
             None => (Trigger::Change, vec![]),
@@ -454,7 +605,13 @@ fn deny_form(
         if !cmds.is_empty() {
             push(
                 out,
-                RuleBody::RequiredCheck { commands: cmds, trigger, when_paths, ordered: false, all_checks: false },
+                RuleBody::RequiredCheck {
+                    commands: cmds,
+                    trigger,
+                    when_paths,
+                    ordered: false,
+                    all_checks: false,
+                },
                 severity,
                 decision,
                 roles,
@@ -465,21 +622,38 @@ fn deny_form(
 
     let exceptions_paths = collect_paths(tokens, &c.exceptions, cx, false, out);
     let exception_cmds = collect_commands(tokens, &c.exceptions);
-    let manual = has(tokens, &scope, "manually") || has(tokens, main, "manually") || has(tokens, &c.aside, "generated") || has(tokens, main, "generated");
+    let manual = has(tokens, &scope, "manually")
+        || has(tokens, main, "manually")
+        || has(tokens, &c.aside, "generated")
+        || has(tokens, main, "generated");
     let example_anywhere = !c.examples.is_empty();
 
     // Actions.
-    let commit_include = (actions.contains(&Action::Commit) || actions.contains(&Action::PullRequest)) && verbs.contains(&"include");
+    let commit_include = (actions.contains(&Action::Commit)
+        || actions.contains(&Action::PullRequest))
+        && verbs.contains(&"include");
     let mut handled_paths = false;
     if commit_include || (actions.contains(&Action::Commit) && actions.contains(&Action::Secret)) {
         let mut paths = collect_paths(tokens, &scope, cx, example_anywhere, out);
         if actions.contains(&Action::Secret) {
-            paths.extend(vocab::get().noun_paths.get("secrets files").cloned().unwrap_or_default());
+            paths.extend(
+                vocab::get()
+                    .noun_paths
+                    .get("secrets files")
+                    .cloned()
+                    .unwrap_or_default(),
+            );
         }
         if !paths.is_empty() {
             push(
                 out,
-                RuleBody::PathDeny { ops: vec![WriteOp::Add, WriteOp::Modify], paths, except: exceptions_paths.clone(), only_mixed: false, only_commit: true },
+                RuleBody::PathDeny {
+                    ops: vec![WriteOp::Add, WriteOp::Modify],
+                    paths,
+                    except: exceptions_paths.clone(),
+                    only_mixed: false,
+                    only_commit: true,
+                },
                 severity,
                 decision,
                 roles.clone(),
@@ -490,7 +664,15 @@ fn deny_form(
         for a in dedup(actions.clone()) {
             let a = match a {
                 Action::Push if has_word(tokens, &scope, "force") => Action::ForcePush,
-                Action::Branch if !verbs.iter().any(|v| matches!(*v, "create" | "move" | "write" | "use")) && !actions.contains(&Action::PullRequest) && verbs.is_empty() => Action::Branch,
+                Action::Branch
+                    if !verbs
+                        .iter()
+                        .any(|v| matches!(*v, "create" | "move" | "write" | "use"))
+                        && !actions.contains(&Action::PullRequest)
+                        && verbs.is_empty() =>
+                {
+                    Action::Branch
+                }
                 a => a,
             };
             if a == Action::Branch && actions.contains(&Action::PullRequest) {
@@ -505,7 +687,17 @@ fn deny_form(
                 .iter()
                 .find(|i| tag(tokens, **i) == "environment")
                 .map(|i| tokens[*i].value.clone());
-            push(out, RuleBody::ActionDeny { action: a, target, environment }, severity, decision, roles.clone());
+            push(
+                out,
+                RuleBody::ActionDeny {
+                    action: a,
+                    target,
+                    environment,
+                },
+                severity,
+                decision,
+                roles.clone(),
+            );
         }
     }
     if !actions.is_empty() && !commit_include {
@@ -514,7 +706,12 @@ fn deny_form(
 
     // Paths.
     if !handled_paths {
-        let file_verb = verbs.iter().any(|v| matches!(*v, "write" | "create" | "delete" | "move" | "preserve" | "bypass" | "include" | "read"));
+        let file_verb = verbs.iter().any(|v| {
+            matches!(
+                *v,
+                "write" | "create" | "delete" | "move" | "preserve" | "bypass" | "include" | "read"
+            )
+        });
         let nouns = if !file_verb {
             Nouns::None
         } else if decision == Decision::Ask {
@@ -531,15 +728,38 @@ fn deny_form(
         };
         if !paths.is_empty() {
             let read = verbs.contains(&"read");
-            let writes = verbs.iter().any(|v| matches!(*v, "write" | "create" | "delete" | "move" | "preserve" | "bypass" | "include"));
+            let writes = verbs.iter().any(|v| {
+                matches!(
+                    *v,
+                    "write" | "create" | "delete" | "move" | "preserve" | "bypass" | "include"
+                )
+            });
             if read {
-                push(out, RuleBody::ReadDeny { paths: paths.clone(), except: exceptions_paths.clone() }, severity, decision, roles.clone());
+                push(
+                    out,
+                    RuleBody::ReadDeny {
+                        paths: paths.clone(),
+                        except: exceptions_paths.clone(),
+                    },
+                    severity,
+                    decision,
+                    roles.clone(),
+                );
             }
             if writes || !read && !verbs.iter().any(|v| matches!(*v, "run" | "use")) {
                 if manual && verbs.iter().any(|v| matches!(*v, "write")) {
                     let mut gens = collect_commands(tokens, main);
                     gens.extend(exception_cmds.iter().cloned());
-                    push(out, RuleBody::Generated { paths, generators: gens }, severity, decision, roles.clone());
+                    push(
+                        out,
+                        RuleBody::Generated {
+                            paths,
+                            generators: gens,
+                        },
+                        severity,
+                        decision,
+                        roles.clone(),
+                    );
                 } else {
                     let mut ops: Vec<WriteOp> = Vec::new();
                     for v in &verbs {
@@ -560,7 +780,13 @@ fn deny_form(
                     let only_mixed = has(tokens, main, "broader");
                     push(
                         out,
-                        RuleBody::PathDeny { ops, paths, except: exceptions_paths.clone(), only_mixed, only_commit: false },
+                        RuleBody::PathDeny {
+                            ops,
+                            paths,
+                            except: exceptions_paths.clone(),
+                            only_mixed,
+                            only_commit: false,
+                        },
                         severity,
                         decision,
                         roles.clone(),
@@ -572,9 +798,23 @@ fn deny_form(
     }
 
     // Commands, flags, assignments, fragments: the object of run/use, or right after the modal.
-    let run_verb = scope.iter().position(|i| matches!(tag(tokens, *i), "run" | "use" | "pass" | "bypass"));
-    let first_target = scope.iter().position(|i| matches!(tag(tokens, *i), "cmd" | "prog" | "flag" | "envset" | "team" | "bg"));
-    let adjacent = first_target.is_some_and(|t| !scope[..t].iter().any(|i| matches!(tag(tokens, *i), "w" | "write" | "create" | "delete" | "move" | "read" | "include")));
+    let run_verb = scope
+        .iter()
+        .position(|i| matches!(tag(tokens, *i), "run" | "use" | "pass" | "bypass"));
+    let first_target = scope.iter().position(|i| {
+        matches!(
+            tag(tokens, *i),
+            "cmd" | "prog" | "flag" | "envset" | "team" | "bg"
+        )
+    });
+    let adjacent = first_target.is_some_and(|t| {
+        !scope[..t].iter().any(|i| {
+            matches!(
+                tag(tokens, *i),
+                "w" | "write" | "create" | "delete" | "move" | "read" | "include"
+            )
+        })
+    });
     if run_verb.is_none() && !adjacent {
         return;
     }
@@ -583,7 +823,11 @@ fn deny_form(
         for i in &scope {
             if tag(tokens, *i) == "noun" {
                 if let Some(list) = vocab::get().noun_commands.get(&tokens[*i].value) {
-                    pats.extend(list.iter().filter(|c| c.starts_with('-')).map(|c| flag_pattern(c)));
+                    pats.extend(
+                        list.iter()
+                            .filter(|c| c.starts_with('-'))
+                            .map(|c| flag_pattern(c)),
+                    );
                 }
             }
         }
@@ -593,14 +837,33 @@ fn deny_form(
             "flag" | "envset" => pats.push(flag_pattern(&tokens[*i].value)),
             "team" => pats.push(flag_pattern(&tokens[*i].value)),
             "bg" => {
-                push(out, RuleBody::ActionDeny { action: Action::Background, target: None, environment: None }, severity, decision, roles.clone());
+                push(
+                    out,
+                    RuleBody::ActionDeny {
+                        action: Action::Background,
+                        target: None,
+                        environment: None,
+                    },
+                    severity,
+                    decision,
+                    roles.clone(),
+                );
             }
             _ => {}
         }
     }
     // "when running `nu -c`, never use `echo`": only inside that command.
     if !pats.is_empty() {
-        push(out, RuleBody::CommandDeny { commands: pats, except: exception_cmds }, severity, decision, roles);
+        push(
+            out,
+            RuleBody::CommandDeny {
+                commands: pats,
+                except: exception_cmds,
+            },
+            severity,
+            decision,
+            roles,
+        );
     }
 }
 
@@ -615,7 +878,9 @@ fn governed(tokens: &[Token], scope: &[usize], p: usize) -> bool {
     if let Some(c) = before.iter().rposition(|i| tag(tokens, *i) == "colon") {
         return !before[..c].iter().any(|i| tag(tokens, *i) == "w");
     }
-    !before.iter().any(|i| matches!(tag(tokens, *i), "stop" | "semi"))
+    !before
+        .iter()
+        .any(|i| matches!(tag(tokens, *i), "stop" | "semi"))
 }
 
 fn dedup<T: PartialEq + Clone>(v: Vec<T>) -> Vec<T> {
@@ -634,7 +899,10 @@ fn has_word(tokens: &[Token], list: &[usize], word: &str) -> bool {
 
 /// The branch or base an action is aimed at: "push to `origin/main`", "against the `release` branch".
 fn action_target(tokens: &[Token], scope: &[usize], a: Action) -> Option<String> {
-    if !matches!(a, Action::Push | Action::ForcePush | Action::Commit | Action::PullRequest | Action::Merge) {
+    if !matches!(
+        a,
+        Action::Push | Action::ForcePush | Action::Commit | Action::PullRequest | Action::Merge
+    ) {
         return None;
     }
     for (k, i) in scope.iter().enumerate() {
@@ -652,40 +920,73 @@ fn action_target(tokens: &[Token], scope: &[usize], a: Action) -> Option<String>
     None
 }
 
-fn must_form(tokens: &[Token], c: &Clause, prev: Option<&Clause>, cx: &Context, severity: Severity, decision: Decision, out: &mut Outcome) {
+fn must_form(
+    tokens: &[Token],
+    c: &Clause,
+    prev: Option<&Clause>,
+    cx: &Context,
+    severity: Severity,
+    decision: Decision,
+    out: &mut Outcome,
+) {
     let main = &c.main;
     let roles = roles(tokens, main);
-    let verbs: Vec<&str> = main.iter().map(|i| tag(tokens, *i)).filter(|t| VERBS.contains(t)).collect();
+    let verbs: Vec<&str> = main
+        .iter()
+        .map(|i| tag(tokens, *i))
+        .filter(|t| VERBS.contains(t))
+        .collect();
     let mut cond_idx: Vec<usize> = Vec::new();
     for (_, items) in &c.conds {
         cond_idx.extend(items);
     }
     // "Changes to `x` require …": the subject is the trigger.
     let changes_to = main.iter().position(|i| tag(tokens, *i) == "changes_to");
-    let modal_at = main.iter().position(|i| MODALS.contains(&tag(tokens, *i))).unwrap_or(0);
+    let modal_at = main
+        .iter()
+        .position(|i| MODALS.contains(&tag(tokens, *i)))
+        .unwrap_or(0);
     let mut req: Vec<usize> = main.clone();
     if let Some(ct) = changes_to.filter(|ct| *ct < modal_at) {
         cond_idx.extend(main[ct..modal_at].iter().copied());
         req = main[modal_at..].to_vec();
     }
     let mut has_cond = !c.conds.is_empty() || changes_to.is_some_and(|ct| ct < modal_at);
-    let last_modal = main.iter().rposition(|i| tag(tokens, *i) == "must").unwrap_or(modal_at);
+    let last_modal = main
+        .iter()
+        .rposition(|i| tag(tokens, *i) == "must")
+        .unwrap_or(modal_at);
     if !has_cond && last_modal > 0 {
         let modal_at = last_modal;
         let head = &main[..modal_at];
-        if head.iter().any(|i| matches!(tag(tokens, *i), "write" | "create" | "changes_to")) && head.iter().any(|i| matches!(tag(tokens, *i), "path" | "noun")) {
+        if head
+            .iter()
+            .any(|i| matches!(tag(tokens, *i), "write" | "create" | "changes_to"))
+            && head
+                .iter()
+                .any(|i| matches!(tag(tokens, *i), "path" | "noun"))
+        {
             cond_idx.extend(head.iter().copied());
             req = main[modal_at..].to_vec();
             has_cond = true;
         }
     }
-    let flags: Vec<String> = req.iter().filter(|i| tag(tokens, **i) == "flag").map(|i| tokens[*i].value.clone()).collect();
+    let flags: Vec<String> = req
+        .iter()
+        .filter(|i| tag(tokens, **i) == "flag")
+        .map(|i| tokens[*i].value.clone())
+        .collect();
     let explicit_cmds = collect_commands(tokens, &req);
     let explicit = explicit_cmds.clone();
     let all_checks = has(tokens, main, "all_checks") && has(tokens, main, "pass");
 
     // Required flags: "always pass `--frozen`", "when committing with `git commit`, always pass `--author`".
-    if !flags.is_empty() && verbs.iter().any(|v| matches!(*v, "pass" | "use" | "include")) && explicit_cmds.is_empty() {
+    if !flags.is_empty()
+        && verbs
+            .iter()
+            .any(|v| matches!(*v, "pass" | "use" | "include"))
+        && explicit_cmds.is_empty()
+    {
         let base = collect_commands(tokens, &cond_idx)
             .into_iter()
             .next()
@@ -697,37 +998,86 @@ fn must_form(tokens: &[Token], c: &Clause, prev: Option<&Clause>, cx: &Context, 
                 }
             })
             .or_else(|| {
-                cx.block_cmds.iter().find(|cmd| flags.iter().any(|f| cmd.contains(f.split('=').next().unwrap_or(f)))).and_then(|cmd| command_patterns(cmd).into_iter().next())
+                cx.block_cmds
+                    .iter()
+                    .find(|cmd| {
+                        flags
+                            .iter()
+                            .any(|f| cmd.contains(f.split('=').next().unwrap_or(f)))
+                    })
+                    .and_then(|cmd| command_patterns(cmd).into_iter().next())
             });
         if let Some(mut base) = base {
-            let names: Vec<String> = flags.iter().map(|f| f.split('=').next().unwrap_or(f).to_string()).collect();
+            let names: Vec<String> = flags
+                .iter()
+                .map(|f| f.split('=').next().unwrap_or(f).to_string())
+                .collect();
             base.flags.retain(|f| !names.contains(f));
-            push(out, RuleBody::RequiredFlag { command: base, flags: names }, severity, decision, roles);
+            push(
+                out,
+                RuleBody::RequiredFlag {
+                    command: base,
+                    flags: names,
+                },
+                severity,
+                decision,
+                roles,
+            );
             return;
         }
     }
     // "ALWAYS use `cargo update --precise` to make lockfile changes".
-    if !has_cond && verbs.contains(&"use") && !explicit_cmds.is_empty() && has(tokens, main, "must") {
+    if !has_cond && verbs.contains(&"use") && !explicit_cmds.is_empty() && has(tokens, main, "must")
+    {
         for p in &explicit_cmds {
             if !p.flags.is_empty() && !p.program.is_empty() {
                 let mut base = p.clone();
                 base.flags.clear();
-                push(out, RuleBody::RequiredFlag { command: base, flags: p.flags.clone() }, severity, decision, roles.clone());
+                push(
+                    out,
+                    RuleBody::RequiredFlag {
+                        command: base,
+                        flags: p.flags.clone(),
+                    },
+                    severity,
+                    decision,
+                    roles.clone(),
+                );
             }
         }
-        let purpose: Vec<usize> = req.iter().copied().skip_while(|i| tag(tokens, *i) != "cmd").collect();
+        let purpose: Vec<usize> = req
+            .iter()
+            .copied()
+            .skip_while(|i| tag(tokens, *i) != "cmd")
+            .collect();
         let paths = collect_paths(tokens, &purpose, cx, false, out);
         if !paths.is_empty() {
-            push(out, RuleBody::Generated { paths, generators: explicit_cmds.clone() }, severity, decision, roles.clone());
+            push(
+                out,
+                RuleBody::Generated {
+                    paths,
+                    generators: explicit_cmds.clone(),
+                },
+                severity,
+                decision,
+                roles.clone(),
+            );
         }
         return;
     }
-    if cx.after_generated && has(tokens, main, "this") && verbs.iter().any(|v| matches!(*v, "run" | "use")) {
+    if cx.after_generated
+        && has(tokens, main, "this")
+        && verbs.iter().any(|v| matches!(*v, "run" | "use"))
+    {
         let mut gens = explicit_cmds.clone();
         for i in &req {
             if tag(tokens, *i) == "noun" {
                 if let Some(list) = vocab::get().noun_commands.get(&tokens[*i].value) {
-                    gens.extend(list.iter().filter(|c| !c.starts_with('-')).map(|c| program_pattern(c)));
+                    gens.extend(
+                        list.iter()
+                            .filter(|c| !c.starts_with('-'))
+                            .map(|c| program_pattern(c)),
+                    );
                 }
             }
         }
@@ -740,7 +1090,17 @@ fn must_form(tokens: &[Token], c: &Clause, prev: Option<&Clause>, cx: &Context, 
         if verbs.contains(&"read") && has(tokens, main, "must") {
             let paths = collect_paths(tokens, &req, cx, false, out);
             if !paths.is_empty() {
-                push(out, RuleBody::RequiredRead { paths, trigger: Trigger::PullRequest, when_paths: vec![] }, severity, decision, roles);
+                push(
+                    out,
+                    RuleBody::RequiredRead {
+                        paths,
+                        trigger: Trigger::PullRequest,
+                        when_paths: vec![],
+                    },
+                    severity,
+                    decision,
+                    roles,
+                );
                 return;
             }
         }
@@ -765,33 +1125,72 @@ fn must_form(tokens: &[Token], c: &Clause, prev: Option<&Clause>, cx: &Context, 
     let mut cmds = explicit_cmds;
     if cmds.is_empty() {
         for (k, i) in req.iter().enumerate() {
-            let object = req[..k].iter().rev().take_while(|j| matches!(tag(tokens, **j), "w" | "noun" | "and" | "comma")).count() == k
-                || req[..k].iter().rev().find(|j| !matches!(tag(tokens, **j), "w" | "noun" | "and" | "comma")).is_some_and(|j| matches!(tag(tokens, *j), "run" | "use" | "pass" | "must"));
+            let object = req[..k]
+                .iter()
+                .rev()
+                .take_while(|j| matches!(tag(tokens, **j), "w" | "noun" | "and" | "comma"))
+                .count()
+                == k
+                || req[..k]
+                    .iter()
+                    .rev()
+                    .find(|j| !matches!(tag(tokens, **j), "w" | "noun" | "and" | "comma"))
+                    .is_some_and(|j| matches!(tag(tokens, *j), "run" | "use" | "pass" | "must"));
             if tag(tokens, *i) == "noun" && object {
                 if let Some(list) = vocab::get().noun_commands.get(&tokens[*i].value) {
                     for c in list {
-                        cmds.push(if c.starts_with('-') { flag_pattern(c) } else { program_pattern(c) });
+                        cmds.push(if c.starts_with('-') {
+                            flag_pattern(c)
+                        } else {
+                            program_pattern(c)
+                        });
                     }
                 }
             }
         }
     }
-    let req_verbs: Vec<&str> = req.iter().map(|i| tag(tokens, *i)).filter(|t| VERBS.contains(t)).collect();
+    let req_verbs: Vec<&str> = req
+        .iter()
+        .map(|i| tag(tokens, *i))
+        .filter(|t| VERBS.contains(t))
+        .collect();
     let read = req_verbs.contains(&"read");
-    let run = req_verbs.iter().any(|v| matches!(*v, "run" | "use" | "pass")) || all_checks || !explicit.is_empty();
+    let run = req_verbs
+        .iter()
+        .any(|v| matches!(*v, "run" | "use" | "pass"))
+        || all_checks
+        || !explicit.is_empty();
     if !run {
         cmds.clear();
     }
     if read && sure == Sure::Explicit {
         let paths = collect_paths(tokens, &req, cx, false, out);
         if !paths.is_empty() {
-            push(out, RuleBody::RequiredRead { paths, trigger, when_paths: when_paths.clone() }, severity, decision, roles.clone());
+            push(
+                out,
+                RuleBody::RequiredRead {
+                    paths,
+                    trigger,
+                    when_paths: when_paths.clone(),
+                },
+                severity,
+                decision,
+                roles.clone(),
+            );
         }
     }
     if !read && !run && sure == Sure::Explicit {
-        let then: Vec<usize> = req.iter().copied().filter(|i| !cond_idx.contains(i)).collect();
+        let then: Vec<usize> = req
+            .iter()
+            .copied()
+            .filter(|i| !cond_idx.contains(i))
+            .collect();
         let then_paths = collect_paths(tokens, &then, cx, false, out);
-        let then_paths = if then_paths.is_empty() { collect_paths(tokens, &c.aside, cx, false, out) } else { then_paths };
+        let then_paths = if then_paths.is_empty() {
+            collect_paths(tokens, &c.aside, cx, false, out)
+        } else {
+            then_paths
+        };
         if !then_paths.is_empty() {
             let when_action = match trigger {
                 Trigger::Dependency => Some(Action::Dependency),
@@ -799,7 +1198,11 @@ fn must_form(tokens: &[Token], c: &Clause, prev: Option<&Clause>, cx: &Context, 
                 Trigger::Commit => Some(Action::Commit),
                 _ => None,
             };
-            let when = if when_paths.is_empty() && when_action.is_none() { vec![format!("{}**", cx.scope)] } else { when_paths.clone() };
+            let when = if when_paths.is_empty() && when_action.is_none() {
+                vec![format!("{}**", cx.scope)]
+            } else {
+                when_paths.clone()
+            };
             let code_only = trigger == Trigger::CodeChange;
             push(
                 out,
@@ -826,7 +1229,13 @@ fn must_form(tokens: &[Token], c: &Clause, prev: Option<&Clause>, cx: &Context, 
         }
         push(
             out,
-            RuleBody::RequiredCheck { commands: cmds, trigger, when_paths, ordered, all_checks },
+            RuleBody::RequiredCheck {
+                commands: cmds,
+                trigger,
+                when_paths,
+                ordered,
+                all_checks,
+            },
             severity,
             decision,
             roles,
@@ -850,7 +1259,13 @@ enum Sure {
 
 /// The trigger of a condition and the paths it is limited to; None when the condition names
 /// nothing agentgate can observe ("if `cargo nextest` is not available").
-fn trigger_of(tokens: &[Token], idx: &[usize], extra_verbs: &[&str], cx: &Context, out: &mut Outcome) -> Option<(Trigger, Vec<String>, Sure)> {
+fn trigger_of(
+    tokens: &[Token],
+    idx: &[usize],
+    extra_verbs: &[&str],
+    cx: &Context,
+    out: &mut Outcome,
+) -> Option<(Trigger, Vec<String>, Sure)> {
     let tags: Vec<&str> = idx.iter().map(|i| tag(tokens, *i)).collect();
     let act = |a: &str| tags.contains(&a);
     let ready = idx.iter().any(|i| tokens[*i].value == "ready");
@@ -875,10 +1290,15 @@ fn trigger_of(tokens: &[Token], idx: &[usize], extra_verbs: &[&str], cx: &Contex
     };
     let mut paths = collect_paths_with(tokens, idx, cx, false, Nouns::Narrow, out);
     // Words naming a folder the document mentions: "adding a registry entry" → `registry/`.
-    let file_verb = idx.iter().any(|i| matches!(tag(tokens, *i), "write" | "create" | "delete" | "move" | "changes_to"));
+    let file_verb = idx.iter().any(|i| {
+        matches!(
+            tag(tokens, *i),
+            "write" | "create" | "delete" | "move" | "changes_to"
+        )
+    });
     for i in idx {
         let t = &tokens[*i];
-        if file_verb && t.tag == "w" && cx.file_dirs.iter().any(|d| *d == t.value) {
+        if file_verb && t.tag == "w" && cx.file_dirs.contains(&t.value) {
             paths.push(format!("{}{}/**", cx.scope, t.value));
         }
     }
@@ -889,46 +1309,111 @@ fn trigger_of(tokens: &[Token], idx: &[usize], extra_verbs: &[&str], cx: &Contex
     let agent_verb = |v: &[&str]| {
         idx.iter().enumerate().any(|(k, i)| {
             v.contains(&tag(tokens, *i))
-                && idx[..k].iter().all(|j| matches!(tag(tokens, *j), "agents" | "also") || matches!(tokens[*j].value.as_str(), "making" | "make" | "any" | "you've" | "have"))
+                && idx[..k].iter().all(|j| {
+                    matches!(tag(tokens, *j), "agents" | "also")
+                        || matches!(
+                            tokens[*j].value.as_str(),
+                            "making" | "make" | "any" | "you've" | "have"
+                        )
+                })
         })
     };
-    let before = idx.first().is_some_and(|i| *i > 0 && tag(tokens, *i - 1) == "before");
+    let before = idx
+        .first()
+        .is_some_and(|i| *i > 0 && tag(tokens, *i - 1) == "before");
     let any_verb = |v: &[&str]| idx.iter().any(|i| v.contains(&tag(tokens, *i)));
-    let creates = agent_verb(&["create"]) || before && any_verb(&["create"]) || extra_verbs.contains(&"create");
-    let writes = agent_verb(&["write", "delete", "move", "changes_to"]) || before && any_verb(&["write", "delete", "move"]) || extra_verbs.contains(&"write");
-    let code = idx.iter().any(|i| tokens[*i].tag == "noun" && tokens[*i].value == "code" || tokens[*i].tag == "code" && tokens[*i].value.contains("change"));
+    let creates = agent_verb(&["create"])
+        || before && any_verb(&["create"])
+        || extra_verbs.contains(&"create");
+    let writes = agent_verb(&["write", "delete", "move", "changes_to"])
+        || before && any_verb(&["write", "delete", "move"])
+        || extra_verbs.contains(&"write");
+    let code = idx.iter().any(|i| {
+        tokens[*i].tag == "noun" && tokens[*i].value == "code"
+            || tokens[*i].tag == "code" && tokens[*i].value.contains("change")
+    });
     if !paths.is_empty() {
-        return Some((if creates && !writes { Trigger::Add } else { Trigger::Change }, paths, Sure::Explicit));
+        return Some((
+            if creates && !writes {
+                Trigger::Add
+            } else {
+                Trigger::Change
+            },
+            paths,
+            Sure::Explicit,
+        ));
     }
     if code {
         return Some((Trigger::CodeChange, vec![], Sure::Explicit));
     }
     if creates || writes {
         // "before editing", "if you changed files": any change. "after changing lint rules": code.
-        let verb_at = idx.iter().position(|i| matches!(tag(tokens, *i), "write" | "create" | "delete" | "move" | "changes_to")).unwrap_or(0);
+        let verb_at = idx
+            .iter()
+            .position(|i| {
+                matches!(
+                    tag(tokens, *i),
+                    "write" | "create" | "delete" | "move" | "changes_to"
+                )
+            })
+            .unwrap_or(0);
         let rest = &idx[verb_at + 1..];
-        let unresolved = rest.iter().any(|i| tag(tokens, *i) == "code") || rest.iter().any(|i| tag(tokens, *i) == "w" && !matches!(tokens[*i].value.as_str(), "the" | "a" | "any" | "in" | "repo" | "repository" | "something" | "anything" | "this" | "your"));
+        let unresolved = rest.iter().any(|i| tag(tokens, *i) == "code")
+            || rest.iter().any(|i| {
+                tag(tokens, *i) == "w"
+                    && !matches!(
+                        tokens[*i].value.as_str(),
+                        "the"
+                            | "a"
+                            | "any"
+                            | "in"
+                            | "repo"
+                            | "repository"
+                            | "something"
+                            | "anything"
+                            | "this"
+                            | "your"
+                    )
+            });
         if !unresolved {
-            return Some((if creates && !writes { Trigger::Add } else { Trigger::Change }, vec![], Sure::Explicit));
+            return Some((
+                if creates && !writes {
+                    Trigger::Add
+                } else {
+                    Trigger::Change
+                },
+                vec![],
+                Sure::Explicit,
+            ));
         }
         let words: Vec<String> = rest
             .iter()
             .filter(|i| matches!(tag(tokens, **i), "w" | "noun"))
             .map(|i| tokens[*i].value.clone())
-            .filter(|w| w.len() >= 4 && w.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '_') && !STOP_WORDS.contains(&w.as_str()))
+            .filter(|w| {
+                w.len() >= 4
+                    && w.chars()
+                        .all(|c| c.is_alphanumeric() || c == '-' || c == '_')
+                    && !STOP_WORDS.contains(&w.as_str())
+            })
             .collect();
         if words.is_empty() {
             return None;
         }
-        return Some((Trigger::SourceChange, word_globs(&words, cx.scope), Sure::Fallback));
+        return Some((
+            Trigger::SourceChange,
+            word_globs(&words, cx.scope),
+            Sure::Fallback,
+        ));
     }
     None
 }
 
 const STOP_WORDS: &[&str] = &[
-    "that", "this", "these", "those", "with", "from", "into", "your", "their", "they", "them", "when", "then", "than",
-    "have", "will", "would", "could", "should", "about", "other", "some", "such", "also", "only", "just", "more",
-    "most", "very", "each", "every", "what", "which", "while", "where", "there", "here", "make", "making",
+    "that", "this", "these", "those", "with", "from", "into", "your", "their", "they", "them",
+    "when", "then", "than", "have", "will", "would", "could", "should", "about", "other", "some",
+    "such", "also", "only", "just", "more", "most", "very", "each", "every", "what", "which",
+    "while", "where", "there", "here", "make", "making",
 ];
 
 /// "after changing lint rules or settings" → folders or files named by those words.
@@ -967,7 +1452,10 @@ fn roles(tokens: &[Token], main: &[usize]) -> Vec<String> {
         let t = &tokens[*i];
         if t.tag == "agents" && k > 0 && t.value.starts_with("agent") {
             let w = &tokens[main[k - 1]];
-            if matches!(w.tag.as_str(), "w" | "review" | "code") && w.value != "the" && w.value != "all" {
+            if matches!(w.tag.as_str(), "w" | "review" | "code")
+                && w.value != "the"
+                && w.value != "all"
+            {
                 out.push(role_name(&w.value));
             }
         }
@@ -975,7 +1463,11 @@ fn roles(tokens: &[Token], main: &[usize]) -> Vec<String> {
             let w = &tokens[main[k - 1]];
             if matches!(w.tag.as_str(), "w" | "code" | "review") {
                 let only = main[..k].iter().any(|j| tokens[*j].tag == "only");
-                out.push(if only { format!("!{}", role_name(&w.value)) } else { role_name(&w.value) });
+                out.push(if only {
+                    format!("!{}", role_name(&w.value))
+                } else {
+                    role_name(&w.value)
+                });
             }
         }
     }
@@ -990,7 +1482,13 @@ fn role_name(w: &str) -> String {
 }
 
 /// Path globs named by tokens: paths and nouns that stand for paths.
-fn collect_paths(tokens: &[Token], idx: &[usize], cx: &Context, anywhere: bool, out: &mut Outcome) -> Vec<String> {
+fn collect_paths(
+    tokens: &[Token],
+    idx: &[usize],
+    cx: &Context,
+    anywhere: bool,
+    out: &mut Outcome,
+) -> Vec<String> {
     collect_paths_with(tokens, idx, cx, anywhere, Nouns::All, out)
 }
 
@@ -1003,14 +1501,49 @@ enum Nouns {
     None,
 }
 
-fn collect_paths_with(tokens: &[Token], idx: &[usize], cx: &Context, anywhere: bool, nouns: Nouns, out: &mut Outcome) -> Vec<String> {
+fn collect_paths_with(
+    tokens: &[Token],
+    idx: &[usize],
+    cx: &Context,
+    anywhere: bool,
+    nouns: Nouns,
+    out: &mut Outcome,
+) -> Vec<String> {
     let mut paths = Vec::new();
     for (k, i) in idx.iter().enumerate() {
         let t = &tokens[*i];
         // "minor/major changesets": a qualified noun names a subset agentgate cannot see.
         if t.tag == "noun" && k > 0 {
             let p = &tokens[idx[k - 1]];
-            if p.tag == "w" && !matches!(p.value.as_str(), "new" | "the" | "any" | "all" | "existing" | "a" | "an" | "your" | "corresponding" | "appropriate" | "other" | "these" | "those" | "make" | "making" | "to" | "in" | "of" | "for" | "with" | "under" | "on" | "into" | "from") {
+            if p.tag == "w"
+                && !matches!(
+                    p.value.as_str(),
+                    "new"
+                        | "the"
+                        | "any"
+                        | "all"
+                        | "existing"
+                        | "a"
+                        | "an"
+                        | "your"
+                        | "corresponding"
+                        | "appropriate"
+                        | "other"
+                        | "these"
+                        | "those"
+                        | "make"
+                        | "making"
+                        | "to"
+                        | "in"
+                        | "of"
+                        | "for"
+                        | "with"
+                        | "under"
+                        | "on"
+                        | "into"
+                        | "from"
+                )
+            {
                 continue;
             }
         }
@@ -1025,7 +1558,11 @@ fn collect_paths_with(tokens: &[Token], idx: &[usize], cx: &Context, anywhere: b
                 }
             }
             "noun" if nouns != Nouns::None => {
-                if let Some(list) = vocab::get().noun_paths.get(&t.value).filter(|l| nouns == Nouns::All || !l.iter().any(|g| g == "**")) {
+                if let Some(list) = vocab::get()
+                    .noun_paths
+                    .get(&t.value)
+                    .filter(|l| nouns == Nouns::All || !l.iter().any(|g| g == "**"))
+                {
                     for g in list {
                         paths.push(format!("{}{}", cx.scope, g));
                     }
@@ -1060,7 +1597,12 @@ fn governed_program(tokens: &[Token], i: usize) -> bool {
         match tokens[j].tag.as_str() {
             "comma" | "and" | "or" | "prog" => continue,
             "run" | "use" | "deny" | "not" | "avoid" | "pass" | "only" => return true,
-            "w" if tokens[j].value == "the" && j > 0 && matches!(tokens[j - 1].tag.as_str(), "run" | "use") => return true,
+            "w" if tokens[j].value == "the"
+                && j > 0
+                && matches!(tokens[j - 1].tag.as_str(), "run" | "use") =>
+            {
+                return true
+            }
             _ => return false,
         }
     }

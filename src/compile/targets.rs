@@ -4,10 +4,36 @@ use crate::ir::{CommandPattern, PatWord};
 
 /// Dotfiles and dot-folders that are names, not extensions.
 const DOTFILES: &[&str] = &[
-    ".env", ".gitignore", ".gitattributes", ".gitmodules", ".github", ".gitlab", ".gitlab-ci.yml", ".npmrc",
-    ".nvmrc", ".editorconfig", ".prettierrc", ".eslintrc", ".dockerignore", ".vscode", ".idea", ".changeset",
-    ".cargo", ".circleci", ".husky", ".claude", ".cursor", ".devcontainer", ".pre-commit-config.yaml",
-    ".agentgate", ".venv", ".python-version", ".tool-versions", ".envrc", ".ssh", ".aws",
+    ".env",
+    ".gitignore",
+    ".gitattributes",
+    ".gitmodules",
+    ".github",
+    ".gitlab",
+    ".gitlab-ci.yml",
+    ".npmrc",
+    ".nvmrc",
+    ".editorconfig",
+    ".prettierrc",
+    ".eslintrc",
+    ".dockerignore",
+    ".vscode",
+    ".idea",
+    ".changeset",
+    ".cargo",
+    ".circleci",
+    ".husky",
+    ".claude",
+    ".cursor",
+    ".devcontainer",
+    ".pre-commit-config.yaml",
+    ".agentgate",
+    ".venv",
+    ".python-version",
+    ".tool-versions",
+    ".envrc",
+    ".ssh",
+    ".aws",
 ];
 
 /// Globs for a path written in a policy, relative to `scope` (`""` or `pkg/`).
@@ -44,7 +70,7 @@ pub fn path_globs(target: &str, scope: &str, anywhere: bool) -> Vec<String> {
     } else {
         t.to_string()
     };
-    let full = if base.starts_with("**") && !scope.is_empty() { format!("{scope}{base}") } else { format!("{scope}{base}") };
+    let full = format!("{scope}{base}");
     let mut out = vec![];
     if !dir {
         out.push(full.clone());
@@ -132,7 +158,11 @@ pub fn command_patterns(text: &str) -> Vec<CommandPattern> {
             }
             CommandPattern {
                 text: text.trim().to_string(),
-                program: if fragment.is_some() { String::new() } else { inv.program.clone() },
+                program: if fragment.is_some() {
+                    String::new()
+                } else {
+                    inv.program.clone()
+                },
                 words,
                 flags,
                 env: inv.env.clone(),
@@ -174,13 +204,27 @@ fn fallback_pattern(text: &str) -> CommandPattern {
             words.push(PatWord::Lit(a.to_string()));
         }
     }
-    CommandPattern { text: text.trim().to_string(), program, words, flags, env: vec![], fragment: None }
+    CommandPattern {
+        text: text.trim().to_string(),
+        program,
+        words,
+        flags,
+        env: vec![],
+        fragment: None,
+    }
 }
 
 /// A pattern that only names flags (`--release`), an assignment (`CI=1`) or a fragment (`@latest`).
 pub fn flag_pattern(text: &str) -> CommandPattern {
     let t = text.trim();
-    let mut p = CommandPattern { text: t.to_string(), program: String::new(), words: vec![], flags: vec![], env: vec![], fragment: None };
+    let mut p = CommandPattern {
+        text: t.to_string(),
+        program: String::new(),
+        words: vec![],
+        flags: vec![],
+        env: vec![],
+        fragment: None,
+    };
     if let Some((name, value)) = t.split_once('=').filter(|(n, _)| !n.starts_with('-')) {
         p.env.push((name.to_string(), value.to_string()));
     } else if t.starts_with('-') {
@@ -210,13 +254,22 @@ mod tests {
     #[test]
     fn globs_follow_the_documented_rules() {
         assert_eq!(path_globs("docs/SSOT/**", "", false), vec!["docs/SSOT/**"]);
-        assert_eq!(path_globs("AGENTS.md", "", false), vec!["AGENTS.md", "AGENTS.md/**"]);
+        assert_eq!(
+            path_globs("AGENTS.md", "", false),
+            vec!["AGENTS.md", "AGENTS.md/**"]
+        );
         assert_eq!(path_globs("docs/v*/", "", false), vec!["docs/v*/**"]);
         assert_eq!(path_globs("*.rs", "", false), vec!["**/*.rs", "**/*.rs/**"]);
         assert_eq!(path_globs(".ungram", "", false), vec!["**/*.ungram"]);
         assert_eq!(path_globs(".env", "", false), vec![".env", ".env/**"]);
         assert_eq!(path_globs("src/**", "pkg/", false), vec!["pkg/src/**"]);
-        assert_eq!(path_globs("src/x.ts", "", true), vec!["**/src/x.ts", "**/src/x.ts/**"]);
-        assert_eq!(path_globs("examples/<fn>/", "", false), vec!["examples/*/**"]);
+        assert_eq!(
+            path_globs("src/x.ts", "", true),
+            vec!["**/src/x.ts", "**/src/x.ts/**"]
+        );
+        assert_eq!(
+            path_globs("examples/<fn>/", "", false),
+            vec!["examples/*/**"]
+        );
     }
 }

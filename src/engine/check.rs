@@ -7,7 +7,13 @@ use crate::ir::{Action, CommandPattern, Metric, Risk, Rule, RuleBody, Trigger, W
 
 type R = Result<Vec<Finding>, globset::Error>;
 
-fn finding(rule: &Rule, subject: &str, message: String, help: String, plan_line: Option<usize>) -> Finding {
+fn finding(
+    rule: &Rule,
+    subject: &str,
+    message: String,
+    help: String,
+    plan_line: Option<usize>,
+) -> Finding {
     Finding {
         rule: rule.id.clone(),
         kind: rule.body.kind().to_string(),
@@ -15,7 +21,10 @@ fn finding(rule: &Rule, subject: &str, message: String, help: String, plan_line:
         decision: rule.decision,
         message,
         subject: subject.to_string(),
-        origin: FindingOrigin { file: rule.origin.file.clone(), line: rule.origin.line },
+        origin: FindingOrigin {
+            file: rule.origin.file.clone(),
+            line: rule.origin.line,
+        },
         sentence: rule.origin.text.clone(),
         help,
         plan_line,
@@ -33,91 +42,223 @@ fn ask_help(rule: &Rule, default: String) -> String {
 /// Check one rule.
 pub fn check(rule: &Rule, f: &Facts) -> R {
     // Rules of a nested AGENTS.md that are not about paths apply to plans touching its subtree.
-    if !rule.scope.is_empty() && !matches!(rule.body, RuleBody::PathDeny { .. } | RuleBody::ReadDeny { .. } | RuleBody::Generated { .. }) && !f.writes.iter().any(|w| w.path.starts_with(&rule.scope)) {
+    if !rule.scope.is_empty()
+        && !matches!(
+            rule.body,
+            RuleBody::PathDeny { .. } | RuleBody::ReadDeny { .. } | RuleBody::Generated { .. }
+        )
+        && !f.writes.iter().any(|w| w.path.starts_with(&rule.scope))
+    {
         return Ok(vec![]);
     }
     match &rule.body {
-        RuleBody::PathDeny { ops, paths, except, only_mixed, only_commit } => path_deny(rule, f, ops, paths, except, *only_mixed, *only_commit),
+        RuleBody::PathDeny {
+            ops,
+            paths,
+            except,
+            only_mixed,
+            only_commit,
+        } => path_deny(rule, f, ops, paths, except, *only_mixed, *only_commit),
         RuleBody::ReadDeny { paths, except } => {
             let g = Globs::new(paths)?;
             let ex = Globs::new(except)?;
             Ok(f.reads
                 .iter()
                 .filter(|(p, _, _)| g.matches(p) && !ex.matches(p))
-                .map(|(p, s, l)| finding(rule, s, format!("reads `{p}`, which the policy forbids reading"), ask_help(rule, "leave the file out of the plan".into()), *l))
+                .map(|(p, s, l)| {
+                    finding(
+                        rule,
+                        s,
+                        format!("reads `{p}`, which the policy forbids reading"),
+                        ask_help(rule, "leave the file out of the plan".into()),
+                        *l,
+                    )
+                })
                 .collect())
         }
         RuleBody::CommandDeny { commands, except } => Ok(f
             .runs
             .iter()
-            .filter(|r| commands.iter().any(|p| matchers::matches(p, &r.inv)) && !except.iter().any(|p| matchers::matches(p, &r.inv)))
+            .filter(|r| {
+                commands.iter().any(|p| matchers::matches(p, &r.inv))
+                    && !except.iter().any(|p| matchers::matches(p, &r.inv))
+            })
             .map(|r| {
-                let p = commands.iter().find(|p| matchers::matches(p, &r.inv)).map(|p| p.text.as_str()).unwrap_or("");
-                finding(rule, &format!("commands[{}]: {}", r.command, r.text), format!("runs `{}`, which matches the forbidden `{p}`", display_inv(&r.inv)), ask_help(rule, "drop the command or use the alternative the policy names".into()), r.plan_line)
+                let p = commands
+                    .iter()
+                    .find(|p| matchers::matches(p, &r.inv))
+                    .map(|p| p.text.as_str())
+                    .unwrap_or("");
+                finding(
+                    rule,
+                    &format!("commands[{}]: {}", r.command, r.text),
+                    format!(
+                        "runs `{}`, which matches the forbidden `{p}`",
+                        display_inv(&r.inv)
+                    ),
+                    ask_help(
+                        rule,
+                        "drop the command or use the alternative the policy names".into(),
+                    ),
+                    r.plan_line,
+                )
             })
             .collect()),
-        RuleBody::ActionDeny { action, target, environment } => Ok(f
+        RuleBody::ActionDeny {
+            action,
+            target,
+            environment,
+        } => Ok(f
             .actions
             .iter()
             .filter(|a| a.action == *action)
-            .filter(|a| target.as_ref().is_none_or(|t| target_matches(t, a.target.as_deref())))
-            .filter(|a| environment.as_ref().is_none_or(|e| env_matches(e, a.environment.as_deref())))
+            .filter(|a| {
+                target
+                    .as_ref()
+                    .is_none_or(|t| target_matches(t, a.target.as_deref()))
+            })
+            .filter(|a| {
+                environment
+                    .as_ref()
+                    .is_none_or(|e| env_matches(e, a.environment.as_deref()))
+            })
             .map(|a| {
                 let what = match (&a.target, &a.environment) {
                     (Some(t), _) => format!("{} to `{t}`", action.name()),
                     (None, Some(e)) => format!("{} to `{e}`", action.name()),
                     _ => action.name().to_string(),
                 };
-                finding(rule, &a.subject, format!("takes the forbidden action: {what}"), ask_help(rule, "leave this action to a human".into()), a.plan_line)
+                finding(
+                    rule,
+                    &a.subject,
+                    format!("takes the forbidden action: {what}"),
+                    ask_help(rule, "leave this action to a human".into()),
+                    a.plan_line,
+                )
             })
             .collect()),
-        RuleBody::RequiredCheck { commands, trigger, when_paths, ordered, all_checks } => required_check(rule, f, commands, *trigger, when_paths, *ordered, *all_checks),
-        RuleBody::RequiredRead { paths, trigger, when_paths } => {
-            let Some(_) = fires(f, *trigger, &Globs::new(when_paths)?) else { return Ok(vec![]) };
+        RuleBody::RequiredCheck {
+            commands,
+            trigger,
+            when_paths,
+            ordered,
+            all_checks,
+        } => required_check(
+            rule,
+            f,
+            commands,
+            *trigger,
+            when_paths,
+            *ordered,
+            *all_checks,
+        ),
+        RuleBody::RequiredRead {
+            paths,
+            trigger,
+            when_paths,
+        } => {
+            let Some(_) = fires(f, *trigger, &Globs::new(when_paths)?) else {
+                return Ok(vec![]);
+            };
             let g = Globs::new(paths)?;
             if f.reads.iter().any(|(p, _, _)| g.matches(p)) {
                 return Ok(vec![]);
             }
-            Ok(vec![finding(rule, "reads", format!("does not read `{}` first", paths[0]), format!("add `{}` to `reads`", paths[0].trim_end_matches("/**")), None)])
+            Ok(vec![finding(
+                rule,
+                "reads",
+                format!("does not read `{}` first", paths[0]),
+                format!("add `{}` to `reads`", paths[0].trim_end_matches("/**")),
+                None,
+            )])
         }
         RuleBody::RequiredFlag { command, flags } => Ok(f
             .runs
             .iter()
             .filter(|r| matchers::matches(command, &r.inv))
             .filter_map(|r| {
-                let missing: Vec<&String> = flags.iter().filter(|fl| !matchers::has_flag(&r.inv.args, fl)).collect();
+                let missing: Vec<&String> = flags
+                    .iter()
+                    .filter(|fl| !matchers::has_flag(&r.inv.args, fl))
+                    .collect();
                 (!missing.is_empty()).then(|| {
-                    let m = missing.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ");
-                    finding(rule, &format!("commands[{}]: {}", r.command, r.text), format!("runs `{}` without {m}", command_text(command)), format!("add {m} to the command"), r.plan_line)
+                    let m = missing
+                        .iter()
+                        .map(|s| format!("`{s}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    finding(
+                        rule,
+                        &format!("commands[{}]: {}", r.command, r.text),
+                        format!("runs `{}` without {m}", command_text(command)),
+                        format!("add {m} to the command"),
+                        r.plan_line,
+                    )
                 })
             })
             .collect()),
         RuleBody::Generated { paths, generators } => {
             let g = Globs::new(paths)?;
-            let ran = f.runs.iter().any(|r| generators.iter().any(|p| matchers::matches(p, &r.inv)));
+            let ran = f
+                .runs
+                .iter()
+                .any(|r| generators.iter().any(|p| matchers::matches(p, &r.inv)));
             if ran {
                 return Ok(vec![]);
             }
             let help = match generators.first() {
-                Some(p) => format!("run `{}` to regenerate it instead of editing by hand", p.text),
+                Some(p) => format!(
+                    "run `{}` to regenerate it instead of editing by hand",
+                    p.text
+                ),
                 None => "change the source it is generated from, not the generated file".into(),
             };
             Ok(f.writes
                 .iter()
                 .filter(|w| w.command.is_none() && g.matches(&w.path))
-                .map(|w| finding(rule, &w.subject, format!("edits generated file `{}` by hand", w.path), help.clone(), w.plan_line))
+                .map(|w| {
+                    finding(
+                        rule,
+                        &w.subject,
+                        format!("edits generated file `{}` by hand", w.path),
+                        help.clone(),
+                        w.plan_line,
+                    )
+                })
                 .collect())
         }
-        RuleBody::CoChange { when_paths, when_action, then_paths, only_added } => {
+        RuleBody::CoChange {
+            when_paths,
+            when_action,
+            then_paths,
+            only_added,
+        } => {
             let when = Globs::new(when_paths)?;
             let then = Globs::new(then_paths)?;
             let hit = when_action.is_some_and(|a| f.has_action(a))
-                || f.writes.iter().any(|w| (!only_added || w.op == WriteOp::Add) && when.matches(&w.path) && !then.matches(&w.path));
-            if !hit || f.writes.iter().any(|w| then.matches(&w.path) && w.op != WriteOp::Delete) {
+                || f.writes.iter().any(|w| {
+                    (!only_added || w.op == WriteOp::Add)
+                        && when.matches(&w.path)
+                        && !then.matches(&w.path)
+                });
+            if !hit
+                || f.writes
+                    .iter()
+                    .any(|w| then.matches(&w.path) && w.op != WriteOp::Delete)
+            {
                 return Ok(vec![]);
             }
-            let want = then_paths.first().map(|p| p.trim_end_matches("/**").to_string()).unwrap_or_default();
-            Ok(vec![finding(rule, "changes", format!("changes files without the required companion change to `{want}`"), format!("also change `{want}` in the same plan"), None)])
+            let want = then_paths
+                .first()
+                .map(|p| p.trim_end_matches("/**").to_string())
+                .unwrap_or_default();
+            Ok(vec![finding(
+                rule,
+                "changes",
+                format!("changes files without the required companion change to `{want}`"),
+                format!("also change `{want}` in the same plan"),
+                None,
+            )])
         }
         RuleBody::ReviewRequirement { paths, reviewer } => {
             let g = Globs::new(paths)?;
@@ -125,14 +266,28 @@ pub fn check(rule: &Rule, f: &Facts) -> R {
                 .iter()
                 .filter(|w| g.matches(&w.path))
                 .take(1)
-                .map(|w| finding(rule, &w.subject, format!("changes `{}`, which needs review by `{reviewer}`", w.path), format!("get an approval from `{reviewer}` into `evidence.approvals`"), w.plan_line))
+                .map(|w| {
+                    finding(
+                        rule,
+                        &w.subject,
+                        format!("changes `{}`, which needs review by `{reviewer}`", w.path),
+                        format!("get an approval from `{reviewer}` into `evidence.approvals`"),
+                        w.plan_line,
+                    )
+                })
                 .collect())
         }
         RuleBody::RiskClass { .. } => Ok(vec![]),
         RuleBody::RiskGate { .. } => Ok(vec![]),
         RuleBody::Bound { metric, max } => {
             let (n, what) = match metric {
-                Metric::DeletedFiles => (f.writes.iter().filter(|w| w.op == WriteOp::Delete && !w.subject.ends_with(".from")).count() as u64, "deletes"),
+                Metric::DeletedFiles => (
+                    f.writes
+                        .iter()
+                        .filter(|w| w.op == WriteOp::Delete && !w.subject.ends_with(".from"))
+                        .count() as u64,
+                    "deletes",
+                ),
                 Metric::ChangedFiles => {
                     let mut p: Vec<&str> = f.writes.iter().map(|w| w.path.as_str()).collect();
                     p.sort_unstable();
@@ -144,8 +299,18 @@ pub fn check(rule: &Rule, f: &Facts) -> R {
             if n <= *max {
                 return Ok(vec![]);
             }
-            let unit = if *metric == Metric::ChangedLines { "lines" } else { "files" };
-            Ok(vec![finding(rule, "plan", format!("{what} {n} {unit}, more than the limit of {max}"), format!("split the work into plans of at most {max} {unit}"), None)])
+            let unit = if *metric == Metric::ChangedLines {
+                "lines"
+            } else {
+                "files"
+            };
+            Ok(vec![finding(
+                rule,
+                "plan",
+                format!("{what} {n} {unit}, more than the limit of {max}"),
+                format!("split the work into plans of at most {max} {unit}"),
+                None,
+            )])
         }
     }
 }
@@ -161,10 +326,17 @@ pub fn risk_findings(rules: &[Rule], f: &Facts) -> R {
             }
         }
     }
-    let Some(level) = level else { return Ok(vec![]) };
+    let Some(level) = level else {
+        return Ok(vec![]);
+    };
     let mut out = Vec::new();
     for r in rules {
-        if let RuleBody::RiskGate { level: gate, reviewer, commands } = &r.body {
+        if let RuleBody::RiskGate {
+            level: gate,
+            reviewer,
+            commands,
+        } = &r.body
+        {
             if level < *gate {
                 continue;
             }
@@ -175,11 +347,27 @@ pub fn risk_findings(rules: &[Rule], f: &Facts) -> R {
             let checked = commands.iter().all(|c| satisfied(f, c, None));
             if !reviewed {
                 let rv = reviewer.clone().unwrap_or_default();
-                out.push(finding(r, "plan", format!("is {level:?} risk and needs review by `{rv}`").to_lowercase(), format!("get an approval from `{rv}`"), None));
+                out.push(finding(
+                    r,
+                    "plan",
+                    format!("is {level:?} risk and needs review by `{rv}`").to_lowercase(),
+                    format!("get an approval from `{rv}`"),
+                    None,
+                ));
             }
             if !checked {
-                let c = commands.iter().map(|c| format!("`{}`", c.text)).collect::<Vec<_>>().join(", ");
-                out.push(finding(r, "plan", format!("is {level:?} risk and must pass {c}").to_lowercase(), format!("run {c} and record it as passing evidence"), None));
+                let c = commands
+                    .iter()
+                    .map(|c| format!("`{}`", c.text))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                out.push(finding(
+                    r,
+                    "plan",
+                    format!("is {level:?} risk and must pass {c}").to_lowercase(),
+                    format!("run {c} and record it as passing evidence"),
+                    None,
+                ));
             }
         }
     }
@@ -187,7 +375,15 @@ pub fn risk_findings(rules: &[Rule], f: &Facts) -> R {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn path_deny(rule: &Rule, f: &Facts, ops: &[WriteOp], paths: &[String], except: &[String], only_mixed: bool, only_commit: bool) -> R {
+fn path_deny(
+    rule: &Rule,
+    f: &Facts,
+    ops: &[WriteOp],
+    paths: &[String],
+    except: &[String],
+    only_mixed: bool,
+    only_commit: bool,
+) -> R {
     let g = Globs::new(paths)?;
     let ex = Globs::new(except)?;
     if only_commit && !f.has_action(Action::Commit) {
@@ -207,7 +403,11 @@ fn path_deny(rule: &Rule, f: &Facts, ops: &[WriteOp], paths: &[String], except: 
         .iter()
         .filter(|w| op_ok(w))
         .filter(|w| {
-            let hit = if w.op == WriteOp::Delete || w.op == WriteOp::Rename { g.matches_under(&w.path) } else { g.matches(&w.path) };
+            let hit = if w.op == WriteOp::Delete || w.op == WriteOp::Rename {
+                g.matches_under(&w.path)
+            } else {
+                g.matches(&w.path)
+            };
             hit && !ex.matches(&w.path)
         })
         .map(|w| {
@@ -217,7 +417,13 @@ fn path_deny(rule: &Rule, f: &Facts, ops: &[WriteOp], paths: &[String], except: 
                 WriteOp::Delete => "deletes",
                 WriteOp::Rename => "renames",
             };
-            finding(rule, &w.subject, format!("{verb} `{}`, which the policy protects", w.path), ask_help(rule, "leave this path unchanged".into()), w.plan_line)
+            finding(
+                rule,
+                &w.subject,
+                format!("{verb} `{}`, which the policy protects", w.path),
+                ask_help(rule, "leave this path unchanged".into()),
+                w.plan_line,
+            )
         })
         .collect())
 }
@@ -234,35 +440,77 @@ fn fires(f: &Facts, trigger: Trigger, when: &Globs) -> Option<Option<usize>> {
             .actions
             .iter()
             .any(|a| a.action == Action::PullRequest && !a.draft)
-            .then(|| f.actions.iter().filter(|a| a.action == Action::PullRequest && !a.draft).filter_map(|a| a.command).min()),
+            .then(|| {
+                f.actions
+                    .iter()
+                    .filter(|a| a.action == Action::PullRequest && !a.draft)
+                    .filter_map(|a| a.command)
+                    .min()
+            }),
         Trigger::Merge => by_action(Action::Merge),
         Trigger::Tag => by_action(Action::Tag),
         Trigger::Publish => by_action(Action::Publish),
         Trigger::Dependency => by_action(Action::Dependency),
         Trigger::Change => f.writes.iter().any(|w| touched(&w)).then_some(None),
-        Trigger::Add => f.writes.iter().any(|w| w.op == WriteOp::Add && touched(&w)).then_some(None),
-        Trigger::CodeChange => f.writes.iter().any(|w| touched(&w) && matchers::is_code(&w.path)).then_some(None),
-        Trigger::SourceChange => f.writes.iter().any(|w| touched(&w) && matchers::is_source(&w.path)).then_some(None),
+        Trigger::Add => f
+            .writes
+            .iter()
+            .any(|w| w.op == WriteOp::Add && touched(&w))
+            .then_some(None),
+        Trigger::CodeChange => f
+            .writes
+            .iter()
+            .any(|w| touched(&w) && matchers::is_code(&w.path))
+            .then_some(None),
+        Trigger::SourceChange => f
+            .writes
+            .iter()
+            .any(|w| touched(&w) && matchers::is_source(&w.path))
+            .then_some(None),
     }
 }
 
 /// A required command ran (before `before`, when given) or has passing evidence.
 fn satisfied(f: &Facts, p: &CommandPattern, before: Option<usize>) -> bool {
-    f.passed.iter().any(|invs| invs.iter().any(|i| matchers::matches(p, i)))
-        || f.runs.iter().any(|r| before.is_none_or(|b| r.command < b) && matchers::matches(p, &r.inv))
+    f.passed
+        .iter()
+        .any(|invs| invs.iter().any(|i| matchers::matches(p, i)))
+        || f.runs
+            .iter()
+            .any(|r| before.is_none_or(|b| r.command < b) && matchers::matches(p, &r.inv))
 }
 
 #[allow(clippy::too_many_arguments)]
-fn required_check(rule: &Rule, f: &Facts, commands: &[CommandPattern], trigger: Trigger, when_paths: &[String], ordered: bool, all_checks: bool) -> R {
+fn required_check(
+    rule: &Rule,
+    f: &Facts,
+    commands: &[CommandPattern],
+    trigger: Trigger,
+    when_paths: &[String],
+    ordered: bool,
+    all_checks: bool,
+) -> R {
     let when = Globs::new(when_paths)?;
-    let Some(at) = fires(f, trigger, &when) else { return Ok(vec![]) };
+    let Some(at) = fires(f, trigger, &when) else {
+        return Ok(vec![]);
+    };
     // "Run X if adding dependencies" sets no order; "before committing" does.
-    let at = if trigger == Trigger::Dependency { None } else { at };
+    let at = if trigger == Trigger::Dependency {
+        None
+    } else {
+        at
+    };
     let mut out = Vec::new();
     let what = trigger_name(trigger);
     if all_checks {
         for failed in &f.failed {
-            out.push(finding(rule, "evidence", format!("`{failed}` failed, and all checks must pass {what}"), format!("fix the failure and record `{failed}` as passed"), None));
+            out.push(finding(
+                rule,
+                "evidence",
+                format!("`{failed}` failed, and all checks must pass {what}"),
+                format!("fix the failure and record `{failed}` as passed"),
+                None,
+            ));
         }
     }
     let mut positions = Vec::new();
@@ -274,12 +522,27 @@ fn required_check(rule: &Rule, f: &Facts, commands: &[CommandPattern], trigger: 
             continue;
         }
         let name = command_text(p);
-        out.push(finding(rule, "commands", format!("does not run `{name}` {what}"), format!("run `{name}` {what}, or record it as passing evidence"), None));
+        out.push(finding(
+            rule,
+            "commands",
+            format!("does not run `{name}` {what}"),
+            format!("run `{name}` {what}, or record it as passing evidence"),
+            None,
+        ));
     }
     if ordered && out.is_empty() {
         for w in positions.windows(2) {
             if w[1].0 < w[0].0 {
-                out.push(finding(rule, "commands", format!("runs `{}` before `{}`; the policy requires this order", w[1].1.text, w[0].1.text), "run the commands in the order the policy lists them".into(), None));
+                out.push(finding(
+                    rule,
+                    "commands",
+                    format!(
+                        "runs `{}` before `{}`; the policy requires this order",
+                        w[1].1.text, w[0].1.text
+                    ),
+                    "run the commands in the order the policy lists them".into(),
+                    None,
+                ));
                 break;
             }
         }

@@ -67,7 +67,11 @@ impl Facts {
     }
     /// Index of the first command taking the action (None when only declared).
     pub fn first_command_of(&self, a: Action) -> Option<usize> {
-        self.actions.iter().filter(|f| f.action == a).filter_map(|f| f.command).min()
+        self.actions
+            .iter()
+            .filter(|f| f.action == a)
+            .filter_map(|f| f.command)
+            .min()
     }
     pub fn changed_paths(&self) -> impl Iterator<Item = &WriteFact> {
         self.writes.iter()
@@ -76,31 +80,76 @@ impl Facts {
 
 /// Gather the facts of a plan.
 pub fn gather(plan: &Plan, root: &Path) -> Result<Facts, EngineError> {
-    let mut f = Facts { role: plan.agent.role.clone(), ..Facts::default() };
+    let mut f = Facts {
+        role: plan.agent.role.clone(),
+        ..Facts::default()
+    };
     for (i, c) in plan.changes.iter().enumerate() {
         let subject = format!("changes[{i}]");
         let lines = c.added + c.removed;
         match c.op {
             Op::Add => push_write(&mut f, &c.path, WriteOp::Add, lines, &subject, c.line, None),
-            Op::Modify => push_write(&mut f, &c.path, WriteOp::Modify, lines, &subject, c.line, None),
-            Op::Delete => push_write(&mut f, &c.path, WriteOp::Delete, lines, &subject, c.line, None),
+            Op::Modify => push_write(
+                &mut f,
+                &c.path,
+                WriteOp::Modify,
+                lines,
+                &subject,
+                c.line,
+                None,
+            ),
+            Op::Delete => push_write(
+                &mut f,
+                &c.path,
+                WriteOp::Delete,
+                lines,
+                &subject,
+                c.line,
+                None,
+            ),
             Op::Rename => {
-                push_write(&mut f, &c.path, WriteOp::Rename, lines, &subject, c.line, None);
+                push_write(
+                    &mut f,
+                    &c.path,
+                    WriteOp::Rename,
+                    lines,
+                    &subject,
+                    c.line,
+                    None,
+                );
                 if let Some(from) = &c.from {
-                    push_write(&mut f, from, WriteOp::Rename, 0, &format!("{subject}.from"), c.line, None);
-                    push_write(&mut f, from, WriteOp::Delete, 0, &format!("{subject}.from"), c.line, None);
+                    push_write(
+                        &mut f,
+                        from,
+                        WriteOp::Rename,
+                        0,
+                        &format!("{subject}.from"),
+                        c.line,
+                        None,
+                    );
+                    push_write(
+                        &mut f,
+                        from,
+                        WriteOp::Delete,
+                        0,
+                        &format!("{subject}.from"),
+                        c.line,
+                        None,
+                    );
                 }
             }
             Op::Copy => {
                 push_write(&mut f, &c.path, WriteOp::Add, lines, &subject, c.line, None);
                 if let Some(from) = &c.from {
-                    f.reads.push((from.clone(), format!("{subject}.from"), c.line));
+                    f.reads
+                        .push((from.clone(), format!("{subject}.from"), c.line));
                 }
             }
         }
     }
     for (i, r) in plan.reads.iter().enumerate() {
-        f.reads.push((r.path.clone(), format!("reads[{i}]"), r.line));
+        f.reads
+            .push((r.path.clone(), format!("reads[{i}]"), r.line));
     }
     for a in &plan.actions {
         let action = match a.kind {
@@ -123,16 +172,25 @@ pub fn gather(plan: &Plan, root: &Path) -> Result<Facts, EngineError> {
     }
     let mut branch: Option<String> = None;
     for (i, c) in plan.commands.iter().enumerate() {
-        let analysis = command::analyze(&c.run).map_err(|e| EngineError::Command { index: i, source: e })?;
+        let analysis = command::analyze(&c.run).map_err(|e| EngineError::Command {
+            index: i,
+            source: e,
+        })?;
         for reason in &analysis.opaque {
             f.opaque.push((format!("commands[{i}]"), reason.clone()));
         }
         for e in &analysis.effects {
-            let Some(path) = in_repo(root, &e.path) else { continue };
+            let Some(path) = in_repo(root, &e.path) else {
+                continue;
+            };
             let subject = format!("commands[{i}]: {}", c.run);
             match e.kind {
-                EffectKind::Write => push_write(&mut f, &path, WriteOp::Modify, 0, &subject, c.line, Some(i)),
-                EffectKind::Delete => push_write(&mut f, &path, WriteOp::Delete, 0, &subject, c.line, Some(i)),
+                EffectKind::Write => {
+                    push_write(&mut f, &path, WriteOp::Modify, 0, &subject, c.line, Some(i))
+                }
+                EffectKind::Delete => {
+                    push_write(&mut f, &path, WriteOp::Delete, 0, &subject, c.line, Some(i))
+                }
                 EffectKind::Read => f.reads.push((path, subject, c.line)),
             }
         }
@@ -145,21 +203,38 @@ pub fn gather(plan: &Plan, root: &Path) -> Result<Facts, EngineError> {
                     command: Some(i),
                     subject: format!("commands[{i}]: {}", c.run),
                     plan_line: c.line,
-                    draft: action == Action::PullRequest && inv.args.iter().any(|a| a == "--draft" || a == "-d"),
+                    draft: action == Action::PullRequest
+                        && inv.args.iter().any(|a| a == "--draft" || a == "-d"),
                 });
             }
-            f.runs.push(RunFact { inv: inv.clone(), command: i, text: c.run.clone(), plan_line: c.line });
+            f.runs.push(RunFact {
+                inv: inv.clone(),
+                command: i,
+                text: c.run.clone(),
+                plan_line: c.line,
+            });
         }
     }
     // A declared pull-request action is the one its command opens: a draft when that is.
-    let from_cmds: Vec<bool> = f.actions.iter().filter(|a| a.action == Action::PullRequest && a.command.is_some()).map(|a| a.draft).collect();
+    let from_cmds: Vec<bool> = f
+        .actions
+        .iter()
+        .filter(|a| a.action == Action::PullRequest && a.command.is_some())
+        .map(|a| a.draft)
+        .collect();
     if !from_cmds.is_empty() && from_cmds.iter().all(|d| *d) {
-        for a in f.actions.iter_mut().filter(|a| a.action == Action::PullRequest && a.command.is_none()) {
+        for a in f
+            .actions
+            .iter_mut()
+            .filter(|a| a.action == Action::PullRequest && a.command.is_none())
+        {
             a.draft = true;
         }
     }
     for check in &plan.evidence.checks {
-        let invs = command::analyze(&check.command).map(|a| a.invocations).unwrap_or_default();
+        let invs = command::analyze(&check.command)
+            .map(|a| a.invocations)
+            .unwrap_or_default();
         match check.status {
             CheckStatus::Passed => f.passed.push(invs),
             CheckStatus::Failed => f.failed.push(check.command.clone()),
@@ -171,8 +246,23 @@ pub fn gather(plan: &Plan, root: &Path) -> Result<Facts, EngineError> {
     Ok(f)
 }
 
-fn push_write(f: &mut Facts, path: &str, op: WriteOp, lines: u64, subject: &str, line: Option<usize>, command: Option<usize>) {
-    f.writes.push(WriteFact { path: path.to_string(), op, lines, subject: subject.to_string(), plan_line: line, command });
+fn push_write(
+    f: &mut Facts,
+    path: &str,
+    op: WriteOp,
+    lines: u64,
+    subject: &str,
+    line: Option<usize>,
+    command: Option<usize>,
+) {
+    f.writes.push(WriteFact {
+        path: path.to_string(),
+        op,
+        lines,
+        subject: subject.to_string(),
+        plan_line: line,
+        command,
+    });
 }
 
 /// A path from a command, relative to the repository, or None when it is outside.
@@ -181,23 +271,39 @@ fn in_repo(root: &Path, p: &str) -> Option<String> {
 }
 
 /// Actions a single program run takes. `branch` tracks `git switch`/`checkout` for commit targets.
-fn actions_of(inv: &Invocation, branch: &mut Option<String>) -> Vec<(Action, Option<String>, Option<String>)> {
+fn actions_of(
+    inv: &Invocation,
+    branch: &mut Option<String>,
+) -> Vec<(Action, Option<String>, Option<String>)> {
     let mut out = Vec::new();
     let prog = inv.program.as_str();
     let args = &inv.args;
     let pos = crate::engine::matchers::positionals(prog, args);
     let sub = pos.first().map(String::as_str).unwrap_or("");
-    let has = |f: &str| args.iter().any(|a| a == f || a.starts_with(&format!("{f}=")));
-    let short = |c: char| args.iter().any(|a| a.starts_with('-') && !a.starts_with("--") && a[1..].contains(c));
+    let has = |f: &str| {
+        args.iter()
+            .any(|a| a == f || a.starts_with(&format!("{f}=")))
+    };
+    let short = |c: char| {
+        args.iter()
+            .any(|a| a.starts_with('-') && !a.starts_with("--") && a[1..].contains(c))
+    };
     if inv.background {
         out.push((Action::Background, None, None));
     }
     match prog {
         "git" => {
-            let hooks_off = args.iter().any(|a| a.starts_with("core.hooksPath") || a.starts_with("core.hookspath"));
+            let hooks_off = args
+                .iter()
+                .any(|a| a.starts_with("core.hooksPath") || a.starts_with("core.hookspath"));
             match sub {
                 "push" => {
-                    let force = has("--force") || has("--force-with-lease") || has("--force-if-includes") || short('f') || pos.iter().skip(1).any(|p| p.starts_with('+')) || has("--mirror");
+                    let force = has("--force")
+                        || has("--force-with-lease")
+                        || has("--force-if-includes")
+                        || short('f')
+                        || pos.iter().skip(1).any(|p| p.starts_with('+'))
+                        || has("--mirror");
                     let target = push_target(&pos[1..]);
                     out.push((Action::Push, target.clone(), None));
                     if force {
@@ -207,7 +313,10 @@ fn actions_of(inv: &Invocation, branch: &mut Option<String>) -> Vec<(Action, Opt
                     if has("--no-verify") || hooks_off {
                         out.push((Action::SkipHooks, None, None));
                     }
-                    if has("--delete") || short('d') || pos.iter().skip(1).any(|p| p.starts_with(':')) {
+                    if has("--delete")
+                        || short('d')
+                        || pos.iter().skip(1).any(|p| p.starts_with(':'))
+                    {
                         out.push((Action::RewriteHistory, None, None));
                     }
                 }
@@ -232,11 +341,25 @@ fn actions_of(inv: &Invocation, branch: &mut Option<String>) -> Vec<(Action, Opt
                 "reset" if has("--hard") => out.push((Action::RewriteHistory, None, None)),
                 "filter-branch" | "filter-repo" => out.push((Action::RewriteHistory, None, None)),
                 "merge" => out.push((Action::Merge, branch.clone(), None)),
-                "tag" if pos.len() > 1 && !has("--list") && !short('l') && !short('d') => out.push((Action::Tag, pos.get(1).cloned(), None)),
+                "tag" if pos.len() > 1 && !has("--list") && !short('l') && !short('d') => {
+                    out.push((Action::Tag, pos.get(1).cloned(), None))
+                }
                 "revert" => out.push((Action::Revert, None, None)),
-                "worktree" if matches!(pos.get(1).map(String::as_str), Some("add" | "move" | "remove" | "prune")) => out.push((Action::Worktree, None, None)),
+                "worktree"
+                    if matches!(
+                        pos.get(1).map(String::as_str),
+                        Some("add" | "move" | "remove" | "prune")
+                    ) =>
+                {
+                    out.push((Action::Worktree, None, None))
+                }
                 "switch" | "checkout" => {
-                    let create = has("-c") || has("-C") || has("-b") || has("-B") || has("--create") || has("--orphan");
+                    let create = has("-c")
+                        || has("-C")
+                        || has("-b")
+                        || has("-B")
+                        || has("--create")
+                        || has("--orphan");
                     let paths = args.iter().any(|a| a == "--");
                     if !paths {
                         if let Some(b) = pos.get(1).filter(|b| create || !b.contains('.')) {
@@ -245,7 +368,14 @@ fn actions_of(inv: &Invocation, branch: &mut Option<String>) -> Vec<(Action, Opt
                         }
                     }
                 }
-                "branch" if pos.len() > 1 && !has("--list") && !has("--show-current") && !short('l') && !short('d') && !short('D') => {
+                "branch"
+                    if pos.len() > 1
+                        && !has("--list")
+                        && !has("--show-current")
+                        && !short('l')
+                        && !short('d')
+                        && !short('D') =>
+                {
                     out.push((Action::Branch, pos.get(1).cloned(), None));
                 }
                 _ => {}
@@ -256,7 +386,9 @@ fn actions_of(inv: &Invocation, branch: &mut Option<String>) -> Vec<(Action, Opt
             let verb = pos.get(1).map(String::as_str).unwrap_or("");
             let base = value_of(args, &["--base", "-B", "--target-branch", "-b"]);
             match (obj, verb) {
-                ("pr" | "mr", "create" | "ready" | "new") | ("pull-request", _) => out.push((Action::PullRequest, base, None)),
+                ("pr" | "mr", "create" | "ready" | "new") | ("pull-request", _) => {
+                    out.push((Action::PullRequest, base, None))
+                }
                 ("pr" | "mr", "merge") => out.push((Action::Merge, base, None)),
                 ("issue", "create" | "new") => out.push((Action::Issue, None, None)),
                 ("release", "create") => out.push((Action::Publish, None, None)),
@@ -268,22 +400,39 @@ fn actions_of(inv: &Invocation, branch: &mut Option<String>) -> Vec<(Action, Opt
     }
     let canon = crate::vocab::get().canonical_program(prog);
     match (canon, sub) {
-        ("cargo", "publish") | ("npm", "publish") | ("twine", "upload") | ("poetry", "publish") | ("uv", "publish") | ("gem", "push") => {
-            out.push((Action::Publish, None, None))
+        ("cargo", "publish")
+        | ("npm", "publish")
+        | ("twine", "upload")
+        | ("poetry", "publish")
+        | ("uv", "publish")
+        | ("gem", "push") => out.push((Action::Publish, None, None)),
+        ("cargo" | "uv" | "poetry" | "npm", "add") | ("go", "get") => {
+            out.push((Action::Dependency, None, None))
         }
-        ("cargo" | "uv" | "poetry" | "npm", "add") | ("go", "get") => out.push((Action::Dependency, None, None)),
-        ("npm", "install" | "i") | ("pip", "install") if pos.len() > 1 => out.push((Action::Dependency, None, None)),
+        ("npm", "install" | "i") | ("pip", "install") if pos.len() > 1 => {
+            out.push((Action::Dependency, None, None))
+        }
         _ => {}
     }
-    if pos.iter().any(|p| p == "deploy" || p.starts_with("deploy:")) || matches!(prog, "vercel" | "netlify" | "flyctl" | "fly" | "heroku") && (sub == "deploy" || has("--prod")) {
-        let env = if has("--prod") || has("--production") || pos.iter().any(|p| p == "production" || p == "prod") {
+    if pos
+        .iter()
+        .any(|p| p == "deploy" || p.starts_with("deploy:"))
+        || matches!(prog, "vercel" | "netlify" | "flyctl" | "fly" | "heroku")
+            && (sub == "deploy" || has("--prod"))
+    {
+        let env = if has("--prod")
+            || has("--production")
+            || pos.iter().any(|p| p == "production" || p == "prod")
+        {
             Some("production".to_string())
         } else {
             value_of(args, &["--env", "--environment", "-e", "--stage"])
         };
         out.push((Action::Deploy, None, env));
     }
-    if matches!((prog, sub), ("vault", "read" | "kv") | ("kubectl", "get") if pos.iter().any(|p| p.starts_with("secret"))) || (prog == "aws" && sub == "secretsmanager") {
+    if matches!((prog, sub), ("vault", "read" | "kv") | ("kubectl", "get") if pos.iter().any(|p| p.starts_with("secret")))
+        || (prog == "aws" && sub == "secretsmanager")
+    {
         out.push((Action::Secret, None, None));
     }
     out
@@ -296,7 +445,11 @@ fn push_target(pos: &[String]) -> Option<String> {
     match refspec {
         Some(r) => {
             let r = r.trim_start_matches('+');
-            let dest = r.rsplit(':').next().unwrap_or(r).trim_start_matches("refs/heads/");
+            let dest = r
+                .rsplit(':')
+                .next()
+                .unwrap_or(r)
+                .trim_start_matches("refs/heads/");
             Some(format!("{remote}/{dest}"))
         }
         None => Some(remote.clone()),

@@ -25,11 +25,23 @@ impl Globs {
                 code_marker = true;
                 continue;
             }
-            b.add(GlobBuilder::new(g).literal_separator(true).backslash_escape(true).build()?);
-            let lit: String = g.chars().take_while(|c| !matches!(c, '*' | '?' | '[' | '{')).collect();
+            b.add(
+                GlobBuilder::new(g)
+                    .literal_separator(true)
+                    .backslash_escape(true)
+                    .build()?,
+            );
+            let lit: String = g
+                .chars()
+                .take_while(|c| !matches!(c, '*' | '?' | '[' | '{'))
+                .collect();
             prefixes.push(lit);
         }
-        Ok(Globs { set: b.build()?, prefixes, code_marker })
+        Ok(Globs {
+            set: b.build()?,
+            prefixes,
+            code_marker,
+        })
     }
 
     pub fn is_empty(&self) -> bool {
@@ -53,7 +65,11 @@ impl Globs {
             return !self.set.is_empty();
         }
         let probe = format!("{dir}/__agentgate_probe__");
-        self.set.is_match(&probe) || self.prefixes.iter().any(|p| p.starts_with(&format!("{dir}/")))
+        self.set.is_match(&probe)
+            || self
+                .prefixes
+                .iter()
+                .any(|p| p.starts_with(&format!("{dir}/")))
     }
 }
 
@@ -77,9 +93,21 @@ pub fn is_source(path: &str) -> bool {
     static TESTS: std::sync::OnceLock<GlobSet> = std::sync::OnceLock::new();
     let tests = TESTS.get_or_init(|| {
         let mut b = GlobSetBuilder::new();
-        let globs = vocab::get().noun_paths.get("tests").cloned().unwrap_or_default();
-        let snaps = vocab::get().noun_paths.get("snapshots").cloned().unwrap_or_default();
-        for g in globs.iter().chain(&snaps).chain(["**/fixtures/**".to_string(), "**/snapshots/**".to_string()].iter()) {
+        let globs = vocab::get()
+            .noun_paths
+            .get("tests")
+            .cloned()
+            .unwrap_or_default();
+        let snaps = vocab::get()
+            .noun_paths
+            .get("snapshots")
+            .cloned()
+            .unwrap_or_default();
+        for g in globs
+            .iter()
+            .chain(&snaps)
+            .chain(["**/fixtures/**".to_string(), "**/snapshots/**".to_string()].iter())
+        {
             if let Ok(g) = GlobBuilder::new(g).literal_separator(true).build() {
                 b.add(g);
             }
@@ -94,7 +122,10 @@ pub fn is_source(path: &str) -> bool {
 pub fn positionals(program: &str, args: &[String]) -> Vec<String> {
     let v = vocab::get();
     let canon = v.canonical_program(program);
-    let value_opts = v.value_options.get(canon).or_else(|| v.value_options.get(program));
+    let value_opts = v
+        .value_options
+        .get(canon)
+        .or_else(|| v.value_options.get(program));
     let mut out = Vec::new();
     let mut i = 0;
     let mut after_dd = false;
@@ -104,7 +135,10 @@ pub fn positionals(program: &str, args: &[String]) -> Vec<String> {
             out.push(a.clone());
         } else if a == "--" {
             after_dd = true;
-        } else if out.is_empty() && !a.contains('=') && value_opts.is_some_and(|l| l.iter().any(|o| o == a)) {
+        } else if out.is_empty()
+            && !a.contains('=')
+            && value_opts.is_some_and(|l| l.iter().any(|o| o == a))
+        {
             i += 1; // skip the option's value
         } else if out.is_empty() && program == "terraform" && a.starts_with("-chdir") {
             // `-chdir=x` is one word
@@ -135,9 +169,9 @@ pub fn variants(inv: &Invocation) -> Vec<Invocation> {
         let two = pos.first().map(|p| format!("{} {}", cur.program, p));
         let skip = if v.runners.contains_key(&cur.program) || v.runners.contains_key(&canon) {
             0
-        } else if two.as_ref().is_some_and(|t| v.runners.contains_key(t)) {
-            1
-        } else if canon == "npm" && matches!(pos.first().map(String::as_str), Some("exec" | "dlx")) {
+        } else if two.as_ref().is_some_and(|t| v.runners.contains_key(t))
+            || canon == "npm" && matches!(pos.first().map(String::as_str), Some("exec" | "dlx"))
+        {
             1
         } else {
             break;
@@ -167,7 +201,9 @@ fn matches_one(p: &CommandPattern, inv: &Invocation) -> bool {
         return false;
     }
     if let Some(frag) = &p.fragment {
-        if !inv.args.iter().any(|a| a.contains(frag.as_str())) && !inv.program.contains(frag.as_str()) {
+        if !inv.args.iter().any(|a| a.contains(frag.as_str()))
+            && !inv.program.contains(frag.as_str())
+        {
             return false;
         }
     }
@@ -195,7 +231,8 @@ fn matches_one(p: &CommandPattern, inv: &Invocation) -> bool {
     if p.program.contains('/') {
         let path = p.program.trim_start_matches("./");
         let base = path.rsplit('/').next().unwrap_or(path);
-        let named = inv.program == base || inv.args.iter().any(|a| a.trim_start_matches("./") == path);
+        let named =
+            inv.program == base || inv.args.iter().any(|a| a.trim_start_matches("./") == path);
         return named;
     }
     if v.canonical_program(&inv.program) != v.canonical_program(&p.program) {

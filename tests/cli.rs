@@ -1,0 +1,302 @@
+//! The command line: exit codes scripts can trust, JSON only on stdout, errors with a location.
+
+mod common;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+fn agentgate() -> Command {
+    let mut c = Command::cargo_bin("agentgate").unwrap();
+    c.env("NO_COLOR", "1");
+    c
+}
+
+fn example() -> String {
+    common::root()
+        .join("examples/neuronx")
+        .display()
+        .to_string()
+}
+
+fn plan(name: &str) -> String {
+    common::root()
+        .join("examples/neuronx/plans")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+#[test]
+fn help_teaches_exit_codes_and_plan_format() {
+    agentgate()
+        .arg("--help")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Exit codes"));
+    agentgate()
+        .args(["check", "--help"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("\"changes\""));
+}
+
+#[test]
+fn allowed_plan_exits_0() {
+    agentgate()
+        .args([
+            "check",
+            "--root",
+            &example(),
+            "--plan",
+            &plan("allow-feature.json"),
+        ])
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn denied_plan_exits_1_with_json_verdict_only() {
+    let out = agentgate()
+        .args([
+            "check",
+            "--root",
+            &example(),
+            "--plan",
+            &plan("deny-force-push.json"),
+            "--format",
+            "json",
+        ])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value =
+        serde_json::from_slice(&out).expect("stdout is exactly one JSON document");
+    assert_eq!(v["decision"], "deny");
+    assert!(v["policy_digest"].as_str().unwrap().starts_with("sha256:"));
+    let f = &v["findings"][0];
+    assert_eq!(f["origin"]["file"], "AGENTS.md");
+    assert!(f["origin"]["line"].as_u64().unwrap() >= 1);
+}
+
+#[test]
+fn ask_exits_1_and_says_ask() {
+    let out = agentgate()
+        .args([
+            "check",
+            "--root",
+            &example(),
+            "--plan",
+            &plan("ask-add-dependency.json"),
+            "--format",
+            "json",
+        ])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v["decision"], "ask");
+}
+
+#[test]
+fn human_output_names_the_sentence_and_a_fix() {
+    agentgate()
+        .args([
+            "check",
+            "--root",
+            &example(),
+            "--plan",
+            &plan("deny-ssot-edit.json"),
+        ])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("AGENTS.md:9"))
+        .stdout(predicate::str::contains("help:"))
+        .stdout(predicate::str::contains("deny"));
+}
+
+#[test]
+fn plan_from_stdin_and_yaml() {
+    agentgate()
+        .args([
+            "check",
+            "--root",
+            &example(),
+            "--plan",
+            "-",
+            "--format",
+            "json",
+        ])
+        .write_stdin(r#"{"commands": [{"run": "git push --force-with-lease"}]}"#)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("\"deny\""));
+    agentgate()
+        .args([
+            "check",
+            "--root",
+            &example(),
+            "--plan",
+            &plan("allow-feature.yaml"),
+        ])
+        .assert()
+        .code(0);
+    agentgate()
+        .args(["check", "--root", &example(), "--plan", "-"])
+        .write_stdin("{}")
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn bad_plans_exit_2_with_a_located_message() {
+    agentgate()
+        .args(["check", "--root", &example(), "--plan", "-"])
+        .write_stdin(r#"{"chnages": []}"#)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("chnages"));
+    agentgate()
+        .args(["check", "--root", &example(), "--plan", "-"])
+        .write_stdin(r#"{"changes": [{"path": "a", "op": "edit"}]}"#)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("edit"));
+    agentgate()
+        .args(["check", "--root", &example(), "--plan", "-"])
+        .write_stdin("{\"changes\": [")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("line 1"));
+    agentgate()
+        .args([
+            "check",
+            "--root",
+            &example(),
+            "--plan",
+            &plan("error-path-escapes.json"),
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("escapes the repository"));
+    agentgate()
+        .args([
+            "check",
+            "--root",
+            &example(),
+            "--plan",
+            "/nonexistent/plan.json",
+        ])
+        .assert()
+        .code(2);
+    agentgate()
+        .args(["check", "--root", &example(), "--plan", "-"])
+        .write_stdin(r#"{"commands": [{"run": "echo \"unterminated"}]}"#)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot parse shell command"));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    agentgate().args(["check"]).assert().code(2);
+    agentgate()
+        .args(["check", "--root", "/nonexistent/dir", "--plan", "-"])
+        .write_stdin("{}")
+        .assert()
+        .code(2);
+    agentgate().args(["frobnicate"]).assert().code(2);
+}
+
+fn repo(agents: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("AGENTS.md"), agents).unwrap();
+    dir
+}
+
+#[test]
+fn broken_agentgate_block_exits_2_naming_file_and_line() {
+    let dir = repo(
+        "# Rules\n\n```agentgate\nAgents MUST NOT modify `a/**`.\nthis line means nothing\n```\n",
+    );
+    agentgate()
+        .args(["compile", "--root", dir.path().to_str().unwrap()])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("AGENTS.md:5"))
+        .stderr(predicate::str::contains("this line means nothing"));
+}
+
+#[test]
+fn invalid_glob_in_a_recognised_statement_exits_2() {
+    let dir = repo("- Never edit `src/[abc`.\n");
+    agentgate()
+        .args(["compile", "--root", dir.path().to_str().unwrap()])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("invalid glob"));
+}
+
+#[test]
+fn compile_prints_rules_and_digest_and_accepts_unknown_prose() {
+    let dir = repo("Welcome to the project.\n\nWe like tidy code, and tests must be meaningful.\n\n- Never force push.\n");
+    let out = agentgate()
+        .args(["compile", "--root", dir.path().to_str().unwrap()])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert!(v["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["kind"] == "action-deny"));
+    assert!(v["digest"].as_str().unwrap().starts_with("sha256:"));
+    assert!(!v["unrecognised"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn root_defaults_to_the_git_top_level() {
+    let dir = repo("- Never edit `protected/**`.\n");
+    std::fs::create_dir(dir.path().join("sub")).unwrap();
+    let git = std::process::Command::new("git")
+        .args(["init", "-q"])
+        .current_dir(dir.path())
+        .status();
+    if !git.map(|s| s.success()).unwrap_or(false) {
+        return; // no git on this machine: the fallback (current folder) is covered elsewhere
+    }
+    agentgate()
+        .current_dir(dir.path().join("sub"))
+        .args(["check", "--plan", "-"])
+        .write_stdin(r#"{"changes": [{"path": "protected/x", "op": "modify"}]}"#)
+        .assert()
+        .code(1);
+}
+
+#[test]
+fn identical_output_for_identical_input() {
+    let run = || {
+        agentgate()
+            .args([
+                "check",
+                "--root",
+                &example(),
+                "--plan",
+                &plan("deny-too-many-deletes.json"),
+                "--format",
+                "json",
+            ])
+            .assert()
+            .code(1)
+            .get_output()
+            .stdout
+            .clone()
+    };
+    assert_eq!(run(), run());
+}
