@@ -81,7 +81,8 @@ fn lex_words(v: &Vocabulary, words: &[String], out: &mut Vec<Token>) {
     let mut i = 0;
     while i < words.len() {
         if let Some((n, m)) = v.longest(words, i) {
-            let value = if m.value.is_empty() {
+            // Nouns and environments carry their vocabulary key; everything else its words.
+            let value = if m.value.is_empty() || m.tag.starts_with("act_") {
                 words[i..i + n].join(" ")
             } else {
                 m.value.clone()
@@ -135,6 +136,7 @@ fn code_tag(v: &Vocabulary, s: &str) -> &'static str {
     }
     let first = s.split_whitespace().next().unwrap_or("");
     if s.starts_with('-')
+        && s.chars().any(|c| c.is_alphanumeric())
         && s.len() > 1
         && s[1..].starts_with(|c: char| c.is_ascii_alphabetic() || c == '-')
     {

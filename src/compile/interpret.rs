@@ -118,6 +118,17 @@ fn mute_descriptive(tokens: &mut [Token]) {
         "agent", "the",
     ];
     for k in 0..tokens.len() {
+        // "Never changes the Python floor or merges code": a description, not an order.
+        if tokens[k].tag == "deny" && tokens[k].value == "never" {
+            if let Some(next) = tokens.get(k + 1) {
+                let v = next.value.as_str();
+                let verbish = VERBS.contains(&next.tag.as_str()) || next.tag.starts_with("act_");
+                if verbish && !v.contains(' ') && v.ends_with('s') && !v.ends_with("ss") {
+                    tokens[k].tag = "w".into();
+                }
+            }
+            continue;
+        }
         let ask = tokens[k].tag == "ask";
         if !ask && (tokens[k].tag != "deny" || !FAMILY.contains(&tokens[k].value.as_str())) {
             continue;
@@ -506,18 +517,32 @@ fn deny_form(
             .any(|i| TARGETS.contains(&tag(tokens, *i)) || tag(tokens, *i).starts_with("act_"))
     };
     if !has_target(&scope) && !asking {
-        scope = main.clone();
+        // Targets before the modal count only when written as code ("`npm run build` | do not
+        // run"): "tests … should not alter APIs" is about the APIs, not the tests.
+        scope = main[..deny_at.min(main.len())]
+            .iter()
+            .copied()
+            .filter(|i| matches!(tag(tokens, *i), "path" | "cmd" | "flag" | "envset" | "code" | "bg") || VERBS.contains(&tag(tokens, *i)))
+            .chain(main[(deny_at + 1).min(main.len())..].iter().copied())
+            .collect();
         scope.extend(c.examples.iter().copied());
         if !has_target(&scope) {
             scope.extend(c.aside.iter().copied());
         }
-        if !has_target(&scope) && has(tokens, main, "this") {
+        // "Preserve `x`; never replace or bypass it": the pronoun, as the verb's object, names
+        // the previous clause's target.
+        let object_pronoun = main.windows(2).any(|w| VERBS.contains(&tag(tokens, w[0])) && tag(tokens, w[1]) == "this");
+        if !has_target(&scope) && object_pronoun {
             if let Some(p) = prev {
                 scope.extend(p.main.iter().copied());
             }
         }
     } else {
         scope.extend(c.examples.iter().copied());
+    }
+    if has(tokens, &main[deny_at.min(main.len())..], "without") {
+        out.reason = Some("its exception (\"without …\") names nothing agentgate can observe".into());
+        return;
     }
     if !asking && !c.conds.is_empty() {
         let cond_idx: Vec<usize> = c
@@ -629,9 +654,12 @@ fn deny_form(
     let example_anywhere = !c.examples.is_empty();
 
     // Actions.
-    let commit_include = (actions.contains(&Action::Commit)
-        || actions.contains(&Action::PullRequest))
-        && verbs.contains(&"include");
+    // "never commit `.env` files", "the final commit must not include …": a commit with an
+    // object protects the object, not every commit.
+    let commit_at = scope.iter().position(|i| tag(tokens, *i) == "act_commit");
+    let commit_object = commit_at.is_some_and(|k| scope[k + 1..].iter().any(|i| matches!(tag(tokens, *i), "path" | "act_secret")));
+    let commit_include = (actions.contains(&Action::Commit) || actions.contains(&Action::PullRequest))
+        && (verbs.contains(&"include") || commit_object);
     let mut handled_paths = false;
     if commit_include || (actions.contains(&Action::Commit) && actions.contains(&Action::Secret)) {
         let mut paths = collect_paths(tokens, &scope, cx, example_anywhere, out);
@@ -678,6 +706,9 @@ fn deny_form(
             if a == Action::Branch && actions.contains(&Action::PullRequest) {
                 continue; // "pull requests against the `release` branch": the branch is the target.
             }
+            if a == Action::Secret && !verbs.is_empty() && !verbs.iter().any(|v| matches!(*v, "read" | "use" | "run")) {
+                continue; // "do not introduce long-lived tokens" is not reading secrets
+            }
             if a == Action::Dependency && !verbs.contains(&"create") && !asking {
                 // "never update all dependencies", "don't raise dependency floors": not an add.
                 continue;
@@ -720,7 +751,7 @@ fn deny_form(
             Nouns::Narrow
         };
         let first_path = scope.iter().position(|i| tag(tokens, *i) == "path");
-        let near = first_path.is_some_and(|p| p <= 2 && verbs.is_empty());
+        let near = first_path.is_some_and(|p| verbs.is_empty() && (p == 0 || scope[..p].iter().all(|i| matches!(tag(tokens, *i), "colon" | "comma" | "agents"))));
         let paths = if file_verb || near || decision == Decision::Ask && first_path.is_some() {
             collect_paths_with(tokens, &scope, cx, example_anywhere, nouns, out)
         } else {
@@ -872,7 +903,8 @@ fn deny_form(
 fn governed(tokens: &[Token], scope: &[usize], p: usize) -> bool {
     let before = &scope[..p];
     let words = before.iter().filter(|i| tag(tokens, **i) == "w").count();
-    if words > 3 {
+    // "never disclose them in public issues": the pronoun is the object, not the issue.
+    if words > 2 || before.iter().any(|i| tag(tokens, *i) == "this") {
         return false;
     }
     if let Some(c) = before.iter().rposition(|i| tag(tokens, *i) == "colon") {
@@ -1027,7 +1059,8 @@ fn must_form(
         }
     }
     // "ALWAYS use `cargo update --precise` to make lockfile changes".
-    if !has_cond && verbs.contains(&"use") && !explicit_cmds.is_empty() && has(tokens, main, "must")
+    let must_use = main.windows(2).any(|w| tag(tokens, w[0]) == "must" && tag(tokens, w[1]) == "use");
+    if !has_cond && verbs.contains(&"use") && !explicit_cmds.is_empty() && must_use
     {
         for p in &explicit_cmds {
             if !p.flags.is_empty() && !p.program.is_empty() {
@@ -1179,7 +1212,7 @@ fn must_form(
             );
         }
     }
-    if !read && !run && sure == Sure::Explicit {
+    if !read && !run && sure == Sure::Explicit && !req_verbs.contains(&"include") {
         let then: Vec<usize> = req
             .iter()
             .copied()

@@ -235,7 +235,14 @@ fn matches_one(p: &CommandPattern, inv: &Invocation) -> bool {
             inv.program == base || inv.args.iter().any(|a| a.trim_start_matches("./") == path);
         return named;
     }
-    if v.canonical_program(&inv.program) != v.canonical_program(&p.program) {
+    // `pnpm`/`yarn` stand for `npm` in a pattern with a subcommand (`npm run build`); a bare
+    // program (`not npm or yarn`) means that program only.
+    let same = if p.words.is_empty() {
+        inv.program == p.program || v.canonical_program(&inv.program) == p.program && inv.program.starts_with(&p.program)
+    } else {
+        v.canonical_program(&inv.program) == v.canonical_program(&p.program)
+    };
+    if !same {
         return false;
     }
     let words = words_of(&inv.program, &inv.args);
