@@ -85,3 +85,29 @@ fn corpus_cases_are_at_least_95_percent_right() {
         misses.join("\n")
     );
 }
+
+/// The project's own behavioural fixtures over more of the corpus (fixtures/corpus/*.json):
+/// plans the authors clearly forbid and near misses that must stay allowed. All must be right.
+#[test]
+fn own_corpus_fixtures_are_all_right() {
+    let corpus = common::corpus();
+    let mut files: Vec<_> = std::fs::read_dir(common::root().join("fixtures/corpus")).unwrap().map(|e| e.unwrap().path()).collect();
+    files.sort();
+    assert!(!files.is_empty());
+    let mut wrong = Vec::new();
+    for path in files {
+        let source: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let md = source["source"].as_str().unwrap();
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::copy(corpus.join(md), tmp.path().join("AGENTS.md")).unwrap();
+        let root = tmp.path().canonicalize().unwrap();
+        let policy = agentgate::load_policy(&root).unwrap();
+        for case in common::load_cases(&path).cases {
+            let (got, _) = common::run_case(&root, &policy, &case);
+            if got != case.expect {
+                wrong.push(format!("{md}: {} expected {} got {got}", case.name, case.expect));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
