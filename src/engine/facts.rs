@@ -86,7 +86,7 @@ pub fn gather(plan: &Plan, root: &Path) -> Result<Facts, EngineError> {
     };
     for (i, c) in plan.changes.iter().enumerate() {
         let subject = format!("changes[{i}]");
-        let lines = c.added + c.removed;
+        let lines = c.lines_changed();
         match c.op {
             Op::Add => push_write(&mut f, &c.path, WriteOp::Add, lines, &subject, c.line, None),
             Op::Modify => push_write(
