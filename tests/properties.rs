@@ -101,3 +101,25 @@ fn explicit_ids_are_kept_and_digest_tracks_rules() {
     let c = policy("- **SEC-7**: Never read `.env.local`.\n");
     assert_ne!(a.digest, c.digest);
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// Any text compiles or fails with an error; it never panics.
+    #[test]
+    fn any_markdown_compiles_without_panic(text in "(?s).{0,400}") {
+        let _ = agentgate::compile::compile(&[agentgate::source::from_text("AGENTS.md", &text)]);
+    }
+
+    /// Markdown built from policy-ish pieces never panics either.
+    #[test]
+    fn policy_like_markdown_compiles_without_panic(parts in prop::collection::vec(prop::sample::select(vec![
+        "- ", "1. ", "## ", "| a | b |\n| --- | --- |\n", "```agentgate\n", "```\n", "```sh\n", "Never ", "must not ",
+        "do not ", "Run ", "before committing", "when you change ", "`src/**`", "`cargo test`", "`--force`",
+        "unless asked", "except ", "(e.g. ", ")", ", ", ". ", ":\n", "\n", "\n\n", "**", "*", "[x](./y.md)",
+        "more than 3 files", "high risk", "review by `@team`", "提交前", "必须", "禁止", "`[`",
+    ]), 0..40)) {
+        let text: String = parts.concat();
+        let _ = agentgate::compile::compile(&[agentgate::source::from_text("AGENTS.md", &text)]);
+    }
+}
