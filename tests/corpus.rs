@@ -91,12 +91,16 @@ fn corpus_cases_are_at_least_95_percent_right() {
 #[test]
 fn own_corpus_fixtures_are_all_right() {
     let corpus = common::corpus();
-    let mut files: Vec<_> = std::fs::read_dir(common::root().join("fixtures/corpus")).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut files: Vec<_> = std::fs::read_dir(common::root().join("fixtures/corpus"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     files.sort();
     assert!(!files.is_empty());
     let mut wrong = Vec::new();
     for path in files {
-        let source: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let source: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
         let md = source["source"].as_str().unwrap();
         let tmp = tempfile::tempdir().unwrap();
         std::fs::copy(corpus.join(md), tmp.path().join("AGENTS.md")).unwrap();
@@ -105,7 +109,10 @@ fn own_corpus_fixtures_are_all_right() {
         for case in common::load_cases(&path).cases {
             let (got, _) = common::run_case(&root, &policy, &case);
             if got != case.expect {
-                wrong.push(format!("{md}: {} expected {} got {got}", case.name, case.expect));
+                wrong.push(format!(
+                    "{md}: {} expected {} got {got}",
+                    case.name, case.expect
+                ));
             }
         }
     }

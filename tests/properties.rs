@@ -9,7 +9,8 @@ fn policy(text: &str) -> agentgate::ir::Policy {
     agentgate::compile::compile(&[agentgate::source::from_text("AGENTS.md", text)]).unwrap()
 }
 
-const POLICY: &str = "- Agents MUST NOT modify `docs/SSOT/**`.\n- Never force push.\n- Never read `.env`.\n";
+const POLICY: &str =
+    "- Agents MUST NOT modify `docs/SSOT/**`.\n- Never force push.\n- Never read `.env`.\n";
 
 fn decide(root: &std::path::Path, p: &agentgate::ir::Policy, plan: &str) -> String {
     match agentgate::check_plan(root, p, plan, "plan.json") {
@@ -71,11 +72,23 @@ fn near_misses_stay_allowed() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().canonicalize().unwrap();
     let p = policy(POLICY);
-    for cmd in ["git push origin main", "git commit -m \"force push docs\"", "echo docs/SSOT/x.md", "echo .env", "cat README.md"] {
+    for cmd in [
+        "git push origin main",
+        "git commit -m \"force push docs\"",
+        "echo docs/SSOT/x.md",
+        "echo .env",
+        "cat README.md",
+    ] {
         let plan = serde_json::json!({"commands": [{"run": cmd}]}).to_string();
         assert_eq!(decide(&root, &p, &plan), "allow", "{cmd}");
     }
-    for cmd in ["cat .env", "grep KEY .env", "echo x > docs/SSOT/a.md", "rm -rf docs", "mv docs/SSOT/a.md /tmp/"] {
+    for cmd in [
+        "cat .env",
+        "grep KEY .env",
+        "echo x > docs/SSOT/a.md",
+        "rm -rf docs",
+        "mv docs/SSOT/a.md /tmp/",
+    ] {
         let plan = serde_json::json!({"commands": [{"run": cmd}]}).to_string();
         assert_eq!(decide(&root, &p, &plan), "deny", "{cmd}");
     }
@@ -87,7 +100,10 @@ fn derived_ids_survive_unrelated_edits() {
     let b = policy(&format!("# Rules\n\nSome new introduction that says nothing normative.\n\n{POLICY}\n## More\n\nText.\n"));
     let ids = |p: &agentgate::ir::Policy| p.rules.iter().map(|r| r.id.clone()).collect::<Vec<_>>();
     assert_eq!(ids(&a), ids(&b));
-    assert_ne!(a.digest, b.digest, "origins (lines) moved, so the digest changes");
+    assert_ne!(
+        a.digest, b.digest,
+        "origins (lines) moved, so the digest changes"
+    );
     let c = policy(&POLICY.replace("force push", "force-push"));
     assert_ne!(ids(&a)[2], ids(&c)[2], "an edited statement gets a new id");
 }

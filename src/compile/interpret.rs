@@ -522,7 +522,12 @@ fn deny_form(
         scope = main[..deny_at.min(main.len())]
             .iter()
             .copied()
-            .filter(|i| matches!(tag(tokens, *i), "path" | "cmd" | "flag" | "envset" | "code" | "bg") || VERBS.contains(&tag(tokens, *i)))
+            .filter(|i| {
+                matches!(
+                    tag(tokens, *i),
+                    "path" | "cmd" | "flag" | "envset" | "code" | "bg"
+                ) || VERBS.contains(&tag(tokens, *i))
+            })
             .chain(main[(deny_at + 1).min(main.len())..].iter().copied())
             .collect();
         scope.extend(c.examples.iter().copied());
@@ -531,7 +536,9 @@ fn deny_form(
         }
         // "Preserve `x`; never replace or bypass it": the pronoun, as the verb's object, names
         // the previous clause's target.
-        let object_pronoun = main.windows(2).any(|w| VERBS.contains(&tag(tokens, w[0])) && tag(tokens, w[1]) == "this");
+        let object_pronoun = main
+            .windows(2)
+            .any(|w| VERBS.contains(&tag(tokens, w[0])) && tag(tokens, w[1]) == "this");
         if !has_target(&scope) && object_pronoun {
             if let Some(p) = prev {
                 scope.extend(p.main.iter().copied());
@@ -541,7 +548,8 @@ fn deny_form(
         scope.extend(c.examples.iter().copied());
     }
     if has(tokens, &main[deny_at.min(main.len())..], "without") {
-        out.reason = Some("its exception (\"without …\") names nothing agentgate can observe".into());
+        out.reason =
+            Some("its exception (\"without …\") names nothing agentgate can observe".into());
         return;
     }
     if !asking && !c.conds.is_empty() {
@@ -657,8 +665,13 @@ fn deny_form(
     // "never commit `.env` files", "the final commit must not include …": a commit with an
     // object protects the object, not every commit.
     let commit_at = scope.iter().position(|i| tag(tokens, *i) == "act_commit");
-    let commit_object = commit_at.is_some_and(|k| scope[k + 1..].iter().any(|i| matches!(tag(tokens, *i), "path" | "act_secret")));
-    let commit_include = (actions.contains(&Action::Commit) || actions.contains(&Action::PullRequest))
+    let commit_object = commit_at.is_some_and(|k| {
+        scope[k + 1..]
+            .iter()
+            .any(|i| matches!(tag(tokens, *i), "path" | "act_secret"))
+    });
+    let commit_include = (actions.contains(&Action::Commit)
+        || actions.contains(&Action::PullRequest))
         && (verbs.contains(&"include") || commit_object);
     let mut handled_paths = false;
     if commit_include || (actions.contains(&Action::Commit) && actions.contains(&Action::Secret)) {
@@ -706,7 +719,10 @@ fn deny_form(
             if a == Action::Branch && actions.contains(&Action::PullRequest) {
                 continue; // "pull requests against the `release` branch": the branch is the target.
             }
-            if a == Action::Secret && !verbs.is_empty() && !verbs.iter().any(|v| matches!(*v, "read" | "use" | "run")) {
+            if a == Action::Secret
+                && !verbs.is_empty()
+                && !verbs.iter().any(|v| matches!(*v, "read" | "use" | "run"))
+            {
                 continue; // "do not introduce long-lived tokens" is not reading secrets
             }
             if a == Action::Dependency && !verbs.contains(&"create") && !asking {
@@ -751,7 +767,13 @@ fn deny_form(
             Nouns::Narrow
         };
         let first_path = scope.iter().position(|i| tag(tokens, *i) == "path");
-        let near = first_path.is_some_and(|p| verbs.is_empty() && (p == 0 || scope[..p].iter().all(|i| matches!(tag(tokens, *i), "colon" | "comma" | "agents"))));
+        let near = first_path.is_some_and(|p| {
+            verbs.is_empty()
+                && (p == 0
+                    || scope[..p]
+                        .iter()
+                        .all(|i| matches!(tag(tokens, *i), "colon" | "comma" | "agents")))
+        });
         let paths = if file_verb || near || decision == Decision::Ask && first_path.is_some() {
             collect_paths_with(tokens, &scope, cx, example_anywhere, nouns, out)
         } else {
@@ -1059,9 +1081,10 @@ fn must_form(
         }
     }
     // "ALWAYS use `cargo update --precise` to make lockfile changes".
-    let must_use = main.windows(2).any(|w| tag(tokens, w[0]) == "must" && tag(tokens, w[1]) == "use");
-    if !has_cond && verbs.contains(&"use") && !explicit_cmds.is_empty() && must_use
-    {
+    let must_use = main
+        .windows(2)
+        .any(|w| tag(tokens, w[0]) == "must" && tag(tokens, w[1]) == "use");
+    if !has_cond && verbs.contains(&"use") && !explicit_cmds.is_empty() && must_use {
         for p in &explicit_cmds {
             if !p.flags.is_empty() && !p.program.is_empty() {
                 let mut base = p.clone();

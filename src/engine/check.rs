@@ -294,7 +294,10 @@ pub fn check(rule: &Rule, f: &Facts) -> R {
                     p.dedup();
                     (p.len() as u64, "changes")
                 }
-                Metric::ChangedLines => (f.writes.iter().fold(0u64, |n, w| n.saturating_add(w.lines)), "changes"),
+                Metric::ChangedLines => (
+                    f.writes.iter().fold(0u64, |n, w| n.saturating_add(w.lines)),
+                    "changes",
+                ),
             };
             if n <= *max {
                 return Ok(vec![]);

@@ -238,7 +238,8 @@ fn matches_one(p: &CommandPattern, inv: &Invocation) -> bool {
     // `pnpm`/`yarn` stand for `npm` in a pattern with a subcommand (`npm run build`); a bare
     // program (`not npm or yarn`) means that program only.
     let same = if p.words.is_empty() {
-        inv.program == p.program || v.canonical_program(&inv.program) == p.program && inv.program.starts_with(&p.program)
+        inv.program == p.program
+            || v.canonical_program(&inv.program) == p.program && inv.program.starts_with(&p.program)
     } else {
         v.canonical_program(&inv.program) == v.canonical_program(&p.program)
     };
