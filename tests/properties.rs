@@ -30,7 +30,7 @@ fn respell(path: &str, how: u8, root: &str) -> String {
             let (head, tail) = path.split_once('/').unwrap_or(("", path));
             format!("{head}/x/../{tail}")
         }
-        _ => format!("{path}"),
+        _ => path.to_string(),
     }
 }
 

@@ -1,0 +1,531 @@
+//! Prohibitions: "never X", "do not run `y`", "use X, not Y", bounds, actions, paths, commands.
+
+use super::*;
+
+/// "Use X, not Y" / "X instead of Y": Y is forbidden.
+pub(super) fn not_form(
+    tokens: &[Token],
+    c: &Clause,
+    _cx: &Context,
+    severity: Severity,
+    out: &mut Outcome,
+) {
+    for list in [&c.main, &c.aside] {
+        let Some(at) = list.iter().position(|i| tag(tokens, *i) == "not") else {
+            continue;
+        };
+        let after: Vec<usize> = list[at + 1..]
+            .iter()
+            .copied()
+            .take_while(|i| {
+                matches!(
+                    tag(tokens, *i),
+                    "cmd" | "prog" | "flag" | "envset" | "or" | "and" | "comma"
+                )
+            })
+            .collect();
+        let mut pats = collect_commands(tokens, &after);
+        for i in &after {
+            if tag(tokens, *i) == "flag" || tag(tokens, *i) == "envset" {
+                pats.push(flag_pattern(&tokens[*i].value));
+            }
+        }
+        if !pats.is_empty() {
+            out.normative = true;
+            push(
+                out,
+                RuleBody::CommandDeny {
+                    commands: pats,
+                    except: vec![],
+                },
+                severity,
+                Decision::Deny,
+                vec![],
+            );
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(super) fn deny_form(
+    tokens: &[Token],
+    c: &Clause,
+    prev: Option<&Clause>,
+    deny_at: usize,
+    cx: &Context,
+    severity: Severity,
+    decision: Decision,
+    asking: bool,
+    out: &mut Outcome,
+) {
+    out.normative = true;
+    let main = &c.main;
+    let roles = roles(tokens, main);
+    // What the modal governs: tokens after it, else before it (table rows: "`x` | do not run").
+    let mut scope: Vec<usize> = main[deny_at + 1..].to_vec();
+    if asking {
+        for (_, items) in &c.conds {
+            scope.extend(items);
+        }
+    }
+    let has_target = |l: &[usize]| {
+        l.iter()
+            .any(|i| TARGETS.contains(&tag(tokens, *i)) || tag(tokens, *i).starts_with("act_"))
+    };
+    if !has_target(&scope) && !asking {
+        // Targets before the modal count only when written as code ("`npm run build` | do not
+        // run"): "tests … should not alter APIs" is about the APIs, not the tests.
+        scope = main[..deny_at.min(main.len())]
+            .iter()
+            .copied()
+            .filter(|i| {
+                matches!(
+                    tag(tokens, *i),
+                    "path" | "cmd" | "flag" | "envset" | "code" | "bg"
+                ) || VERBS.contains(&tag(tokens, *i))
+            })
+            .chain(main[(deny_at + 1).min(main.len())..].iter().copied())
+            .collect();
+        scope.extend(c.examples.iter().copied());
+        if !has_target(&scope) {
+            scope.extend(c.aside.iter().copied());
+        }
+        // "Preserve `x`; never replace or bypass it": the pronoun, as the verb's object, names
+        // the previous clause's target.
+        let object_pronoun = main
+            .windows(2)
+            .any(|w| VERBS.contains(&tag(tokens, w[0])) && tag(tokens, w[1]) == "this");
+        if !has_target(&scope) && object_pronoun {
+            if let Some(p) = prev {
+                scope.extend(p.main.iter().copied());
+            }
+        }
+    } else {
+        scope.extend(c.examples.iter().copied());
+    }
+    if has(tokens, &main[deny_at.min(main.len())..], "without") {
+        out.reason =
+            Some("its exception (\"without …\") names nothing agentgate can observe".into());
+        return;
+    }
+    if !asking && !c.conds.is_empty() {
+        let cond_idx: Vec<usize> = c
+            .conds
+            .iter()
+            .flat_map(|(_, l)| l.iter().copied())
+            .collect();
+        let observable = cond_idx.iter().any(|i| {
+            matches!(tag(tokens, *i), "cmd" | "prog" | "path")
+                || tag(tokens, *i).starts_with("act_")
+        });
+        if !observable
+            && trigger_of(tokens, &cond_idx, &[], cx, out).is_none_or(|t| t.2 == Sure::Fallback)
+        {
+            out.reason = Some("its condition names nothing agentgate can observe".into());
+            return;
+        }
+    }
+    let verbs: Vec<&str> = scope
+        .iter()
+        .map(|i| tag(tokens, *i))
+        .filter(|t| VERBS.contains(t))
+        .collect();
+    let mut actions: Vec<Action> = scope
+        .iter()
+        .enumerate()
+        .filter(|(p, _)| asking || governed(tokens, &scope, *p))
+        .filter_map(|(_, i)| tag(tokens, *i).strip_prefix("act_"))
+        .filter_map(|a| Action::from_name(&a.replace('_', "-")))
+        .collect();
+    // "revert commits", "amend or rebase existing commits": the commits are the object.
+    if actions
+        .iter()
+        .any(|a| matches!(a, Action::Revert | Action::Amend | Action::Rebase))
+    {
+        actions.retain(|a| *a != Action::Commit);
+    }
+
+    // Bounds: "must not delete more than 10 files".
+    if let Some((num, unit)) = c.bounds.first() {
+        let max: u64 = tokens[*num].value.parse().unwrap_or(u64::MAX);
+        let unit = unit.map(|u| tag(tokens, u)).unwrap_or("files");
+        let metric = if unit == "lines" {
+            Metric::ChangedLines
+        } else if verbs.contains(&"delete") {
+            Metric::DeletedFiles
+        } else {
+            Metric::ChangedFiles
+        };
+        push(
+            out,
+            RuleBody::Bound { metric, max },
+            severity,
+            decision,
+            roles,
+        );
+        return;
+    }
+
+    // "Do X without running Y": an obligation on X.
+    if !c.run_gate.is_empty() {
+        let mut cmds = collect_commands(tokens, &c.run_gate);
+        for i in &c.run_gate {
+            if tag(tokens, *i) == "noun" {
+                if let Some(list) = vocab::get().noun_commands.get(&tokens[*i].value) {
+                    cmds.extend(list.iter().map(|c| {
+                        if c.starts_with('-') {
+                            flag_pattern(c)
+                        } else {
+                            program_pattern(c)
+                        }
+                    }));
+                }
+            }
+        }
+        let trig_idx: Vec<usize> = scope
+            .iter()
+            .copied()
+            .filter(|i| !c.run_gate.contains(i))
+            .collect();
+        let (trigger, when_paths) = match trigger_of(tokens, &trig_idx, &verbs, cx, out) {
+            Some((t, p, _)) => (t, p),
+            None => (Trigger::Change, vec![]),
+        };
+        if !cmds.is_empty() {
+            push(
+                out,
+                RuleBody::RequiredCheck {
+                    commands: cmds,
+                    trigger,
+                    when_paths,
+                    ordered: false,
+                    all_checks: false,
+                },
+                severity,
+                decision,
+                roles,
+            );
+            return;
+        }
+    }
+
+    let exceptions_paths = collect_paths(tokens, &c.exceptions, cx, false, out);
+    let exception_cmds = collect_commands(tokens, &c.exceptions);
+    let manual = has(tokens, &scope, "manually")
+        || has(tokens, main, "manually")
+        || has(tokens, &c.aside, "generated")
+        || has(tokens, main, "generated");
+    let example_anywhere = !c.examples.is_empty();
+
+    // Actions.
+    // "never commit `.env` files", "the final commit must not include …": a commit with an
+    // object protects the object, not every commit.
+    let commit_at = scope.iter().position(|i| tag(tokens, *i) == "act_commit");
+    let commit_object = commit_at.is_some_and(|k| {
+        scope[k + 1..]
+            .iter()
+            .any(|i| matches!(tag(tokens, *i), "path" | "act_secret"))
+    });
+    let commit_include = (actions.contains(&Action::Commit)
+        || actions.contains(&Action::PullRequest))
+        && (verbs.contains(&"include") || commit_object);
+    let mut handled_paths = false;
+    if commit_include || (actions.contains(&Action::Commit) && actions.contains(&Action::Secret)) {
+        let mut paths = collect_paths(tokens, &scope, cx, example_anywhere, out);
+        if actions.contains(&Action::Secret) {
+            paths.extend(
+                vocab::get()
+                    .noun_paths
+                    .get("secrets files")
+                    .cloned()
+                    .unwrap_or_default(),
+            );
+        }
+        if !paths.is_empty() {
+            push(
+                out,
+                RuleBody::PathDeny {
+                    ops: vec![WriteOp::Add, WriteOp::Modify],
+                    paths,
+                    except: exceptions_paths.clone(),
+                    only_mixed: false,
+                    only_commit: true,
+                },
+                severity,
+                decision,
+                roles.clone(),
+            );
+            handled_paths = true;
+        }
+    } else {
+        for a in dedup(actions.clone()) {
+            let a = match a {
+                Action::Push if has_word(tokens, &scope, "force") => Action::ForcePush,
+                Action::Branch
+                    if !verbs
+                        .iter()
+                        .any(|v| matches!(*v, "create" | "move" | "write" | "use"))
+                        && !actions.contains(&Action::PullRequest)
+                        && verbs.is_empty() =>
+                {
+                    Action::Branch
+                }
+                a => a,
+            };
+            if a == Action::Branch && actions.contains(&Action::PullRequest) {
+                continue; // "pull requests against the `release` branch": the branch is the target.
+            }
+            if a == Action::Secret
+                && !verbs.is_empty()
+                && !verbs.iter().any(|v| matches!(*v, "read" | "use" | "run"))
+            {
+                continue; // "do not introduce long-lived tokens" is not reading secrets
+            }
+            if a == Action::Dependency && !verbs.contains(&"create") && !asking {
+                // "never update all dependencies", "don't raise dependency floors": not an add.
+                continue;
+            }
+            let target = action_target(tokens, &scope, a);
+            let environment = scope
+                .iter()
+                .find(|i| tag(tokens, **i) == "environment")
+                .map(|i| tokens[*i].value.clone());
+            push(
+                out,
+                RuleBody::ActionDeny {
+                    action: a,
+                    target,
+                    environment,
+                },
+                severity,
+                decision,
+                roles.clone(),
+            );
+        }
+    }
+    if !actions.is_empty() && !commit_include {
+        return;
+    }
+
+    // Paths.
+    if !handled_paths {
+        let file_verb = verbs.iter().any(|v| {
+            matches!(
+                *v,
+                "write" | "create" | "delete" | "move" | "preserve" | "bypass" | "include" | "read"
+            )
+        });
+        let nouns = if !file_verb {
+            Nouns::None
+        } else if decision == Decision::Ask {
+            Nouns::All
+        } else {
+            Nouns::Narrow
+        };
+        let first_path = scope.iter().position(|i| tag(tokens, *i) == "path");
+        let near = first_path.is_some_and(|p| {
+            verbs.is_empty()
+                && (p == 0
+                    || scope[..p]
+                        .iter()
+                        .all(|i| matches!(tag(tokens, *i), "colon" | "comma" | "agents")))
+        });
+        let paths = if file_verb || near || decision == Decision::Ask && first_path.is_some() {
+            collect_paths_with(tokens, &scope, cx, example_anywhere, nouns, out)
+        } else {
+            Vec::new()
+        };
+        if !paths.is_empty() {
+            let read = verbs.contains(&"read");
+            let writes = verbs.iter().any(|v| {
+                matches!(
+                    *v,
+                    "write" | "create" | "delete" | "move" | "preserve" | "bypass" | "include"
+                )
+            });
+            if read {
+                push(
+                    out,
+                    RuleBody::ReadDeny {
+                        paths: paths.clone(),
+                        except: exceptions_paths.clone(),
+                    },
+                    severity,
+                    decision,
+                    roles.clone(),
+                );
+            }
+            if writes || !read && !verbs.iter().any(|v| matches!(*v, "run" | "use")) {
+                if manual && verbs.iter().any(|v| matches!(*v, "write")) {
+                    let mut gens = collect_commands(tokens, main);
+                    gens.extend(exception_cmds.iter().cloned());
+                    push(
+                        out,
+                        RuleBody::Generated {
+                            paths,
+                            generators: gens,
+                        },
+                        severity,
+                        decision,
+                        roles.clone(),
+                    );
+                } else {
+                    let mut ops: Vec<WriteOp> = Vec::new();
+                    for v in &verbs {
+                        match *v {
+                            "create" => ops.push(WriteOp::Add),
+                            "delete" => ops.push(WriteOp::Delete),
+                            "move" => ops.push(WriteOp::Rename),
+                            "preserve" => ops.extend([WriteOp::Delete, WriteOp::Rename]),
+                            "include" => ops.extend([WriteOp::Add, WriteOp::Modify]),
+                            _ => ops.extend(WriteOp::ALL),
+                        }
+                    }
+                    if ops.is_empty() {
+                        ops.extend(WriteOp::ALL);
+                    }
+                    ops.sort();
+                    ops.dedup();
+                    let only_mixed = has(tokens, main, "broader");
+                    push(
+                        out,
+                        RuleBody::PathDeny {
+                            ops,
+                            paths,
+                            except: exceptions_paths.clone(),
+                            only_mixed,
+                            only_commit: false,
+                        },
+                        severity,
+                        decision,
+                        roles.clone(),
+                    );
+                }
+            }
+            return;
+        }
+    }
+
+    // Commands, flags, assignments, fragments: the object of run/use, or right after the modal.
+    let run_verb = scope
+        .iter()
+        .position(|i| matches!(tag(tokens, *i), "run" | "use" | "pass" | "bypass"));
+    let first_target = scope.iter().position(|i| {
+        matches!(
+            tag(tokens, *i),
+            "cmd" | "prog" | "flag" | "envset" | "team" | "bg"
+        )
+    });
+    let adjacent = first_target.is_some_and(|t| {
+        !scope[..t].iter().any(|i| {
+            matches!(
+                tag(tokens, *i),
+                "w" | "write" | "create" | "delete" | "move" | "read" | "include"
+            )
+        })
+    });
+    if run_verb.is_none() && !adjacent {
+        return;
+    }
+    let mut pats = collect_commands(tokens, &scope);
+    if run_verb.is_some() {
+        for i in &scope {
+            if tag(tokens, *i) == "noun" {
+                if let Some(list) = vocab::get().noun_commands.get(&tokens[*i].value) {
+                    pats.extend(
+                        list.iter()
+                            .filter(|c| c.starts_with('-'))
+                            .map(|c| flag_pattern(c)),
+                    );
+                }
+            }
+        }
+    }
+    for i in &scope {
+        match tag(tokens, *i) {
+            "flag" | "envset" => pats.push(flag_pattern(&tokens[*i].value)),
+            "team" => pats.push(flag_pattern(&tokens[*i].value)),
+            "bg" => {
+                push(
+                    out,
+                    RuleBody::ActionDeny {
+                        action: Action::Background,
+                        target: None,
+                        environment: None,
+                    },
+                    severity,
+                    decision,
+                    roles.clone(),
+                );
+            }
+            _ => {}
+        }
+    }
+    // "when running `nu -c`, never use `echo`": only inside that command.
+    if !pats.is_empty() {
+        push(
+            out,
+            RuleBody::CommandDeny {
+                commands: pats,
+                except: exception_cmds,
+            },
+            severity,
+            decision,
+            roles,
+        );
+    }
+}
+
+/// Whether the modal governs the target at `scope[p]`: few words between them, and no lead-in
+/// verb of its own before a colon ("must not claim: a task is complete unless code is committed").
+pub(super) fn governed(tokens: &[Token], scope: &[usize], p: usize) -> bool {
+    let before = &scope[..p];
+    let words = before.iter().filter(|i| tag(tokens, **i) == "w").count();
+    // "never disclose them in public issues": the pronoun is the object, not the issue.
+    if words > 2 || before.iter().any(|i| tag(tokens, *i) == "this") {
+        return false;
+    }
+    if let Some(c) = before.iter().rposition(|i| tag(tokens, *i) == "colon") {
+        return !before[..c].iter().any(|i| tag(tokens, *i) == "w");
+    }
+    !before
+        .iter()
+        .any(|i| matches!(tag(tokens, *i), "stop" | "semi"))
+}
+
+pub(super) fn dedup<T: PartialEq + Clone>(v: Vec<T>) -> Vec<T> {
+    let mut out: Vec<T> = Vec::new();
+    for x in v {
+        if !out.contains(&x) {
+            out.push(x);
+        }
+    }
+    out
+}
+
+pub(super) fn has_word(tokens: &[Token], list: &[usize], word: &str) -> bool {
+    list.iter().any(|i| tokens[*i].value == word)
+}
+
+/// The branch or base an action is aimed at: "push to `origin/main`", "against the `release` branch".
+pub(super) fn action_target(tokens: &[Token], scope: &[usize], a: Action) -> Option<String> {
+    if !matches!(
+        a,
+        Action::Push | Action::ForcePush | Action::Commit | Action::PullRequest | Action::Merge
+    ) {
+        return None;
+    }
+    for (k, i) in scope.iter().enumerate() {
+        let t = &tokens[*i];
+        if t.tag == "code" || t.tag == "path" && !t.value.contains('.') {
+            return Some(t.value.clone());
+        }
+        if t.tag == "w" && matches!(t.value.as_str(), "main" | "master" | "trunk" | "develop") {
+            let prev = k.checked_sub(1).map(|p| tokens[scope[p]].value.as_str());
+            if matches!(prev, Some("to" | "into" | "on" | "against" | "directly")) {
+                return Some(t.value.clone());
+            }
+        }
+    }
+    None
+}

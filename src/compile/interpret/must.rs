@@ -1,0 +1,328 @@
+//! Obligations: required checks, reads, flags, co-changes, generated files.
+
+use super::*;
+
+pub(super) fn must_form(
+    tokens: &[Token],
+    c: &Clause,
+    prev: Option<&Clause>,
+    cx: &Context,
+    severity: Severity,
+    decision: Decision,
+    out: &mut Outcome,
+) {
+    let main = &c.main;
+    let roles = roles(tokens, main);
+    let verbs: Vec<&str> = main
+        .iter()
+        .map(|i| tag(tokens, *i))
+        .filter(|t| VERBS.contains(t))
+        .collect();
+    let mut cond_idx: Vec<usize> = Vec::new();
+    for (_, items) in &c.conds {
+        cond_idx.extend(items);
+    }
+    // "Changes to `x` require …": the subject is the trigger.
+    let changes_to = main.iter().position(|i| tag(tokens, *i) == "changes_to");
+    let modal_at = main
+        .iter()
+        .position(|i| MODALS.contains(&tag(tokens, *i)))
+        .unwrap_or(0);
+    let mut req: Vec<usize> = main.clone();
+    if let Some(ct) = changes_to.filter(|ct| *ct < modal_at) {
+        cond_idx.extend(main[ct..modal_at].iter().copied());
+        req = main[modal_at..].to_vec();
+    }
+    let mut has_cond = !c.conds.is_empty() || changes_to.is_some_and(|ct| ct < modal_at);
+    let last_modal = main
+        .iter()
+        .rposition(|i| tag(tokens, *i) == "must")
+        .unwrap_or(modal_at);
+    if !has_cond && last_modal > 0 {
+        let modal_at = last_modal;
+        let head = &main[..modal_at];
+        if head
+            .iter()
+            .any(|i| matches!(tag(tokens, *i), "write" | "create" | "changes_to"))
+            && head
+                .iter()
+                .any(|i| matches!(tag(tokens, *i), "path" | "noun"))
+        {
+            cond_idx.extend(head.iter().copied());
+            req = main[modal_at..].to_vec();
+            has_cond = true;
+        }
+    }
+    let flags: Vec<String> = req
+        .iter()
+        .filter(|i| tag(tokens, **i) == "flag")
+        .map(|i| tokens[*i].value.clone())
+        .collect();
+    let explicit_cmds = collect_commands(tokens, &req);
+    let explicit = explicit_cmds.clone();
+    let all_checks = has(tokens, main, "all_checks") && has(tokens, main, "pass");
+
+    // Required flags: "always pass `--frozen`", "when committing with `git commit`, always pass `--author`".
+    if !flags.is_empty()
+        && verbs
+            .iter()
+            .any(|v| matches!(*v, "pass" | "use" | "include"))
+        && explicit_cmds.is_empty()
+    {
+        let base = collect_commands(tokens, &cond_idx)
+            .into_iter()
+            .next()
+            .or_else(|| {
+                if has(tokens, &cond_idx, "act_commit") {
+                    command_patterns("git commit").into_iter().next()
+                } else {
+                    None
+                }
+            })
+            .or_else(|| {
+                cx.block_cmds
+                    .iter()
+                    .find(|cmd| {
+                        flags
+                            .iter()
+                            .any(|f| cmd.contains(f.split('=').next().unwrap_or(f)))
+                    })
+                    .and_then(|cmd| command_patterns(cmd).into_iter().next())
+            });
+        if let Some(mut base) = base {
+            let names: Vec<String> = flags
+                .iter()
+                .map(|f| f.split('=').next().unwrap_or(f).to_string())
+                .collect();
+            base.flags.retain(|f| !names.contains(f));
+            push(
+                out,
+                RuleBody::RequiredFlag {
+                    command: base,
+                    flags: names,
+                },
+                severity,
+                decision,
+                roles,
+            );
+            return;
+        }
+    }
+    // "ALWAYS use `cargo update --precise` to make lockfile changes".
+    let must_use = main
+        .windows(2)
+        .any(|w| tag(tokens, w[0]) == "must" && tag(tokens, w[1]) == "use");
+    if !has_cond && verbs.contains(&"use") && !explicit_cmds.is_empty() && must_use {
+        for p in &explicit_cmds {
+            if !p.flags.is_empty() && !p.program.is_empty() {
+                let mut base = p.clone();
+                base.flags.clear();
+                push(
+                    out,
+                    RuleBody::RequiredFlag {
+                        command: base,
+                        flags: p.flags.clone(),
+                    },
+                    severity,
+                    decision,
+                    roles.clone(),
+                );
+            }
+        }
+        let purpose: Vec<usize> = req
+            .iter()
+            .copied()
+            .skip_while(|i| tag(tokens, *i) != "cmd")
+            .collect();
+        let paths = collect_paths(tokens, &purpose, cx, false, out);
+        if !paths.is_empty() {
+            push(
+                out,
+                RuleBody::Generated {
+                    paths,
+                    generators: explicit_cmds.clone(),
+                },
+                severity,
+                decision,
+                roles.clone(),
+            );
+        }
+        return;
+    }
+    if cx.after_generated
+        && has(tokens, main, "this")
+        && verbs.iter().any(|v| matches!(*v, "run" | "use"))
+    {
+        let mut gens = explicit_cmds.clone();
+        for i in &req {
+            if tag(tokens, *i) == "noun" {
+                if let Some(list) = vocab::get().noun_commands.get(&tokens[*i].value) {
+                    gens.extend(
+                        list.iter()
+                            .filter(|c| !c.starts_with('-'))
+                            .map(|c| program_pattern(c)),
+                    );
+                }
+            }
+        }
+        out.antecedent_generators.extend(gens);
+        return;
+    }
+    if !has_cond && !all_checks {
+        // Unconditional imperatives ("Run `pnpm format` to format") are advice, not gates;
+        // a read obligation without a trigger applies before any change.
+        if verbs.contains(&"read") && has(tokens, main, "must") {
+            let paths = collect_paths(tokens, &req, cx, false, out);
+            if !paths.is_empty() {
+                push(
+                    out,
+                    RuleBody::RequiredRead {
+                        paths,
+                        trigger: Trigger::PullRequest,
+                        when_paths: vec![],
+                    },
+                    severity,
+                    decision,
+                    roles,
+                );
+                return;
+            }
+        }
+        if out.reason.is_none() && !explicit_cmds.is_empty() {
+            out.reason = Some("an instruction with no trigger (add \"before committing\" or \"when you change …\" to enforce it)".into());
+        }
+        return;
+    }
+    let (trigger, when_paths, sure) = if has_cond || !cond_idx.is_empty() {
+        match trigger_of(tokens, &cond_idx, &[], cx, out) {
+            Some(t) => t,
+            None => {
+                out.reason = Some("its condition names nothing agentgate can observe (a path, an action or code changes)".into());
+                return;
+            }
+        }
+    } else {
+        (Trigger::Change, vec![], Sure::Explicit)
+    };
+    // What is required.
+    let ordered = has(tokens, main, "in_order");
+    let mut cmds = explicit_cmds;
+    if cmds.is_empty() {
+        for (k, i) in req.iter().enumerate() {
+            let object = req[..k]
+                .iter()
+                .rev()
+                .take_while(|j| matches!(tag(tokens, **j), "w" | "noun" | "and" | "comma"))
+                .count()
+                == k
+                || req[..k]
+                    .iter()
+                    .rev()
+                    .find(|j| !matches!(tag(tokens, **j), "w" | "noun" | "and" | "comma"))
+                    .is_some_and(|j| matches!(tag(tokens, *j), "run" | "use" | "pass" | "must"));
+            if tag(tokens, *i) == "noun" && object {
+                if let Some(list) = vocab::get().noun_commands.get(&tokens[*i].value) {
+                    for c in list {
+                        cmds.push(if c.starts_with('-') {
+                            flag_pattern(c)
+                        } else {
+                            program_pattern(c)
+                        });
+                    }
+                }
+            }
+        }
+    }
+    let req_verbs: Vec<&str> = req
+        .iter()
+        .map(|i| tag(tokens, *i))
+        .filter(|t| VERBS.contains(t))
+        .collect();
+    let read = req_verbs.contains(&"read");
+    let run = req_verbs
+        .iter()
+        .any(|v| matches!(*v, "run" | "use" | "pass"))
+        || all_checks
+        || !explicit.is_empty();
+    if !run {
+        cmds.clear();
+    }
+    if read && sure == Sure::Explicit {
+        let paths = collect_paths(tokens, &req, cx, false, out);
+        if !paths.is_empty() {
+            push(
+                out,
+                RuleBody::RequiredRead {
+                    paths,
+                    trigger,
+                    when_paths: when_paths.clone(),
+                },
+                severity,
+                decision,
+                roles.clone(),
+            );
+        }
+    }
+    if !read && !run && sure == Sure::Explicit && !req_verbs.contains(&"include") {
+        let then: Vec<usize> = req
+            .iter()
+            .copied()
+            .filter(|i| !cond_idx.contains(i))
+            .collect();
+        let then_paths = collect_paths(tokens, &then, cx, false, out);
+        let then_paths = if then_paths.is_empty() {
+            collect_paths(tokens, &c.aside, cx, false, out)
+        } else {
+            then_paths
+        };
+        if !then_paths.is_empty() {
+            let when_action = match trigger {
+                Trigger::Dependency => Some(Action::Dependency),
+                Trigger::PullRequest => Some(Action::PullRequest),
+                Trigger::Commit => Some(Action::Commit),
+                _ => None,
+            };
+            let when = if when_paths.is_empty() && when_action.is_none() {
+                vec![format!("{}**", cx.scope)]
+            } else {
+                when_paths.clone()
+            };
+            let code_only = trigger == Trigger::CodeChange;
+            push(
+                out,
+                RuleBody::CoChange {
+                    when_paths: if code_only { vocab_code_marker() } else { when },
+                    when_action,
+                    then_paths,
+                    only_added: trigger == Trigger::Add,
+                },
+                severity,
+                decision,
+                roles.clone(),
+            );
+        }
+    }
+    if run && (!cmds.is_empty() || all_checks) {
+        // A "generated" antecedent: "Regenerate them by running the tests".
+        if has(tokens, main, "this") && prev.is_some_and(|p| has(tokens, &p.main, "manually")) {
+            return;
+        }
+        if has(tokens, main, "this") && cx.after_generated {
+            out.antecedent_generators.extend(cmds);
+            return;
+        }
+        push(
+            out,
+            RuleBody::RequiredCheck {
+                commands: cmds,
+                trigger,
+                when_paths,
+                ordered,
+                all_checks,
+            },
+            severity,
+            decision,
+            roles,
+        );
+    }
+}

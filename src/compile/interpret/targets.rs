@@ -1,0 +1,177 @@
+//! Targets named by tokens: paths, commands, roles, risk levels.
+
+use super::*;
+
+pub(super) fn risk_of(tokens: &[Token], i: usize) -> Risk {
+    match tag(tokens, i) {
+        "low" => Risk::Low,
+        "medium" => Risk::Medium,
+        "high" => Risk::High,
+        _ => Risk::Critical,
+    }
+}
+
+/// Roles a rule is scoped to: "Reviewer agents MUST NOT …" → `reviewer`; "Only the `release` role
+/// may …" → every role but `release` (`!release`).
+pub(super) fn roles(tokens: &[Token], main: &[usize]) -> Vec<String> {
+    let mut out = Vec::new();
+    for (k, i) in main.iter().enumerate() {
+        let t = &tokens[*i];
+        if t.tag == "agents" && k > 0 && t.value.starts_with("agent") {
+            let w = &tokens[main[k - 1]];
+            if matches!(w.tag.as_str(), "w" | "review" | "code")
+                && w.value != "the"
+                && w.value != "all"
+            {
+                out.push(role_name(&w.value));
+            }
+        }
+        if t.tag == "roles" && k > 0 {
+            let w = &tokens[main[k - 1]];
+            if matches!(w.tag.as_str(), "w" | "code" | "review") {
+                let only = main[..k].iter().any(|j| tokens[*j].tag == "only");
+                out.push(if only {
+                    format!("!{}", role_name(&w.value))
+                } else {
+                    role_name(&w.value)
+                });
+            }
+        }
+    }
+    out
+}
+
+pub(super) fn role_name(w: &str) -> String {
+    match w {
+        "reviewer" | "reviewers" | "review" => "reviewer".into(),
+        w => w.trim_end_matches('s').to_string(),
+    }
+}
+
+/// Path globs named by tokens: paths and nouns that stand for paths.
+pub(super) fn collect_paths(
+    tokens: &[Token],
+    idx: &[usize],
+    cx: &Context,
+    anywhere: bool,
+    out: &mut Outcome,
+) -> Vec<String> {
+    collect_paths_with(tokens, idx, cx, anywhere, Nouns::All, out)
+}
+
+/// Which nouns may stand for paths.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Nouns {
+    All,
+    /// Not the nouns that mean "every file" ("code", "folders").
+    Narrow,
+    None,
+}
+
+pub(super) fn collect_paths_with(
+    tokens: &[Token],
+    idx: &[usize],
+    cx: &Context,
+    anywhere: bool,
+    nouns: Nouns,
+    out: &mut Outcome,
+) -> Vec<String> {
+    let mut paths = Vec::new();
+    for (k, i) in idx.iter().enumerate() {
+        let t = &tokens[*i];
+        // "minor/major changesets": a qualified noun names a subset agentgate cannot see.
+        if t.tag == "noun" && k > 0 {
+            let p = &tokens[idx[k - 1]];
+            if p.tag == "w"
+                && !matches!(
+                    p.value.as_str(),
+                    "new"
+                        | "the"
+                        | "any"
+                        | "all"
+                        | "existing"
+                        | "a"
+                        | "an"
+                        | "your"
+                        | "corresponding"
+                        | "appropriate"
+                        | "other"
+                        | "these"
+                        | "those"
+                        | "make"
+                        | "making"
+                        | "to"
+                        | "in"
+                        | "of"
+                        | "for"
+                        | "with"
+                        | "under"
+                        | "on"
+                        | "into"
+                        | "from"
+                )
+            {
+                continue;
+            }
+        }
+        match t.tag.as_str() {
+            "path" => {
+                for g in path_globs(&t.value, cx.scope, anywhere) {
+                    if let Err(e) = globset::Glob::new(&g) {
+                        out.bad_globs.push((t.value.clone(), e.kind().to_string()));
+                    } else {
+                        paths.push(g);
+                    }
+                }
+            }
+            "noun" if nouns != Nouns::None => {
+                if let Some(list) = vocab::get()
+                    .noun_paths
+                    .get(&t.value)
+                    .filter(|l| nouns == Nouns::All || !l.iter().any(|g| g == "**"))
+                {
+                    for g in list {
+                        paths.push(format!("{}{}", cx.scope, g));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    dedup(paths)
+}
+
+/// Command patterns named by tokens: command code spans and programs named in prose.
+pub(super) fn collect_commands(tokens: &[Token], idx: &[usize]) -> Vec<CommandPattern> {
+    let mut out = Vec::new();
+    for i in idx {
+        let t = &tokens[*i];
+        match t.tag.as_str() {
+            "cmd" => out.extend(command_patterns(&t.value)),
+            "prog" if governed_program(tokens, *i) => out.push(program_pattern(&t.value)),
+            _ => {}
+        }
+    }
+    dedup(out)
+}
+
+/// A program named in prose is a target only as the object of a verb or modal: "never pip",
+/// "always use Prettier", "use uv, not pip or poetry" — not "the Ruff checkout".
+pub(super) fn governed_program(tokens: &[Token], i: usize) -> bool {
+    let mut j = i;
+    while j > 0 {
+        j -= 1;
+        match tokens[j].tag.as_str() {
+            "comma" | "and" | "or" | "prog" => continue,
+            "run" | "use" | "deny" | "not" | "avoid" | "pass" | "only" => return true,
+            "w" if tokens[j].value == "the"
+                && j > 0
+                && matches!(tokens[j - 1].tag.as_str(), "run" | "use") =>
+            {
+                return true
+            }
+            _ => return false,
+        }
+    }
+    false
+}
