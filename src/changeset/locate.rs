@@ -19,7 +19,11 @@ pub(super) enum Frame {
 
 /// Walks JSON `text` up to byte `stop`, calling `on_value(containers, line)` at the start of
 /// every value; returns the containers open at `stop`. Tolerates malformed input.
-pub(super) fn scan_json(text: &str, stop: usize, mut on_value: impl FnMut(&[Frame], usize)) -> Vec<Frame> {
+pub(super) fn scan_json(
+    text: &str,
+    stop: usize,
+    mut on_value: impl FnMut(&[Frame], usize),
+) -> Vec<Frame> {
     let b = text.as_bytes();
     let stop = stop.min(b.len());
     let (mut stack, mut i, mut line) = (Vec::new(), 0, 1);
