@@ -194,9 +194,12 @@ fn compile_file(
         }
         last_generated = None;
         // "Agents may edit `docs/SSOT/x.md`": relaxes the built-in protection.
-        if phrases
-            .iter()
-            .any(|p| matches!(p, Phrase::Tok(i) if u.tokens[*i].tag == "may"))
+        // Only the root AGENTS.md and SSOT documents may relax it: a nested file adds to its
+        // parents and cannot relax them.
+        if src.scope.is_empty()
+            && phrases
+                .iter()
+                .any(|p| matches!(p, Phrase::Tok(i) if u.tokens[*i].tag == "may"))
             && u.tokens
                 .iter()
                 .any(|t| t.tag == "write" || t.tag == "create")
