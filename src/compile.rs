@@ -121,6 +121,8 @@ struct Unit {
     text: String,
     block: usize,
     strict: bool,
+    /// A lead-in whose list or code block became its own statement: not unrecognised if empty.
+    quiet: bool,
 }
 
 fn compile_file(
@@ -219,7 +221,7 @@ fn compile_file(
                     src: NamedSource::new(src.path.clone(), src.text.to_string()),
                     span: (u.span.0, u.span.1.saturating_sub(u.span.0)).into(),
                 });
-            } else if out.normative {
+            } else if out.normative && !u.quiet {
                 unrecognised.push(Unrecognised {
                     origin,
                     reason: out
@@ -290,6 +292,7 @@ fn units(src: &SourceFile, segs: &[Segment], toks: &[Vec<Token>]) -> Vec<Unit> {
                             text: trimmed.to_string(),
                             block: s.block,
                             strict: true,
+                            quiet: false,
                         });
                     }
                     at += line.len() + 1;
@@ -339,6 +342,7 @@ fn units(src: &SourceFile, segs: &[Segment], toks: &[Vec<Token>]) -> Vec<Unit> {
                     text: block_text(segs, lead.block),
                     block: lead.block,
                     strict: false,
+                    quiet: false,
                 });
             }
             SegmentKind::TableRow { cells, header } => {
@@ -349,6 +353,7 @@ fn units(src: &SourceFile, segs: &[Segment], toks: &[Vec<Token>]) -> Vec<Unit> {
                     text: s.text(),
                     block: s.block,
                     strict: false,
+                    quiet: false,
                 });
             }
             SegmentKind::Paragraph | SegmentKind::Item => {
@@ -379,12 +384,17 @@ fn units(src: &SourceFile, segs: &[Segment], toks: &[Vec<Token>]) -> Vec<Unit> {
                 } else {
                     tokens.extend(toks[i].iter().cloned());
                 }
+                // A sentence ending in ":" over a code block speaks through that block.
+                let quiet = segs
+                    .iter()
+                    .any(|x| matches!(x.kind, SegmentKind::Code { .. }) && x.leadin == Some(i));
                 units.push(Unit {
                     tokens,
                     span,
                     text,
                     block: s.block,
                     strict: false,
+                    quiet,
                 });
             }
         }

@@ -78,6 +78,7 @@ pub enum Action {
     Merge,
     Tag,
     Branch,
+    SwitchBranch,
     Worktree,
     Revert,
     RewriteHistory,
@@ -102,6 +103,7 @@ impl Action {
             Action::Merge => "merge",
             Action::Tag => "tag",
             Action::Branch => "branch",
+            Action::SwitchBranch => "switch-branch",
             Action::Worktree => "worktree",
             Action::Revert => "revert",
             Action::RewriteHistory => "rewrite-history",
@@ -120,7 +122,7 @@ impl Action {
     }
 }
 
-pub const ACTIONS: [Action; 19] = [
+pub const ACTIONS: [Action; 20] = [
     Action::Commit,
     Action::Push,
     Action::ForcePush,
@@ -130,6 +132,7 @@ pub const ACTIONS: [Action; 19] = [
     Action::Merge,
     Action::Tag,
     Action::Branch,
+    Action::SwitchBranch,
     Action::Worktree,
     Action::Revert,
     Action::RewriteHistory,

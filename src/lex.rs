@@ -238,6 +238,15 @@ fn is_well_known_file(s: &str) -> bool {
         "Rakefile",
         "Vagrantfile",
         "Brewfile",
+        "VERSION",
+        "CHANGELOG",
+        "README",
+        "NOTICE",
+        "AUTHORS",
+        "CONTRIBUTORS",
+        "OWNERS",
+        "MAINTAINERS",
+        "COPYING",
     ];
     FILES.contains(&s)
 }

@@ -413,8 +413,9 @@ fn sentence_cut(s: &str, before: &[Piece]) -> Option<usize> {
         match c {
             '。' | '！' | '？' if end < s.len() => return Some(end),
             '.' | '!' | '?' => {
-                let followed_by_space =
-                    next.is_some_and(char::is_whitespace) || next.is_none() && i > 0;
+                // A sentence may end right after a code span: "… `x`." then a new line.
+                let followed_by_space = next.is_some_and(char::is_whitespace)
+                    || next.is_none() && (i > 0 || !before.is_empty());
                 if !followed_by_space {
                     continue;
                 }

@@ -123,9 +123,9 @@ pub fn check(rule: &Rule, f: &Facts) -> R {
                     .is_none_or(|e| env_matches(e, a.environment.as_deref()))
             })
             .map(|a| {
-                let what = match (&a.target, &a.environment) {
-                    (Some(t), _) => format!("{} to `{t}`", action.name()),
-                    (None, Some(e)) => format!("{} to `{e}`", action.name()),
+                let what = match (&a.environment, &a.target) {
+                    (Some(e), _) => format!("{} to `{e}`", action.name()),
+                    (None, Some(t)) => format!("{} to `{t}`", action.name()),
                     _ => action.name().to_string(),
                 };
                 finding(
@@ -215,7 +215,7 @@ pub fn check(rule: &Rule, f: &Facts) -> R {
             };
             Ok(f.writes
                 .iter()
-                .filter(|w| w.command.is_none() && g.matches(&w.path))
+                .filter(|w| g.matches(&w.path))
                 .map(|w| {
                     finding(
                         rule,
@@ -447,7 +447,7 @@ fn fires(f: &Facts, trigger: Trigger, when: &Globs) -> Option<Option<usize>> {
                 f.actions
                     .iter()
                     .filter(|a| a.action == Action::PullRequest && !a.draft)
-                    .filter_map(|a| a.command)
+                    .filter_map(|a| a.seq)
                     .min()
             }),
         Trigger::Merge => by_action(Action::Merge),
@@ -480,7 +480,7 @@ fn satisfied(f: &Facts, p: &CommandPattern, before: Option<usize>) -> bool {
         .any(|invs| invs.iter().any(|i| matchers::matches(p, i)))
         || f.runs
             .iter()
-            .any(|r| before.is_none_or(|b| r.command < b) && matchers::matches(p, &r.inv))
+            .any(|r| before.is_none_or(|b| r.seq < b) && matchers::matches(p, &r.inv))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -520,7 +520,7 @@ fn required_check(
     for p in commands {
         if satisfied(f, p, at) {
             if let Some(r) = f.runs.iter().find(|r| matchers::matches(p, &r.inv)) {
-                positions.push((r.command, p));
+                positions.push((r.seq, p));
             }
             continue;
         }

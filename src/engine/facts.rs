@@ -28,6 +28,8 @@ pub struct RunFact {
     pub inv: Invocation,
     /// Index in `plan.commands`.
     pub command: usize,
+    /// Position among every program the plan runs, in order (`a && b` in one command: 0, 1).
+    pub seq: usize,
     pub text: String,
     pub plan_line: Option<usize>,
 }
@@ -40,6 +42,8 @@ pub struct ActionFact {
     pub target: Option<String>,
     pub environment: Option<String>,
     pub command: Option<usize>,
+    /// Position of the program that takes it (see `RunFact::seq`); None when only declared.
+    pub seq: Option<usize>,
     pub subject: String,
     pub plan_line: Option<usize>,
     /// A draft pull request (`gh pr create --draft`).
@@ -70,7 +74,7 @@ impl Facts {
         self.actions
             .iter()
             .filter(|f| f.action == a)
-            .filter_map(|f| f.command)
+            .filter_map(|f| f.seq)
             .min()
     }
     pub fn changed_paths(&self) -> impl Iterator<Item = &WriteFact> {
@@ -165,12 +169,14 @@ pub fn gather(plan: &Plan, root: &Path) -> Result<Facts, EngineError> {
             target: a.target.clone(),
             environment: a.environment.clone(),
             command: None,
+            seq: None,
             subject: format!("actions: {}", action.name()),
             plan_line: a.line,
             draft: false,
         });
     }
     let mut branch: Option<String> = None;
+    let mut seq = 0;
     for (i, c) in plan.commands.iter().enumerate() {
         let analysis = command::analyze(&c.run).map_err(|e| EngineError::Command {
             index: i,
@@ -201,6 +207,7 @@ pub fn gather(plan: &Plan, root: &Path) -> Result<Facts, EngineError> {
                     target,
                     environment: env,
                     command: Some(i),
+                    seq: Some(seq),
                     subject: format!("commands[{i}]: {}", c.run),
                     plan_line: c.line,
                     draft: action == Action::PullRequest
@@ -210,9 +217,11 @@ pub fn gather(plan: &Plan, root: &Path) -> Result<Facts, EngineError> {
             f.runs.push(RunFact {
                 inv: inv.clone(),
                 command: i,
+                seq,
                 text: c.run.clone(),
                 plan_line: c.line,
             });
+            seq += 1;
         }
     }
     // A declared pull-request action is the one its command opens: a draft when that is.
@@ -362,9 +371,19 @@ fn actions_of(
                         || has("--orphan");
                     let paths = args.iter().any(|a| a == "--");
                     if !paths {
-                        if let Some(b) = pos.get(1).filter(|b| create || !b.contains('.')) {
+                        // `git switch -c x` creates a branch; `git switch x` switches to one.
+                        let created =
+                            value_of(args, &["-c", "-C", "-b", "-B", "--create", "--orphan"]);
+                        if let Some(b) =
+                            created.or_else(|| pos.get(1).filter(|b| !b.contains('.')).cloned())
+                        {
                             *branch = Some(b.trim_start_matches("origin/").to_string());
-                            out.push((Action::Branch, Some(b.clone()), None));
+                            let a = if create {
+                                Action::Branch
+                            } else {
+                                Action::SwitchBranch
+                            };
+                            out.push((a, Some(b), None));
                         }
                     }
                 }

@@ -231,9 +231,20 @@ fn matches_one(p: &CommandPattern, inv: &Invocation) -> bool {
     if p.program.contains('/') {
         let path = p.program.trim_start_matches("./");
         let base = path.rsplit('/').next().unwrap_or(path);
-        let named =
-            inv.program == base || inv.args.iter().any(|a| a.trim_start_matches("./") == path);
-        return named;
+        // The script run directly, or by an interpreter (`bash scripts/gen.sh`); `cat
+        // scripts/gen.sh` only reads it.
+        const INTERPRETERS: &[&str] = &[
+            "bash", "sh", "zsh", "dash", "python", "python3", "node", "ruby", "perl", "deno",
+            "bun", "tsx", "ts-node", "npx", "source", ".",
+        ];
+        let direct = inv.program == base;
+        let interpreted = INTERPRETERS.contains(&inv.program.as_str())
+            && inv
+                .args
+                .iter()
+                .find(|a| !a.starts_with('-'))
+                .is_some_and(|a| a.trim_start_matches("./") == path);
+        return direct || interpreted;
     }
     // `pnpm`/`yarn` stand for `npm` in a pattern with a subcommand (`npm run build`); a bare
     // program (`not npm or yarn`) means that program only.

@@ -137,6 +137,13 @@ pub(super) fn deny_form(
         .filter_map(|(_, i)| tag(tokens, *i).strip_prefix("act_"))
         .filter_map(|a| Action::from_name(&a.replace('_', "-")))
         .collect();
+    // "do not create or switch branches": both.
+    if actions.contains(&Action::SwitchBranch)
+        && verbs.contains(&"create")
+        && !actions.contains(&Action::Branch)
+    {
+        actions.push(Action::Branch);
+    }
     // "revert commits", "amend or rebase existing commits": the commits are the object.
     if actions
         .iter()
@@ -289,7 +296,21 @@ pub(super) fn deny_form(
             let environment = scope
                 .iter()
                 .find(|i| tag(tokens, **i) == "environment")
-                .map(|i| tokens[*i].value.clone());
+                .map(|i| tokens[*i].value.clone())
+                .or_else(|| {
+                    // "production secrets" is one phrase: keep its environment.
+                    let name = format!("act_{}", a.name().replace('-', "_"));
+                    scope
+                        .iter()
+                        .find(|i| tag(tokens, **i) == name)
+                        .filter(|i| {
+                            tokens[**i]
+                                .value
+                                .split(' ')
+                                .any(|w| matches!(w, "production" | "prod" | "live"))
+                        })
+                        .map(|_| "production".to_string())
+                });
             push(
                 out,
                 RuleBody::ActionDeny {

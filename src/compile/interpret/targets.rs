@@ -17,11 +17,26 @@ pub(super) fn roles(tokens: &[Token], main: &[usize]) -> Vec<String> {
     let mut out = Vec::new();
     for (k, i) in main.iter().enumerate() {
         let t = &tokens[*i];
-        if t.tag == "agents" && k > 0 && t.value.starts_with("agent") {
+        // "Reviewer agents MUST NOT …" names a role at the start of a clause; "meant for
+        // agents" does not.
+        if t.tag == "agents" && (1..=2).contains(&k) && t.value.starts_with("agent") {
             let w = &tokens[main[k - 1]];
             if matches!(w.tag.as_str(), "w" | "review" | "code")
-                && w.value != "the"
-                && w.value != "all"
+                && !matches!(
+                    w.value.as_str(),
+                    "the"
+                        | "all"
+                        | "for"
+                        | "to"
+                        | "by"
+                        | "of"
+                        | "with"
+                        | "as"
+                        | "other"
+                        | "any"
+                        | "non"
+                        | "ai"
+                )
             {
                 out.push(role_name(&w.value));
             }
@@ -44,7 +59,8 @@ pub(super) fn roles(tokens: &[Token], main: &[usize]) -> Vec<String> {
 pub(super) fn role_name(w: &str) -> String {
     match w {
         "reviewer" | "reviewers" | "review" => "reviewer".into(),
-        w => w.trim_end_matches('s').to_string(),
+        w if w.len() > 4 && w.ends_with('s') && !w.ends_with("ss") => w[..w.len() - 1].to_string(),
+        w => w.to_string(),
     }
 }
 
