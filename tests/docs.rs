@@ -57,3 +57,33 @@ fn documented_examples_compile() {
         failures.join("\n")
     );
 }
+
+#[test]
+fn every_fixture_folder_is_documented_and_every_documented_fixture_exists() {
+    let doc = std::fs::read_to_string(common::root().join("docs/policy-language.md")).unwrap();
+    let dir = common::root().join("fixtures/forms");
+    let mut folders: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .collect();
+    folders.sort();
+    for f in &folders {
+        assert!(
+            doc.contains(&format!("fixtures/forms/{f}`")),
+            "fixtures/forms/{f} is not listed in docs/policy-language.md"
+        );
+    }
+    for line in doc.lines().filter(|l| l.contains("`fixtures/forms/")) {
+        let name = line
+            .split("fixtures/forms/")
+            .nth(1)
+            .unwrap()
+            .split('`')
+            .next()
+            .unwrap();
+        assert!(
+            folders.iter().any(|f| f == name),
+            "docs name a missing fixture {name}"
+        );
+    }
+}
