@@ -73,7 +73,10 @@ fn every_fixture_folder_is_documented_and_every_documented_fixture_exists() {
             "fixtures/forms/{f} is not listed in docs/policy-language.md"
         );
     }
-    for line in doc.lines().filter(|l| l.starts_with("| ") && l.contains("`fixtures/forms/")) {
+    for line in doc
+        .lines()
+        .filter(|l| l.starts_with("| ") && l.contains("`fixtures/forms/"))
+    {
         let name = line
             .split("fixtures/forms/")
             .nth(1)

@@ -505,6 +505,7 @@ fn required_check(
     };
     let mut out = Vec::new();
     let what = trigger_name(trigger);
+    let (subject, line) = trigger_subject(f, trigger, &when);
     if all_checks {
         for failed in &f.failed {
             out.push(finding(
@@ -527,10 +528,10 @@ fn required_check(
         let name = command_text(p);
         out.push(finding(
             rule,
-            "commands",
+            &subject,
             format!("does not run `{name}` {what}"),
             format!("run `{name}` {what}, or record it as passing evidence"),
-            None,
+            line,
         ));
     }
     if ordered && out.is_empty() {
@@ -551,6 +552,34 @@ fn required_check(
         }
     }
     Ok(out)
+}
+
+/// What in the plan fired a trigger: the committing command, the pull request, the first
+/// matching change.
+fn trigger_subject(f: &Facts, trigger: Trigger, when: &Globs) -> (String, Option<usize>) {
+    let action = match trigger {
+        Trigger::Commit => Some(Action::Commit),
+        Trigger::Push => Some(Action::Push),
+        Trigger::PullRequest | Trigger::PullRequestReady => Some(Action::PullRequest),
+        Trigger::Merge => Some(Action::Merge),
+        Trigger::Tag => Some(Action::Tag),
+        Trigger::Publish => Some(Action::Publish),
+        Trigger::Dependency => Some(Action::Dependency),
+        _ => None,
+    };
+    if let Some(a) = action {
+        if let Some(fact) = f.actions.iter().find(|x| x.action == a) {
+            return (fact.subject.clone(), fact.plan_line);
+        }
+    }
+    match f
+        .writes
+        .iter()
+        .find(|w| when.is_empty() || when.matches(&w.path))
+    {
+        Some(w) => (w.subject.clone(), w.plan_line),
+        None => ("plan".into(), None),
+    }
 }
 
 fn trigger_name(t: Trigger) -> &'static str {
