@@ -177,17 +177,7 @@ pub(super) fn deny_form(
     if !c.run_gate.is_empty() {
         let mut cmds = collect_commands(tokens, &c.run_gate);
         for i in &c.run_gate {
-            if tag(tokens, *i) == "noun" {
-                if let Some(list) = vocab::get().noun_commands.get(&tokens[*i].value) {
-                    cmds.extend(list.iter().map(|c| {
-                        if c.starts_with('-') {
-                            flag_pattern(c)
-                        } else {
-                            program_pattern(c)
-                        }
-                    }));
-                }
-            }
+            cmds.extend(noun_command_patterns(&tokens[*i], NounCommands::All));
         }
         let trig_idx: Vec<usize> = scope
             .iter()
@@ -451,15 +441,7 @@ pub(super) fn deny_form(
     let mut pats = collect_commands(tokens, &scope);
     if run_verb.is_some() {
         for i in &scope {
-            if tag(tokens, *i) == "noun" {
-                if let Some(list) = vocab::get().noun_commands.get(&tokens[*i].value) {
-                    pats.extend(
-                        list.iter()
-                            .filter(|c| c.starts_with('-'))
-                            .map(|c| flag_pattern(c)),
-                    );
-                }
-            }
+            pats.extend(noun_command_patterns(&tokens[*i], NounCommands::Flags));
         }
     }
     for i in &scope {

@@ -155,15 +155,7 @@ pub(super) fn must_form(
     {
         let mut gens = explicit_cmds.clone();
         for i in &req {
-            if tag(tokens, *i) == "noun" {
-                if let Some(list) = vocab::get().noun_commands.get(&tokens[*i].value) {
-                    gens.extend(
-                        list.iter()
-                            .filter(|c| !c.starts_with('-'))
-                            .map(|c| program_pattern(c)),
-                    );
-                }
-            }
+            gens.extend(noun_command_patterns(&tokens[*i], NounCommands::Programs));
         }
         out.antecedent_generators.extend(gens);
         return;
@@ -220,16 +212,8 @@ pub(super) fn must_form(
                     .rev()
                     .find(|j| !matches!(tag(tokens, **j), "w" | "noun" | "and" | "comma"))
                     .is_some_and(|j| matches!(tag(tokens, *j), "run" | "use" | "pass" | "must"));
-            if tag(tokens, *i) == "noun" && object {
-                if let Some(list) = vocab::get().noun_commands.get(&tokens[*i].value) {
-                    for c in list {
-                        cmds.push(if c.starts_with('-') {
-                            flag_pattern(c)
-                        } else {
-                            program_pattern(c)
-                        });
-                    }
-                }
+            if object {
+                cmds.extend(noun_command_patterns(&tokens[*i], NounCommands::All));
             }
         }
     }
@@ -305,10 +289,6 @@ pub(super) fn must_form(
     if run && (!cmds.is_empty() || all_checks) {
         // A "generated" antecedent: "Regenerate them by running the tests".
         if has(tokens, main, "this") && prev.is_some_and(|p| has(tokens, &p.main, "manually")) {
-            return;
-        }
-        if has(tokens, main, "this") && cx.after_generated {
-            out.antecedent_generators.extend(cmds);
             return;
         }
         push(

@@ -191,3 +191,37 @@ pub(super) fn governed_program(tokens: &[Token], i: usize) -> bool {
     }
     false
 }
+
+/// Which patterns a noun standing for commands may give.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum NounCommands {
+    All,
+    /// Flags only ("the release profile" → `--release`).
+    Flags,
+    /// Programs only ("the tests" → a test command).
+    Programs,
+}
+
+/// Command patterns for a noun token that stands for commands ("the full test suite").
+pub(super) fn noun_command_patterns(token: &Token, which: NounCommands) -> Vec<CommandPattern> {
+    if token.tag != "noun" {
+        return Vec::new();
+    }
+    let Some(list) = vocab::get().noun_commands.get(&token.value) else {
+        return Vec::new();
+    };
+    list.iter()
+        .filter(|c| match which {
+            NounCommands::All => true,
+            NounCommands::Flags => c.starts_with('-'),
+            NounCommands::Programs => !c.starts_with('-'),
+        })
+        .map(|c| {
+            if c.starts_with('-') {
+                flag_pattern(c)
+            } else {
+                program_pattern(c)
+            }
+        })
+        .collect()
+}
