@@ -51,15 +51,8 @@ fn corpus_cases_are_at_least_95_percent_right() {
         .collect();
     cases.sort();
     for path in cases {
-        let text = std::fs::read_to_string(&path).unwrap();
-        let source: serde_json::Value = serde_json::from_str(&text).unwrap();
-        let md = source["source"].as_str().unwrap();
-        let tmp = tempfile::tempdir().unwrap();
-        std::fs::copy(corpus.join(md), tmp.path().join("AGENTS.md")).unwrap();
-        let root = tmp.path().canonicalize().unwrap();
-        let policy = agentgate::load_policy(&root).unwrap();
-        for case in common::load_cases(&path).cases {
-            let (got, _) = common::run_case(&root, &policy, &case);
+        let (md, results) = common::run_corpus_case_file(&path);
+        for (case, got) in results {
             let accept = if case.accept.is_empty() {
                 vec![case.expect.clone()]
             } else {
@@ -90,7 +83,6 @@ fn corpus_cases_are_at_least_95_percent_right() {
 /// plans the authors clearly forbid and near misses that must stay allowed. All must be right.
 #[test]
 fn own_corpus_fixtures_are_all_right() {
-    let corpus = common::corpus();
     let mut files: Vec<_> = std::fs::read_dir(common::root().join("fixtures/corpus"))
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -99,21 +91,12 @@ fn own_corpus_fixtures_are_all_right() {
     assert!(!files.is_empty());
     let mut wrong = Vec::new();
     for path in files {
-        let source: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-        let md = source["source"].as_str().unwrap();
-        let tmp = tempfile::tempdir().unwrap();
-        std::fs::copy(corpus.join(md), tmp.path().join("AGENTS.md")).unwrap();
-        let root = tmp.path().canonicalize().unwrap();
-        let policy = agentgate::load_policy(&root).unwrap();
-        for case in common::load_cases(&path).cases {
-            let (got, _) = common::run_case(&root, &policy, &case);
-            if got != case.expect {
-                wrong.push(format!(
-                    "{md}: {} expected {} got {got}",
-                    case.name, case.expect
-                ));
-            }
+        let (md, results) = common::run_corpus_case_file(&path);
+        for (case, got) in results.into_iter().filter(|(c, got)| *got != c.expect) {
+            wrong.push(format!(
+                "{md}: {} expected {} got {got}",
+                case.name, case.expect
+            ));
         }
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));

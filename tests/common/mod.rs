@@ -76,3 +76,23 @@ pub fn verdict_summary(v: &Value) -> Value {
         other => other.clone(),
     }
 }
+
+/// Run a case file over a corpus AGENTS.md (its `source` field names the file in
+/// ../shared/corpus): each case with the decision it got.
+pub fn run_corpus_case_file(path: &Path) -> (String, Vec<(Case, String)>) {
+    let source: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let md = source["source"].as_str().unwrap().to_string();
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::copy(corpus().join(&md), tmp.path().join("AGENTS.md")).unwrap();
+    let root = tmp.path().canonicalize().unwrap();
+    let policy = agentgate::load_policy(&root).unwrap();
+    let results = load_cases(path)
+        .cases
+        .into_iter()
+        .map(|case| {
+            let (got, _) = run_case(&root, &policy, &case);
+            (case, got)
+        })
+        .collect();
+    (md, results)
+}
