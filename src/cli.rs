@@ -48,9 +48,29 @@ enum Command {
         /// Plan file (`.json`, `.yaml`, `.yml`), or `-` for standard input.
         #[arg(long, value_name = "FILE|-")]
         plan: String,
-        /// Output format: `human` for people, `json` for agents (only the verdict on stdout).
+        /// Output format: `human` (miette diagnostics), `json` (only the verdict on stdout, for
+        /// agents), `sarif` (SARIF 2.1.0 for code scanning), `github` (workflow annotations).
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
+        /// SARIF `automationDetails.id` category (the run id, the policy digest, is appended).
+        #[arg(long, value_name = "CATEGORY", default_value = "agentgate/check")]
+        sarif_category: String,
+    },
+    /// Show authors what is and is not enforced: sentences that did not compile (with the nearest
+    /// form), duplicate ids, contradicting rules, globs that match no file, broken SSOT links.
+    #[command(
+        after_help = "Exit codes: 0 (warnings at most) · 1 with --strict when there is any finding · 2 when the policy does not compile."
+    )]
+    Lint {
+        /// Repository root (default: the git top level, else the current folder).
+        #[arg(long, value_name = "DIR")]
+        root: Option<PathBuf>,
+        /// Exit 1 when there is any finding (for CI).
+        #[arg(long)]
+        strict: bool,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = LintFormat::Human)]
+        format: LintFormat,
     },
     /// Compile the policy and print it as JSON (rules, digest, sentences not understood).
     Compile {
@@ -64,6 +84,24 @@ enum Command {
 enum Format {
     Human,
     Json,
+    Sarif,
+    Github,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+enum LintFormat {
+    Human,
+    Json,
+    Sarif,
+}
+
+/// Plain text when NO_COLOR is set or stdout is not a terminal.
+fn style() -> report::Style {
+    if std::env::var_os("NO_COLOR").is_some() || !std::io::stdout().is_terminal() {
+        report::Style::Plain
+    } else {
+        report::Style::Color
+    }
 }
 
 /// Run the command line; returns the process exit code.
@@ -111,14 +149,50 @@ fn run(cli: Cli) -> Result<u8, Error> {
             print!("{}", report::policy_json(&policy));
             Ok(exit::ALLOW)
         }
-        Command::Check { root, plan, format } => {
+        Command::Lint {
+            root,
+            strict,
+            format,
+        } => {
             let root = resolve_root(root)?;
-            let policy = crate::load_policy(&root)?;
+            let loaded = crate::load(&root)?;
+            let findings = crate::lint::lint(&root, &loaded.policy, &loaded.sources);
+            let rules = loaded.policy.rules.len();
+            match format {
+                LintFormat::Human => print!(
+                    "{}",
+                    report::lint_human(&findings, &loaded.sources, rules, style())
+                ),
+                LintFormat::Json => print!("{}", report::lint_json(&findings, rules)),
+                LintFormat::Sarif => print!("{}", report::lint_sarif(&findings)),
+            }
+            Ok(if strict && !findings.is_empty() {
+                exit::DENY_OR_ASK
+            } else {
+                exit::ALLOW
+            })
+        }
+        Command::Check {
+            root,
+            plan,
+            format,
+            sarif_category,
+        } => {
+            let root = resolve_root(root)?;
+            let loaded = crate::load(&root)?;
             let (text, name) = read_plan(&plan)?;
-            let verdict = crate::check_plan(&root, &policy, &text, &name)?;
+            let verdict = crate::check_plan(&root, &loaded.policy, &text, &name)?;
+            let cx = report::Context {
+                policy: &loaded.policy,
+                sources: &loaded.sources,
+                plan_name: &name,
+                plan_text: &text,
+            };
             match format {
                 Format::Json => print!("{}", report::json(&verdict)),
-                Format::Human => print!("{}", report::human(&verdict, &name)),
+                Format::Human => print!("{}", report::human(&verdict, &cx, style())),
+                Format::Sarif => print!("{}", report::sarif(&verdict, &cx, &sarif_category)),
+                Format::Github => print!("{}", report::github(&verdict, &cx)),
             }
             Ok(if verdict.decision == Decision::Allow {
                 exit::ALLOW

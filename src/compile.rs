@@ -75,13 +75,14 @@ pub fn compile(sources: &[SourceFile]) -> Result<Policy, Vec<CompileError>> {
     if let Some(RuleBody::PathDeny { except, .. }) = rules.first_mut().map(|r| &mut r.body) {
         except.extend(relaxed);
     }
-    assign_ids(&mut rules);
+    let duplicate_ids = assign_ids(&mut rules);
     let digest = digest(&rules);
     Ok(Policy {
         digest,
         sources: sources.iter().map(|s| s.path.clone()).collect(),
         rules,
         unrecognised,
+        duplicate_ids,
     })
 }
 
@@ -602,9 +603,26 @@ fn explicit_id(text: &str) -> Option<String> {
 
 /// Derived ids: `<file-slug>-<hash of the statement text and the rule's kind>`, stable when
 /// unrelated text changes; repeated statements get `-2`, `-3`.
-fn assign_ids(rules: &mut [Rule]) {
+fn assign_ids(rules: &mut [Rule]) -> Vec<Unrecognised> {
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    let mut first_origin: BTreeMap<String, Origin> = BTreeMap::new();
+    let mut duplicates = Vec::new();
     for r in rules.iter_mut() {
+        if !r.id.is_empty() {
+            // An explicit id on a second statement (not a second rule of the same statement).
+            match first_origin.get(&r.id) {
+                Some(o) if o.span != r.origin.span || o.file != r.origin.file => {
+                    duplicates.push(Unrecognised {
+                        origin: r.origin.clone(),
+                        reason: format!("id `{}` is already used at {}:{}", r.id, o.file, o.line),
+                    })
+                }
+                Some(_) => {}
+                None => {
+                    first_origin.insert(r.id.clone(), r.origin.clone());
+                }
+            }
+        }
         if r.id.is_empty() {
             let slug: String = r
                 .origin
@@ -636,6 +654,7 @@ fn assign_ids(rules: &mut [Rule]) {
             r.id = format!("{}-{}", r.id, n);
         }
     }
+    duplicates
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -53,6 +53,9 @@ pub struct Finding {
     pub sentence: String,
     /// What would satisfy the rule.
     pub help: String,
+    /// Byte span of the policy sentence in its file.
+    #[serde(skip)]
+    pub span: (usize, usize),
     /// 1-based line of the plan entry, when known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub plan_line: Option<usize>,

@@ -360,4 +360,7 @@ pub struct Policy {
     pub sources: Vec<String>,
     pub rules: Vec<Rule>,
     pub unrecognised: Vec<Unrecognised>,
+    /// Explicit ids given to more than one statement (the later ones were renamed `ID-2`, …).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub duplicate_ids: Vec<Unrecognised>,
 }

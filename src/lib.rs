@@ -12,6 +12,7 @@ pub mod compile;
 pub mod engine;
 pub mod ir;
 pub mod lex;
+pub mod lint;
 pub mod markdown;
 pub mod parse;
 pub mod report;
@@ -59,10 +60,22 @@ pub enum Error {
 /// Largest plan read (256 MiB: room for a 100,000-change plan).
 pub const MAX_PLAN_BYTES: u64 = 256 * 1024 * 1024;
 
+/// A compiled policy with the files it came from.
+pub struct Loaded {
+    pub policy: ir::Policy,
+    pub sources: Vec<source::SourceFile>,
+}
+
+/// Read and compile the policy of the repository at `root`, keeping its sources.
+pub fn load(root: &Path) -> Result<Loaded, Error> {
+    let sources = source::discover(root)?;
+    let policy = compile::compile(&sources).map_err(Error::Compile)?;
+    Ok(Loaded { policy, sources })
+}
+
 /// Read and compile the policy of the repository at `root`.
 pub fn load_policy(root: &Path) -> Result<ir::Policy, Error> {
-    let sources = source::discover(root)?;
-    compile::compile(&sources).map_err(Error::Compile)
+    load(root).map(|l| l.policy)
 }
 
 /// Check a plan's text against the policy at `root`.

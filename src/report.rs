@@ -1,84 +1,66 @@
-//! Verdicts and compiled policies → what people and tools read.
+//! Verdicts and compiled policies → what people and tools read: miette diagnostics for people,
+//! JSON for agents, SARIF for code scanning, workflow commands for GitHub Actions.
 
-use serde::Serialize;
+mod github;
+mod human;
+mod json;
+mod lint;
+mod sarif;
 
-use crate::engine::Verdict;
-use crate::ir::{Decision, Policy, Severity};
+use std::collections::BTreeMap;
 
-/// Version of the JSON verdict schema (docs/json-output.md).
-pub const SCHEMA_VERSION: &str = "1";
+pub use github::github;
+pub use human::{human, Style};
+pub use json::{json, policy_json, SCHEMA_VERSION};
+pub use lint::{lint_human, lint_json, lint_sarif};
+pub use sarif::sarif;
 
-#[derive(Serialize)]
-struct JsonVerdict<'a> {
-    schema_version: &'static str,
-    #[serde(flatten)]
-    verdict: &'a Verdict,
+use crate::source::SourceFile;
+
+/// What a renderer needs besides the verdict: the policy and its files, and the plan's text,
+/// so diagnostics can quote both.
+pub struct Context<'a> {
+    pub policy: &'a crate::ir::Policy,
+    pub sources: &'a [SourceFile],
+    pub plan_name: &'a str,
+    pub plan_text: &'a str,
 }
 
-/// The verdict as JSON: one object, nothing else.
-pub fn json(verdict: &Verdict) -> String {
-    let mut s = serde_json::to_string_pretty(&JsonVerdict {
-        schema_version: SCHEMA_VERSION,
-        verdict,
-    })
-    .unwrap_or_default();
-    s.push('\n');
-    s
-}
-
-/// The verdict as plain text for people.
-pub fn human(verdict: &Verdict, plan_name: &str) -> String {
-    let mut out = String::new();
-    for f in &verdict.findings {
-        let level = match (f.severity, f.decision) {
-            (Severity::Error, Decision::Deny) => "deny",
-            (Severity::Error, Decision::Ask) => "ask",
-            (Severity::Warning, _) => "warning",
-            _ => "info",
-        };
-        let at = match f.plan_line {
-            Some(l) => format!("{plan_name}:{l} {}", f.subject),
-            None => format!("{plan_name} {}", f.subject),
-        };
-        out.push_str(&format!("{level}[{}]: {} {}\n", f.rule, at, f.message));
-        out.push_str(&format!(
-            "  --> {}:{}: {}\n",
-            f.origin.file, f.origin.line, f.sentence
-        ));
-        out.push_str(&format!("  help: {}\n\n", f.help));
+impl Context<'_> {
+    fn source(&self, path: &str) -> Option<&SourceFile> {
+        self.sources.iter().find(|s| s.path == path)
     }
-    let s = &verdict.summary;
-    out.push_str(&format!(
-        "{}: {} ({} deny, {} ask, {} warning) against {} rules, policy {}\n",
-        verdict.decision.as_str(),
-        plan_name,
-        s.deny,
-        s.ask,
-        s.warning,
-        s.rules,
-        short_digest(&verdict.policy_digest)
-    ));
-    out
 }
 
-fn short_digest(d: &str) -> &str {
-    &d[..d.len().min("sha256:".len() + 12)]
+/// Byte start and length of a 1-based line in a text (without its newline).
+fn line_span(text: &str, line: usize) -> Option<(usize, usize)> {
+    let mut start = 0;
+    for (n, l) in text.split_inclusive('\n').enumerate() {
+        if n + 1 == line {
+            return Some((start, l.trim_end_matches(['\n', '\r']).len()));
+        }
+        start += l.len();
+    }
+    None
 }
 
-#[derive(Serialize)]
-struct JsonPolicy<'a> {
-    schema_version: &'static str,
-    #[serde(flatten)]
-    policy: &'a Policy,
+/// The repository path a finding is about, when it is about a file.
+fn finding_path(f: &crate::engine::Finding) -> Option<&str> {
+    const KINDS: [&str; 4] = ["path-deny", "read-deny", "generated", "review-requirement"];
+    if !KINDS.contains(&f.kind.as_str()) {
+        return None;
+    }
+    let m = &f.message;
+    let start = m.find('`')? + 1;
+    let end = start + m[start..].find('`')?;
+    Some(&m[start..end])
 }
 
-/// The compiled policy as JSON.
-pub fn policy_json(policy: &Policy) -> String {
-    let mut s = serde_json::to_string_pretty(&JsonPolicy {
-        schema_version: SCHEMA_VERSION,
-        policy,
-    })
-    .unwrap_or_default();
-    s.push('\n');
-    s
+/// Findings counted by decision.
+fn counts(findings: &[crate::engine::Finding]) -> BTreeMap<&'static str, usize> {
+    let mut c = BTreeMap::new();
+    for f in findings {
+        *c.entry(f.decision.as_str()).or_insert(0) += 1;
+    }
+    c
 }

@@ -26,6 +26,7 @@ fn finding(
             line: rule.origin.line,
         },
         sentence: rule.origin.text.clone(),
+        span: rule.origin.span,
         help,
         plan_line,
     }
