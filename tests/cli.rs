@@ -300,3 +300,98 @@ fn identical_output_for_identical_input() {
     };
     assert_eq!(run(), run());
 }
+
+#[test]
+fn broken_policy_renders_a_located_diagnostic() {
+    let dir = repo(
+        "# Rules\n\n```agentgate\nAgents MUST NOT modify `a/**`.\nthis line means nothing\n```\n",
+    );
+    let out = agentgate()
+        .args([
+            "check",
+            "--root",
+            dir.path().to_str().unwrap(),
+            "--plan",
+            "-",
+        ])
+        .write_stdin("{}")
+        .assert()
+        .code(2)
+        .get_output()
+        .stderr
+        .clone();
+    insta::assert_snapshot!(String::from_utf8(out).unwrap());
+}
+
+#[test]
+fn sarif_and_github_formats() {
+    let out = agentgate()
+        .args([
+            "check",
+            "--root",
+            &example(),
+            "--plan",
+            &plan("deny-workflow-edit.json"),
+            "--format",
+            "sarif",
+        ])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v["version"], "2.1.0");
+    assert_eq!(
+        v["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        ".github/workflows/ci.yml"
+    );
+    agentgate()
+        .args([
+            "check",
+            "--root",
+            &example(),
+            "--plan",
+            &plan("deny-workflow-edit.json"),
+            "--format",
+            "github",
+        ])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::starts_with(
+            "::error file=.github/workflows/ci.yml,line=1,",
+        ));
+}
+
+#[test]
+fn lint_exit_codes() {
+    let lint_fixture = common::root().join("fixtures/lint").display().to_string();
+    agentgate()
+        .args(["lint", "--root", &lint_fixture])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("broken-link"));
+    agentgate()
+        .args(["lint", "--root", &lint_fixture, "--strict"])
+        .assert()
+        .code(1);
+    let clean = repo("- Never force push.\n");
+    agentgate()
+        .args(["lint", "--root", clean.path().to_str().unwrap(), "--strict"])
+        .assert()
+        .code(0);
+    let broken = repo("```agentgate\nnothing here\n```\n");
+    agentgate()
+        .args(["lint", "--root", broken.path().to_str().unwrap()])
+        .assert()
+        .code(2);
+    let out = agentgate()
+        .args(["lint", "--root", &lint_fixture, "--format", "json"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert!(v["findings"].as_array().unwrap().len() >= 5);
+}
