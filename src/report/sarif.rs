@@ -121,12 +121,24 @@ fn result_json(f: &Finding, rule_index: usize) -> Value {
     })
 }
 
+/// GitHub code scanning accepts at most this many results (and rules) per run.
+const GITHUB_LIMIT: usize = 25_000;
+
 /// The verdict as a SARIF 2.1.0 log. `category` becomes `automationDetails.id`'s category.
 pub fn sarif(verdict: &Verdict, cx: &Context, category: &str) -> String {
-    let rules: Vec<Value> = cx.policy.rules.iter().map(rule_json).collect();
+    let rules: Vec<Value> = cx
+        .policy
+        .rules
+        .iter()
+        .take(GITHUB_LIMIT)
+        .map(rule_json)
+        .collect();
+    // Errors first, so a truncated log keeps what blocks the plan; the JSON output is never capped.
+    let truncated = verdict.findings.len() > GITHUB_LIMIT;
     let results: Vec<Value> = verdict
         .findings
         .iter()
+        .take(GITHUB_LIMIT)
         .map(|f| {
             let idx = cx
                 .policy
@@ -152,7 +164,8 @@ pub fn sarif(verdict: &Verdict, cx: &Context, category: &str) -> String {
             "automationDetails": {"id": format!("{}/{}", category.trim_end_matches('/'), &digest[..digest.len().min(12)])},
             "columnKind": "utf16CodeUnits",
             "results": results,
-            "properties": {"decision": verdict.decision.as_str(), "policyDigest": verdict.policy_digest, "plan": cx.plan_name},
+            "properties": {"decision": verdict.decision.as_str(), "policyDigest": verdict.policy_digest, "plan": cx.plan_name,
+                           "findings": verdict.findings.len(), "truncatedToGitHubLimit": truncated},
         }],
     });
     let mut s = serde_json::to_string_pretty(&log).unwrap_or_default();
