@@ -30,6 +30,11 @@ pub struct Plan {
     pub reads: Vec<Read>,
     pub actions: Vec<Action>,
     pub evidence: Evidence,
+    /// The change set is a commit (taken from git: staged, a range or a commit), so rules that
+    /// say "before committing" apply. Never read from a plan file: a plan commits by running
+    /// `git commit`.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub commit: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -683,6 +688,7 @@ fn build(raw: RawPlan, name: &str, root: &Path, lines: &Lines) -> Result<Plan, P
         reads,
         actions,
         evidence,
+        commit: false,
     })
 }
 

@@ -6,7 +6,9 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::ir::Decision;
+mod check;
+mod init;
+
 use crate::{report, Error};
 
 /// Exit codes scripts can trust.
@@ -41,21 +43,7 @@ enum Command {
     #[command(
         after_help = "Plan format (every field optional, unknown fields are an error):\n  {\"agent\": {\"id\": \"impl-1\", \"role\": \"implementer\"}, \"session\": \"s-42\",\n   \"changes\": [{\"path\": \"src/lib.rs\", \"op\": \"modify\", \"added\": 10, \"removed\": 2}],\n   \"commands\": [{\"run\": \"cargo test\"}], \"reads\": [\"config/app.toml\"],\n   \"actions\": [{\"kind\": \"deploy\", \"environment\": \"staging\"}],\n   \"evidence\": {\"checks\": [{\"command\": \"cargo test\", \"status\": \"passed\"}],\n                 \"approvals\": [{\"by\": \"@payments\"}]}}\n\nExit codes: 0 allow · 1 deny or ask · 2 error."
     )]
-    Check {
-        /// Repository root (default: the git top level, else the current folder).
-        #[arg(long, value_name = "DIR")]
-        root: Option<PathBuf>,
-        /// Plan file (`.json`, `.yaml`, `.yml`), or `-` for standard input.
-        #[arg(long, value_name = "FILE|-")]
-        plan: String,
-        /// Output format: `human` (miette diagnostics), `json` (only the verdict on stdout, for
-        /// agents), `sarif` (SARIF 2.1.0 for code scanning), `github` (workflow annotations).
-        #[arg(long, value_enum, default_value_t = Format::Human)]
-        format: Format,
-        /// SARIF `automationDetails.id` category (the run id, the policy digest, is appended).
-        #[arg(long, value_name = "CATEGORY", default_value = "agentgate/check")]
-        sarif_category: String,
-    },
+    Check(check::CheckArgs),
     /// Show authors what is and is not enforced: sentences that did not compile (with the nearest
     /// form), duplicate ids, contradicting rules, globs that match no file, broken SSOT links.
     #[command(
@@ -72,6 +60,13 @@ enum Command {
         #[arg(long, value_enum, default_value_t = LintFormat::Human)]
         format: LintFormat,
     },
+    /// Scaffold a starter AGENTS.md, a pre-commit configuration and a GitHub Actions workflow
+    /// (existing files are kept).
+    Init {
+        /// Repository root (default: the git top level, else the current folder).
+        #[arg(long, value_name = "DIR")]
+        root: Option<PathBuf>,
+    },
     /// Compile the policy and print it as JSON (rules, digest, sentences not understood).
     Compile {
         /// Repository root (default: the git top level, else the current folder).
@@ -81,7 +76,7 @@ enum Command {
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
-enum Format {
+pub(crate) enum Format {
     Human,
     Json,
     Sarif,
@@ -96,7 +91,7 @@ enum LintFormat {
 }
 
 /// Plain text when NO_COLOR is set or stdout is not a terminal.
-fn style() -> report::Style {
+pub(crate) fn style() -> report::Style {
     if std::env::var_os("NO_COLOR").is_some() || !std::io::stdout().is_terminal() {
         report::Style::Plain
     } else {
@@ -172,38 +167,12 @@ fn run(cli: Cli) -> Result<u8, Error> {
                 exit::ALLOW
             })
         }
-        Command::Check {
-            root,
-            plan,
-            format,
-            sarif_category,
-        } => {
-            let root = resolve_root(root)?;
-            let loaded = crate::load(&root)?;
-            let (text, name) = read_plan(&plan)?;
-            let verdict = crate::check_plan(&root, &loaded.policy, &text, &name)?;
-            let cx = report::Context {
-                policy: &loaded.policy,
-                sources: &loaded.sources,
-                plan_name: &name,
-                plan_text: &text,
-            };
-            match format {
-                Format::Json => print!("{}", report::json(&verdict)),
-                Format::Human => print!("{}", report::human(&verdict, &cx, style())),
-                Format::Sarif => print!("{}", report::sarif(&verdict, &cx, &sarif_category)),
-                Format::Github => print!("{}", report::github(&verdict, &cx)),
-            }
-            Ok(if verdict.decision == Decision::Allow {
-                exit::ALLOW
-            } else {
-                exit::DENY_OR_ASK
-            })
-        }
+        Command::Check(args) => check::run(args),
+        Command::Init { root } => init::run(&resolve_root(root)?),
     }
 }
 
-fn read_plan(plan: &str) -> Result<(String, String), Error> {
+pub(crate) fn read_plan(plan: &str) -> Result<(String, String), Error> {
     let io = |message: String| Error::PlanRead {
         name: plan.to_string(),
         message,
@@ -229,7 +198,7 @@ fn read_plan(plan: &str) -> Result<(String, String), Error> {
 }
 
 /// `--root`, else the git top level, else the current folder.
-fn resolve_root(root: Option<PathBuf>) -> Result<PathBuf, Error> {
+pub(crate) fn resolve_root(root: Option<PathBuf>) -> Result<PathBuf, Error> {
     let root = match root {
         Some(r) => r,
         None => git_toplevel().unwrap_or_else(|| PathBuf::from(".")),

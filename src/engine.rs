@@ -66,6 +66,10 @@ pub struct Finding {
 pub struct Verdict {
     pub decision: Decision,
     pub policy_digest: String,
+    /// Which version of the policy judged the plan, when it is not the work tree's
+    /// (`HEAD (a1b2c3d)`, `base a1b2c3d of main..feature`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub policy_source: Option<String>,
     pub findings: Vec<Finding>,
     pub summary: Summary,
 }
@@ -144,6 +148,7 @@ pub fn evaluate(policy: &Policy, plan: &Plan, root: &Path) -> Result<Verdict, En
     Ok(Verdict {
         decision,
         policy_digest: policy.digest.clone(),
+        policy_source: None,
         findings,
         summary,
     })

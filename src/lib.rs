@@ -10,6 +10,7 @@ pub mod cli;
 pub mod command;
 pub mod compile;
 pub mod engine;
+pub mod git;
 pub mod ir;
 pub mod lex;
 pub mod lint;
@@ -39,6 +40,12 @@ pub enum Error {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Engine(#[from] engine::EngineError),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Git(#[from] git::GitError),
+    #[error("cannot write `{path}`: {message}")]
+    #[diagnostic(code(agentgate::init), help("check the folder's permissions"))]
+    Init { path: String, message: String },
     #[error("cannot read plan `{name}`: {message}")]
     #[diagnostic(
         code(agentgate::plan::read),

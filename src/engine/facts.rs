@@ -175,6 +175,18 @@ pub fn gather(plan: &Plan, root: &Path) -> Result<Facts, EngineError> {
             draft: false,
         });
     }
+    if plan.commit {
+        f.actions.push(ActionFact {
+            action: Action::Commit,
+            target: None,
+            environment: None,
+            command: None,
+            seq: None,
+            subject: "the commit".into(),
+            plan_line: None,
+            draft: false,
+        });
+    }
     let mut branch: Option<String> = None;
     let mut seq = 0;
     for (i, c) in plan.commands.iter().enumerate() {

@@ -1,0 +1,219 @@
+//! `agentgate check`: a plan file, or a change set from git.
+
+use std::path::{Path, PathBuf};
+
+use clap::{ArgGroup, Args};
+use rayon::prelude::*;
+use serde::Serialize;
+
+use super::{exit, read_plan, resolve_root, style, Format};
+use crate::changeset::{Check, CheckStatus, Plan};
+use crate::engine::Verdict;
+use crate::git::{self, Source};
+use crate::ir::{Decision, Policy, RuleBody};
+use crate::source::SourceFile;
+use crate::{report, Error};
+
+/// Longest a `--run-checks` command may run.
+const CHECK_TIMEOUT_S: u64 = 600;
+
+#[derive(Args, Debug)]
+#[command(group(ArgGroup::new("input").required(true).args(["plan", "staged", "worktree", "range", "each_commit"])))]
+pub struct CheckArgs {
+    /// Repository root (default: the git top level, else the current folder).
+    #[arg(long, value_name = "DIR")]
+    root: Option<PathBuf>,
+    /// Plan file (`.json`, `.yaml`, `.yml`), or `-` for standard input.
+    #[arg(long, value_name = "FILE|-")]
+    plan: Option<String>,
+    /// The staged change (`git diff --cached`), as a commit, judged by the committed policy (HEAD).
+    #[arg(long)]
+    staged: bool,
+    /// Uncommitted changes and untracked files, judged by the work tree's policy.
+    #[arg(long)]
+    worktree: bool,
+    /// The changes of `BASE..HEAD` as one commit, judged by the policy at BASE.
+    #[arg(long, value_name = "BASE..HEAD")]
+    range: Option<String>,
+    /// Each commit of `BASE..HEAD` as its own change set (checked in parallel), judged by the
+    /// policy at BASE.
+    #[arg(long, value_name = "BASE..HEAD")]
+    each_commit: Option<String>,
+    /// Run the commands that required checks name and the plan lacks (each at most 600 s, in the
+    /// repository root) and count their passing as evidence.
+    #[arg(long)]
+    run_checks: bool,
+    /// Output format: `human` (miette diagnostics), `json` (only the verdict on stdout, for
+    /// agents), `sarif` (SARIF 2.1.0 for code scanning), `github` (workflow annotations).
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// SARIF `automationDetails.id` category (the run id, the policy digest, is appended).
+    #[arg(long, value_name = "CATEGORY", default_value = "agentgate/check")]
+    sarif_category: String,
+}
+
+/// The policy a git change set is judged by, and how to name it.
+fn policy_at(root: &Path, rev: Option<&str>) -> Result<(Policy, Vec<SourceFile>, Option<String>), Error> {
+    match rev {
+        Some(rev) => {
+            let sources = git::sources_at(root, rev)?;
+            let policy = crate::compile::compile(&sources).map_err(Error::Compile)?;
+            Ok((policy, sources, Some(format!("{rev} ({})", git::short(root, rev)))))
+        }
+        None => {
+            let loaded = crate::load(root)?;
+            Ok((loaded.policy, loaded.sources, None))
+        }
+    }
+}
+
+pub fn run(args: CheckArgs) -> Result<u8, Error> {
+    let root = resolve_root(args.root.clone())?;
+    if let Some(range) = &args.each_commit {
+        return each_commit(&root, range, &args);
+    }
+    let (policy, sources, policy_source, mut plan, name, text) = if let Some(p) = &args.plan {
+        let loaded = crate::load(&root)?;
+        let (text, name) = read_plan(p)?;
+        let plan = crate::changeset::parse_plan(&text, &name, &root)?;
+        (loaded.policy, loaded.sources, None, plan, name, text)
+    } else if args.staged {
+        let rev = git::has_head(&root).then_some("HEAD");
+        let (policy, sources, src) = policy_at(&root, rev)?;
+        let plan = git::change_set(&root, &Source::Staged)?;
+        (policy, sources, src.or(Some("the work tree (no commit yet)".into())), plan, "staged change".to_string(), String::new())
+    } else if args.worktree {
+        let (policy, sources, _) = policy_at(&root, None)?;
+        let plan = git::change_set(&root, &Source::Worktree)?;
+        (policy, sources, None, plan, "work tree".to_string(), String::new())
+    } else {
+        let range = args.range.clone().unwrap_or_default();
+        let (base, _) = git::split_range(&range)?;
+        let (policy, sources, src) = policy_at(&root, Some(&base))?;
+        let plan = git::change_set(&root, &Source::Range(range.clone()))?;
+        (policy, sources, src.map(|s| format!("base {s} of {range}")), plan, range, String::new())
+    };
+    let mut verdict = crate::engine::evaluate(&policy, &plan, &root)?;
+    if args.run_checks && verdict.decision != Decision::Allow {
+        run_missing_checks(&root, &policy, &mut plan, &verdict);
+        verdict = crate::engine::evaluate(&policy, &plan, &root)?;
+    }
+    verdict.policy_source = policy_source;
+    let cx = report::Context { policy: &policy, sources: &sources, plan_name: &name, plan_text: &text };
+    print!("{}", render(&verdict, &cx, args.format, &args.sarif_category));
+    Ok(code(verdict.decision))
+}
+
+fn code(d: Decision) -> u8 {
+    if d == Decision::Allow {
+        exit::ALLOW
+    } else {
+        exit::DENY_OR_ASK
+    }
+}
+
+fn render(verdict: &Verdict, cx: &report::Context, format: Format, category: &str) -> String {
+    let mut out = match format {
+        Format::Json => report::json(verdict),
+        Format::Human => report::human(verdict, cx, style()),
+        Format::Sarif => report::sarif(verdict, cx, category),
+        Format::Github => report::github(verdict, cx),
+    };
+    if format == Format::Human {
+        if let Some(src) = &verdict.policy_source {
+            out.push_str(&format!("judged by the policy at {src}\n"));
+        }
+    }
+    out
+}
+
+/// Run the commands of failed required checks that can be run as written, and record them
+/// as evidence.
+fn run_missing_checks(root: &Path, policy: &Policy, plan: &mut Plan, verdict: &Verdict) {
+    let mut to_run: Vec<String> = Vec::new();
+    for f in verdict.findings.iter().filter(|f| f.kind == "required-check") {
+        let Some(rule) = policy.rules.iter().find(|r| r.id == f.rule) else { continue };
+        if let RuleBody::RequiredCheck { commands, .. } = &rule.body {
+            for c in commands {
+                let runnable = !c.program.is_empty() && !c.program.starts_with('@') && !c.words.iter().any(|w| *w == crate::ir::PatWord::Any);
+                if runnable && !to_run.contains(&c.text) {
+                    to_run.push(c.text.clone());
+                }
+            }
+        }
+    }
+    for cmd in to_run {
+        eprintln!("agentgate: running `{cmd}`");
+        let status = std::process::Command::new("timeout")
+            .arg(CHECK_TIMEOUT_S.to_string())
+            .args(["sh", "-c", &cmd])
+            .current_dir(root)
+            .stdout(std::process::Stdio::null())
+            .status();
+        let passed = status.map(|s| s.success()).unwrap_or(false);
+        eprintln!("agentgate: `{cmd}` {}", if passed { "passed" } else { "failed" });
+        plan.evidence.checks.push(Check { command: cmd, status: if passed { CheckStatus::Passed } else { CheckStatus::Failed } });
+    }
+}
+
+#[derive(Serialize)]
+struct CommitVerdict {
+    commit: String,
+    verdict: Verdict,
+}
+
+/// Each commit of a range on its own, in parallel, in commit order.
+fn each_commit(root: &Path, range: &str, args: &CheckArgs) -> Result<u8, Error> {
+    let (base, _) = git::split_range(range)?;
+    let (policy, sources, src) = policy_at(root, Some(&base))?;
+    let commits = git::commits(root, range)?;
+    let results: Vec<Result<CommitVerdict, Error>> = commits
+        .par_iter()
+        .map(|c| {
+            let plan = git::commit_change_set(root, c)?;
+            let mut verdict = crate::engine::evaluate(&policy, &plan, root)?;
+            verdict.policy_source = src.as_ref().map(|s| format!("base {s} of {range}"));
+            Ok(CommitVerdict { commit: git::short(root, c), verdict })
+        })
+        .collect();
+    let results: Vec<CommitVerdict> = results.into_iter().collect::<Result<_, _>>()?;
+    let decision = results.iter().map(|r| r.verdict.decision).max().unwrap_or(Decision::Allow);
+    match args.format {
+        Format::Json => {
+            let doc = serde_json::json!({
+                "schema_version": report::SCHEMA_VERSION,
+                "decision": decision,
+                "policy_source": src.as_ref().map(|s| format!("base {s} of {range}")),
+                "commits": results,
+            });
+            println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+        }
+        Format::Sarif => {
+            // One log, one run per commit.
+            let mut runs = Vec::new();
+            for r in &results {
+                let name = format!("commit {}", r.commit);
+                let cx = report::Context { policy: &policy, sources: &sources, plan_name: &name, plan_text: "" };
+                let category = format!("{}/{}", args.sarif_category.trim_end_matches('/'), r.commit);
+                let log: serde_json::Value = serde_json::from_str(&report::sarif(&r.verdict, &cx, &category)).unwrap_or_default();
+                runs.extend(log["runs"].as_array().cloned().unwrap_or_default());
+            }
+            let doc = serde_json::json!({"$schema": "https://json.schemastore.org/sarif-2.1.0.json", "version": "2.1.0", "runs": runs});
+            println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+        }
+        format => {
+            for r in &results {
+                let name = format!("commit {}", r.commit);
+                let cx = report::Context { policy: &policy, sources: &sources, plan_name: &name, plan_text: "" };
+                if format == Format::Human {
+                    println!("── commit {} ──", r.commit);
+                }
+                print!("{}", render(&r.verdict, &cx, format, &format!("{}/{}", args.sarif_category.trim_end_matches('/'), r.commit)));
+            }
+            if format == Format::Human {
+                println!("agentgate: {} over {} commits of {range}", decision.as_str(), results.len());
+            }
+        }
+    }
+    Ok(code(decision))
+}
