@@ -13,13 +13,22 @@ use crate::source::{self, SourceFile};
 #[derive(Debug, Error, Diagnostic)]
 pub enum GitError {
     #[error("cannot run `git {args}`: {message}")]
-    #[diagnostic(code(agentgate::git::run), help("install git, and run agentgate inside a git repository (or pass `--root`)"))]
+    #[diagnostic(
+        code(agentgate::git::run),
+        help("install git, and run agentgate inside a git repository (or pass `--root`)")
+    )]
     Run { args: String, message: String },
     #[error("`git {args}` failed: {stderr}")]
-    #[diagnostic(code(agentgate::git::failed), help("check that the revisions exist: `git log --oneline` lists them"))]
+    #[diagnostic(
+        code(agentgate::git::failed),
+        help("check that the revisions exist: `git log --oneline` lists them")
+    )]
     Failed { args: String, stderr: String },
     #[error("a range must look like `BASE..HEAD`, not `{range}`")]
-    #[diagnostic(code(agentgate::git::range), help("for example `--range origin/main..HEAD`"))]
+    #[diagnostic(
+        code(agentgate::git::range),
+        help("for example `--range origin/main..HEAD`")
+    )]
     BadRange { range: String },
     #[error("git reported a path that cannot be checked: `{path}`")]
     #[diagnostic(code(agentgate::git::path))]
@@ -50,9 +59,15 @@ fn git(root: &Path, args: &[&str]) -> Result<Vec<u8>, GitError> {
         .arg(root)
         .args(args)
         .output()
-        .map_err(|e| GitError::Run { args: args.join(" "), message: e.to_string() })?;
+        .map_err(|e| GitError::Run {
+            args: args.join(" "),
+            message: e.to_string(),
+        })?;
     if !out.status.success() {
-        return Err(GitError::Failed { args: args.join(" "), stderr: String::from_utf8_lossy(&out.stderr).trim().to_string() });
+        return Err(GitError::Failed {
+            args: args.join(" "),
+            stderr: String::from_utf8_lossy(&out.stderr).trim().to_string(),
+        });
     }
     Ok(out.stdout)
 }
@@ -60,10 +75,14 @@ fn git(root: &Path, args: &[&str]) -> Result<Vec<u8>, GitError> {
 /// The two ends of `A..B`.
 pub fn split_range(range: &str) -> Result<(String, String), GitError> {
     match range.split_once("..") {
-        Some((a, b)) if !a.is_empty() && !b.trim_start_matches('.').is_empty() && !a.contains("...") => {
+        Some((a, b))
+            if !a.is_empty() && !b.trim_start_matches('.').is_empty() && !a.contains("...") =>
+        {
             Ok((a.to_string(), b.trim_start_matches('.').to_string()))
         }
-        _ => Err(GitError::BadRange { range: range.to_string() }),
+        _ => Err(GitError::BadRange {
+            range: range.to_string(),
+        }),
     }
 }
 
@@ -71,7 +90,10 @@ pub fn split_range(range: &str) -> Result<(String, String), GitError> {
 pub fn commits(root: &Path, range: &str) -> Result<Vec<String>, GitError> {
     split_range(range)?;
     let out = git(root, &["rev-list", "--reverse", range])?;
-    Ok(String::from_utf8_lossy(&out).lines().map(str::to_string).collect())
+    Ok(String::from_utf8_lossy(&out)
+        .lines()
+        .map(str::to_string)
+        .collect())
 }
 
 /// Whether HEAD exists (false in a repository with no commit yet).
@@ -81,15 +103,33 @@ pub fn has_head(root: &Path) -> bool {
 
 /// A short name for a revision.
 pub fn short(root: &Path, rev: &str) -> String {
-    git(root, &["rev-parse", "--short", rev]).map(|o| String::from_utf8_lossy(&o).trim().to_string()).unwrap_or_else(|_| rev.to_string())
+    git(root, &["rev-parse", "--short", rev])
+        .map(|o| String::from_utf8_lossy(&o).trim().to_string())
+        .unwrap_or_else(|_| rev.to_string())
 }
 
 /// The change set from git as a plan. `diff_args` select what to compare.
 fn plan_from_diff(root: &Path, diff_args: &[&str], commit: bool) -> Result<Plan, GitError> {
-    let mut raw_args = vec!["diff", "--raw", "-z", "-M", "-C", "--no-ext-diff", "--no-textconv"];
+    let mut raw_args = vec![
+        "diff",
+        "--raw",
+        "-z",
+        "-M",
+        "-C",
+        "--no-ext-diff",
+        "--no-textconv",
+    ];
     raw_args.extend_from_slice(diff_args);
     let raw = git(root, &raw_args)?;
-    let mut num_args = vec!["diff", "--numstat", "-z", "-M", "-C", "--no-ext-diff", "--no-textconv"];
+    let mut num_args = vec![
+        "diff",
+        "--numstat",
+        "-z",
+        "-M",
+        "-C",
+        "--no-ext-diff",
+        "--no-textconv",
+    ];
     num_args.extend_from_slice(diff_args);
     let nums = numstat(&git(root, &num_args)?);
     let mut changes = Vec::new();
@@ -102,9 +142,18 @@ fn plan_from_diff(root: &Path, diff_args: &[&str], commit: bool) -> Result<Plan,
             continue;
         }
         let status = meta.split_whitespace().nth(4).unwrap_or("M").to_string();
-        let path1 = fields.get(i + 1).map(|p| String::from_utf8_lossy(p).to_string()).unwrap_or_default();
+        let path1 = fields
+            .get(i + 1)
+            .map(|p| String::from_utf8_lossy(p).to_string())
+            .unwrap_or_default();
         let two = matches!(status.chars().next(), Some('R' | 'C'));
-        let path2 = if two { fields.get(i + 2).map(|p| String::from_utf8_lossy(p).to_string()) } else { None };
+        let path2 = if two {
+            fields
+                .get(i + 2)
+                .map(|p| String::from_utf8_lossy(p).to_string())
+        } else {
+            None
+        };
         i += if two { 3 } else { 2 };
         let (op, path, from) = match status.chars().next() {
             Some('A') => (Op::Add, path1, None),
@@ -113,17 +162,40 @@ fn plan_from_diff(root: &Path, diff_args: &[&str], commit: bool) -> Result<Plan,
             Some('C') => (Op::Copy, path2.unwrap_or_default(), Some(path1)),
             _ => (Op::Modify, path1, None),
         };
-        let (added, removed) = nums.iter().find(|(p, _, _)| *p == path).map(|(_, a, r)| (*a, *r)).unwrap_or((0, 0));
-        let norm = |p: &str| changeset::normalize_path(root, p).map_err(|source| GitError::Path { path: p.to_string(), source });
-        changes.push(Change { path: norm(&path)?, op, from: from.as_deref().map(norm).transpose()?, added, removed, line: None });
+        let (added, removed) = nums
+            .iter()
+            .find(|(p, _, _)| *p == path)
+            .map(|(_, a, r)| (*a, *r))
+            .unwrap_or((0, 0));
+        let norm = |p: &str| {
+            changeset::normalize_path(root, p).map_err(|source| GitError::Path {
+                path: p.to_string(),
+                source,
+            })
+        };
+        changes.push(Change {
+            path: norm(&path)?,
+            op,
+            from: from.as_deref().map(norm).transpose()?,
+            added,
+            removed,
+            line: None,
+        });
     }
-    Ok(Plan { changes, commit, ..Plan::default() })
+    Ok(Plan {
+        changes,
+        commit,
+        ..Plan::default()
+    })
 }
 
 /// `--numstat -z` → (path, added, removed); binary files count 0.
 fn numstat(out: &[u8]) -> Vec<(String, u64, u64)> {
     let mut res = Vec::new();
-    let fields: Vec<String> = out.split(|b| *b == 0).map(|f| String::from_utf8_lossy(f).to_string()).collect();
+    let fields: Vec<String> = out
+        .split(|b| *b == 0)
+        .map(|f| String::from_utf8_lossy(f).to_string())
+        .collect();
     let mut i = 0;
     while i < fields.len() {
         let f = &fields[i];
@@ -159,12 +231,27 @@ pub fn change_set(root: &Path, src: &Source) -> Result<Plan, GitError> {
             }
         }
         Source::Worktree => {
-            let mut plan = if has_head(root) { plan_from_diff(root, &["HEAD"], false)? } else { Plan::default() };
+            let mut plan = if has_head(root) {
+                plan_from_diff(root, &["HEAD"], false)?
+            } else {
+                Plan::default()
+            };
             let untracked = git(root, &["ls-files", "--others", "--exclude-standard", "-z"])?;
             for p in untracked.split(|b| *b == 0).filter(|p| !p.is_empty()) {
                 let p = String::from_utf8_lossy(p).to_string();
-                let path = changeset::normalize_path(root, &p).map_err(|source| GitError::Path { path: p.clone(), source })?;
-                plan.changes.push(Change { path, op: Op::Add, from: None, added: 0, removed: 0, line: None });
+                let path =
+                    changeset::normalize_path(root, &p).map_err(|source| GitError::Path {
+                        path: p.clone(),
+                        source,
+                    })?;
+                plan.changes.push(Change {
+                    path,
+                    op: Op::Add,
+                    from: None,
+                    added: 0,
+                    removed: 0,
+                    line: None,
+                });
             }
             Ok(plan)
         }
@@ -188,14 +275,27 @@ pub fn commit_change_set(root: &Path, commit: &str) -> Result<Plan, GitError> {
 /// The policy sources as they are at a revision.
 pub fn sources_at(root: &Path, rev: &str) -> Result<Vec<SourceFile>, GitError> {
     let list = git(root, &["ls-tree", "-r", "-z", "--name-only", rev])?;
-    let mut paths: Vec<String> =
-        list.split(|b| *b == 0).map(|p| String::from_utf8_lossy(p).to_string()).filter(|p| source::is_policy_path(p)).collect();
-    paths.sort_by_key(|p| (p != "AGENTS.md", !p.starts_with("docs/SSOT/"), p.matches('/').count(), p.clone()));
+    let mut paths: Vec<String> = list
+        .split(|b| *b == 0)
+        .map(|p| String::from_utf8_lossy(p).to_string())
+        .filter(|p| source::is_policy_path(p))
+        .collect();
+    paths.sort_by_key(|p| {
+        (
+            p != "AGENTS.md",
+            !p.starts_with("docs/SSOT/"),
+            p.matches('/').count(),
+            p.clone(),
+        )
+    });
     paths
         .into_iter()
         .map(|p| {
             let blob = git(root, &["show", &format!("{rev}:{p}")])?;
-            let text = String::from_utf8(blob).map_err(|_| GitError::NotUtf8 { path: p.clone(), rev: rev.to_string() })?;
+            let text = String::from_utf8(blob).map_err(|_| GitError::NotUtf8 {
+                path: p.clone(),
+                rev: rev.to_string(),
+            })?;
             Ok(source::from_text(&p, &text))
         })
         .collect()

@@ -4,7 +4,12 @@ use assert_cmd::Command;
 use std::path::Path;
 
 fn git(dir: &Path, args: &[&str]) {
-    let ok = std::process::Command::new("git").args(args).current_dir(dir).status().unwrap().success();
+    let ok = std::process::Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .status()
+        .unwrap()
+        .success();
     assert!(ok, "git {args:?}");
 }
 
@@ -22,7 +27,11 @@ fn repo() -> Option<tempfile::TempDir> {
     git(d, &["init", "-q", "-b", "main"]);
     git(d, &["config", "user.email", "t@example.com"]);
     git(d, &["config", "user.name", "t"]);
-    write(d, "AGENTS.md", "- Never edit `protected/**`.\n- Never force push.\n");
+    write(
+        d,
+        "AGENTS.md",
+        "- Never edit `protected/**`.\n- Never force push.\n",
+    );
     write(d, "src/a.rs", "fn a() {}\n");
     git(d, &["add", "-A"]);
     git(d, &["commit", "-qm", "init"]);
@@ -30,7 +39,13 @@ fn repo() -> Option<tempfile::TempDir> {
 }
 
 fn check(dir: &Path, args: &[&str]) -> (i32, serde_json::Value) {
-    let out = Command::cargo_bin("agentgate").unwrap().current_dir(dir).args(["check", "--format", "json"]).args(args).output().unwrap();
+    let out = Command::cargo_bin("agentgate")
+        .unwrap()
+        .current_dir(dir)
+        .args(["check", "--format", "json"])
+        .args(args)
+        .output()
+        .unwrap();
     let code = out.status.code().unwrap();
     let v = serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null);
     (code, v)
@@ -59,14 +74,22 @@ fn renames_deletes_and_line_counts_come_from_git() {
     let d = dir.path();
     write(d, "protected/keep.md", "k\n");
     git(d, &["add", "-A"]);
-    git(d, &["commit", "-qm", "a protected file (committed by a human)"]);
+    git(
+        d,
+        &["commit", "-qm", "a protected file (committed by a human)"],
+    );
     git(d, &["mv", "protected/keep.md", "moved.md"]);
     let (code, v) = check(d, &["--staged"]);
-    assert_eq!(code, 1, "renaming out of a protected folder is a write to it: {v}");
+    assert_eq!(
+        code, 1,
+        "renaming out of a protected folder is a write to it: {v}"
+    );
     git(d, &["reset", "-q", "--hard"]);
     write(d, "src/b.rs", "1\n2\n3\n");
     git(d, &["add", "-A"]);
-    let plan = agentgate::git::change_set(&d.canonicalize().unwrap(), &agentgate::git::Source::Staged).unwrap();
+    let plan =
+        agentgate::git::change_set(&d.canonicalize().unwrap(), &agentgate::git::Source::Staged)
+            .unwrap();
     assert_eq!(plan.changes.len(), 1);
     assert_eq!(plan.changes[0].path, "src/b.rs");
     assert_eq!(plan.changes[0].added, 3);
@@ -89,14 +112,22 @@ fn a_commit_that_relaxes_the_policy_is_judged_by_the_policy_before_it() {
     let (code, v) = check(d, &["--range", "main..feature"]);
     assert_eq!(code, 1);
     assert!(v["policy_source"].as_str().unwrap().contains("base main"));
-    let rules: Vec<&str> = v["findings"].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap()).collect();
+    let rules: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
     assert!(rules.contains(&"builtin-policy-sources"), "{rules:?}");
 
     let (code, v) = check(d, &["--each-commit", "main..feature"]);
     assert_eq!(code, 1);
     let commits = v["commits"].as_array().unwrap();
     assert_eq!(commits.len(), 3, "{v}");
-    let decisions: Vec<&str> = commits.iter().map(|c| c["verdict"]["decision"].as_str().unwrap()).collect();
+    let decisions: Vec<&str> = commits
+        .iter()
+        .map(|c| c["verdict"]["decision"].as_str().unwrap())
+        .collect();
     assert_eq!(decisions, ["deny", "deny", "allow"]);
 }
 
@@ -113,8 +144,14 @@ fn each_commit_output_is_identical_across_thread_counts() {
         git(d, &["commit", "-qm", &format!("c{i}")]);
     }
     let run = |threads: &str| {
-        Command::cargo_bin("agentgate").unwrap().current_dir(d).env("RAYON_NUM_THREADS", threads)
-            .args(["check", "--each-commit", "HEAD~6..HEAD", "--format", "json"]).output().unwrap().stdout
+        Command::cargo_bin("agentgate")
+            .unwrap()
+            .current_dir(d)
+            .env("RAYON_NUM_THREADS", threads)
+            .args(["check", "--each-commit", "HEAD~6..HEAD", "--format", "json"])
+            .output()
+            .unwrap()
+            .stdout
     };
     assert_eq!(run("1"), run("4"));
 }
@@ -132,9 +169,24 @@ fn worktree_includes_untracked_files() {
 fn bad_ranges_exit_2() {
     let Some(dir) = repo() else { return };
     let d = dir.path();
-    Command::cargo_bin("agentgate").unwrap().current_dir(d).args(["check", "--range", "main"]).assert().code(2);
-    Command::cargo_bin("agentgate").unwrap().current_dir(d).args(["check", "--range", "nope..main"]).assert().code(2);
-    Command::cargo_bin("agentgate").unwrap().current_dir(d).args(["check", "--staged", "--plan", "-"]).assert().code(2);
+    Command::cargo_bin("agentgate")
+        .unwrap()
+        .current_dir(d)
+        .args(["check", "--range", "main"])
+        .assert()
+        .code(2);
+    Command::cargo_bin("agentgate")
+        .unwrap()
+        .current_dir(d)
+        .args(["check", "--range", "nope..main"])
+        .assert()
+        .code(2);
+    Command::cargo_bin("agentgate")
+        .unwrap()
+        .current_dir(d)
+        .args(["check", "--staged", "--plan", "-"])
+        .assert()
+        .code(2);
 }
 
 #[test]
@@ -142,14 +194,64 @@ fn init_scaffolds_without_overwriting() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     write(d, "AGENTS.md", "- mine\n");
-    Command::cargo_bin("agentgate").unwrap().args(["init", "--root", d.to_str().unwrap()]).assert().code(0);
-    assert_eq!(std::fs::read_to_string(d.join("AGENTS.md")).unwrap(), "- mine\n");
+    Command::cargo_bin("agentgate")
+        .unwrap()
+        .args(["init", "--root", d.to_str().unwrap()])
+        .assert()
+        .code(0);
+    assert_eq!(
+        std::fs::read_to_string(d.join("AGENTS.md")).unwrap(),
+        "- mine\n"
+    );
     assert!(d.join(".pre-commit-config.yaml").exists());
     assert!(d.join(".github/workflows/agentgate.yml").exists());
     // The scaffolded AGENTS.md compiles to enforced rules and nothing unrecognised.
     let fresh = tempfile::tempdir().unwrap();
-    Command::cargo_bin("agentgate").unwrap().args(["init", "--root", fresh.path().to_str().unwrap()]).assert().code(0);
+    Command::cargo_bin("agentgate")
+        .unwrap()
+        .args(["init", "--root", fresh.path().to_str().unwrap()])
+        .assert()
+        .code(0);
     let policy = agentgate::load_policy(fresh.path()).unwrap();
     assert!(policy.rules.len() >= 7, "{}", policy.rules.len());
     assert!(policy.unrecognised.is_empty(), "{:?}", policy.unrecognised);
+}
+
+#[test]
+fn the_ci_workflow_and_hooks_are_well_formed() {
+    let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let wf: serde_json::Value = yaml_serde::from_str(
+        &std::fs::read_to_string(root.join("docs/agentgate-workflow.yml")).unwrap(),
+    )
+    .unwrap();
+    let steps = wf["jobs"]["policy"]["steps"].as_array().unwrap();
+    assert!(steps.iter().any(|s| s["uses"]
+        .as_str()
+        .is_some_and(|u| u.starts_with("github/codeql-action/upload-sarif"))));
+    assert!(steps.iter().any(|s| s["run"]
+        .as_str()
+        .is_some_and(|r| r.contains("--range") && r.contains("--format sarif"))));
+    let hooks: serde_json::Value = yaml_serde::from_str(
+        &std::fs::read_to_string(root.join(".pre-commit-hooks.yaml")).unwrap(),
+    )
+    .unwrap();
+    let ids: Vec<&str> = hooks
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["agentgate", "agentgate-system"]);
+    for h in hooks.as_array().unwrap() {
+        assert_eq!(h["pass_filenames"], false);
+        assert_eq!(h["entry"], "agentgate check --staged");
+    }
+    let doc = std::fs::read_to_string(root.join("docs/ci.md")).unwrap();
+    assert!(doc.contains(
+        std::fs::read_to_string(root.join("docs/agentgate-workflow.yml"))
+            .unwrap()
+            .lines()
+            .nth(3)
+            .unwrap()
+    ));
 }

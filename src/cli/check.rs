@@ -53,12 +53,19 @@ pub struct CheckArgs {
 }
 
 /// The policy a git change set is judged by, and how to name it.
-fn policy_at(root: &Path, rev: Option<&str>) -> Result<(Policy, Vec<SourceFile>, Option<String>), Error> {
+fn policy_at(
+    root: &Path,
+    rev: Option<&str>,
+) -> Result<(Policy, Vec<SourceFile>, Option<String>), Error> {
     match rev {
         Some(rev) => {
             let sources = git::sources_at(root, rev)?;
             let policy = crate::compile::compile(&sources).map_err(Error::Compile)?;
-            Ok((policy, sources, Some(format!("{rev} ({})", git::short(root, rev)))))
+            Ok((
+                policy,
+                sources,
+                Some(format!("{rev} ({})", git::short(root, rev))),
+            ))
         }
         None => {
             let loaded = crate::load(root)?;
@@ -81,17 +88,38 @@ pub fn run(args: CheckArgs) -> Result<u8, Error> {
         let rev = git::has_head(&root).then_some("HEAD");
         let (policy, sources, src) = policy_at(&root, rev)?;
         let plan = git::change_set(&root, &Source::Staged)?;
-        (policy, sources, src.or(Some("the work tree (no commit yet)".into())), plan, "staged change".to_string(), String::new())
+        (
+            policy,
+            sources,
+            src.or(Some("the work tree (no commit yet)".into())),
+            plan,
+            "staged change".to_string(),
+            String::new(),
+        )
     } else if args.worktree {
         let (policy, sources, _) = policy_at(&root, None)?;
         let plan = git::change_set(&root, &Source::Worktree)?;
-        (policy, sources, None, plan, "work tree".to_string(), String::new())
+        (
+            policy,
+            sources,
+            None,
+            plan,
+            "work tree".to_string(),
+            String::new(),
+        )
     } else {
         let range = args.range.clone().unwrap_or_default();
         let (base, _) = git::split_range(&range)?;
         let (policy, sources, src) = policy_at(&root, Some(&base))?;
         let plan = git::change_set(&root, &Source::Range(range.clone()))?;
-        (policy, sources, src.map(|s| format!("base {s} of {range}")), plan, range, String::new())
+        (
+            policy,
+            sources,
+            src.map(|s| format!("base {s} of {range}")),
+            plan,
+            range,
+            String::new(),
+        )
     };
     let mut verdict = crate::engine::evaluate(&policy, &plan, &root)?;
     if args.run_checks && verdict.decision != Decision::Allow {
@@ -99,8 +127,16 @@ pub fn run(args: CheckArgs) -> Result<u8, Error> {
         verdict = crate::engine::evaluate(&policy, &plan, &root)?;
     }
     verdict.policy_source = policy_source;
-    let cx = report::Context { policy: &policy, sources: &sources, plan_name: &name, plan_text: &text };
-    print!("{}", render(&verdict, &cx, args.format, &args.sarif_category));
+    let cx = report::Context {
+        policy: &policy,
+        sources: &sources,
+        plan_name: &name,
+        plan_text: &text,
+    };
+    print!(
+        "{}",
+        render(&verdict, &cx, args.format, &args.sarif_category)
+    );
     Ok(code(verdict.decision))
 }
 
@@ -131,11 +167,19 @@ fn render(verdict: &Verdict, cx: &report::Context, format: Format, category: &st
 /// as evidence.
 fn run_missing_checks(root: &Path, policy: &Policy, plan: &mut Plan, verdict: &Verdict) {
     let mut to_run: Vec<String> = Vec::new();
-    for f in verdict.findings.iter().filter(|f| f.kind == "required-check") {
-        let Some(rule) = policy.rules.iter().find(|r| r.id == f.rule) else { continue };
+    for f in verdict
+        .findings
+        .iter()
+        .filter(|f| f.kind == "required-check")
+    {
+        let Some(rule) = policy.rules.iter().find(|r| r.id == f.rule) else {
+            continue;
+        };
         if let RuleBody::RequiredCheck { commands, .. } = &rule.body {
             for c in commands {
-                let runnable = !c.program.is_empty() && !c.program.starts_with('@') && !c.words.iter().any(|w| *w == crate::ir::PatWord::Any);
+                let runnable = !c.program.is_empty()
+                    && !c.program.starts_with('@')
+                    && !c.words.contains(&crate::ir::PatWord::Any);
                 if runnable && !to_run.contains(&c.text) {
                     to_run.push(c.text.clone());
                 }
@@ -151,8 +195,18 @@ fn run_missing_checks(root: &Path, policy: &Policy, plan: &mut Plan, verdict: &V
             .stdout(std::process::Stdio::null())
             .status();
         let passed = status.map(|s| s.success()).unwrap_or(false);
-        eprintln!("agentgate: `{cmd}` {}", if passed { "passed" } else { "failed" });
-        plan.evidence.checks.push(Check { command: cmd, status: if passed { CheckStatus::Passed } else { CheckStatus::Failed } });
+        eprintln!(
+            "agentgate: `{cmd}` {}",
+            if passed { "passed" } else { "failed" }
+        );
+        plan.evidence.checks.push(Check {
+            command: cmd,
+            status: if passed {
+                CheckStatus::Passed
+            } else {
+                CheckStatus::Failed
+            },
+        });
     }
 }
 
@@ -173,11 +227,18 @@ fn each_commit(root: &Path, range: &str, args: &CheckArgs) -> Result<u8, Error> 
             let plan = git::commit_change_set(root, c)?;
             let mut verdict = crate::engine::evaluate(&policy, &plan, root)?;
             verdict.policy_source = src.as_ref().map(|s| format!("base {s} of {range}"));
-            Ok(CommitVerdict { commit: git::short(root, c), verdict })
+            Ok(CommitVerdict {
+                commit: git::short(root, c),
+                verdict,
+            })
         })
         .collect();
     let results: Vec<CommitVerdict> = results.into_iter().collect::<Result<_, _>>()?;
-    let decision = results.iter().map(|r| r.verdict.decision).max().unwrap_or(Decision::Allow);
+    let decision = results
+        .iter()
+        .map(|r| r.verdict.decision)
+        .max()
+        .unwrap_or(Decision::Allow);
     match args.format {
         Format::Json => {
             let doc = serde_json::json!({
@@ -193,9 +254,17 @@ fn each_commit(root: &Path, range: &str, args: &CheckArgs) -> Result<u8, Error> 
             let mut runs = Vec::new();
             for r in &results {
                 let name = format!("commit {}", r.commit);
-                let cx = report::Context { policy: &policy, sources: &sources, plan_name: &name, plan_text: "" };
-                let category = format!("{}/{}", args.sarif_category.trim_end_matches('/'), r.commit);
-                let log: serde_json::Value = serde_json::from_str(&report::sarif(&r.verdict, &cx, &category)).unwrap_or_default();
+                let cx = report::Context {
+                    policy: &policy,
+                    sources: &sources,
+                    plan_name: &name,
+                    plan_text: "",
+                };
+                let category =
+                    format!("{}/{}", args.sarif_category.trim_end_matches('/'), r.commit);
+                let log: serde_json::Value =
+                    serde_json::from_str(&report::sarif(&r.verdict, &cx, &category))
+                        .unwrap_or_default();
                 runs.extend(log["runs"].as_array().cloned().unwrap_or_default());
             }
             let doc = serde_json::json!({"$schema": "https://json.schemastore.org/sarif-2.1.0.json", "version": "2.1.0", "runs": runs});
@@ -204,14 +273,31 @@ fn each_commit(root: &Path, range: &str, args: &CheckArgs) -> Result<u8, Error> 
         format => {
             for r in &results {
                 let name = format!("commit {}", r.commit);
-                let cx = report::Context { policy: &policy, sources: &sources, plan_name: &name, plan_text: "" };
+                let cx = report::Context {
+                    policy: &policy,
+                    sources: &sources,
+                    plan_name: &name,
+                    plan_text: "",
+                };
                 if format == Format::Human {
                     println!("── commit {} ──", r.commit);
                 }
-                print!("{}", render(&r.verdict, &cx, format, &format!("{}/{}", args.sarif_category.trim_end_matches('/'), r.commit)));
+                print!(
+                    "{}",
+                    render(
+                        &r.verdict,
+                        &cx,
+                        format,
+                        &format!("{}/{}", args.sarif_category.trim_end_matches('/'), r.commit)
+                    )
+                );
             }
             if format == Format::Human {
-                println!("agentgate: {} over {} commits of {range}", decision.as_str(), results.len());
+                println!(
+                    "agentgate: {} over {} commits of {range}",
+                    decision.as_str(),
+                    results.len()
+                );
             }
         }
     }

@@ -19,7 +19,8 @@ does not enforce.
 - Agents MUST NOT delete more than 20 files.
 ";
 
-const PRE_COMMIT: &str = "# pre-commit configuration: agentgate checks each staged change against AGENTS.md.
+const PRE_COMMIT: &str =
+    "# pre-commit configuration: agentgate checks each staged change against AGENTS.md.
 repos:
   - repo: https://github.com/agentgate/agentgate
     rev: v0.1.0
@@ -30,8 +31,11 @@ repos:
 const WORKFLOW: &str = include_str!("../../docs/agentgate-workflow.yml");
 
 /// Files `init` writes, relative to the root.
-pub const FILES: [(&str, &str); 3] =
-    [("AGENTS.md", AGENTS_MD), (".pre-commit-config.yaml", PRE_COMMIT), (".github/workflows/agentgate.yml", WORKFLOW)];
+pub const FILES: [(&str, &str); 3] = [
+    ("AGENTS.md", AGENTS_MD),
+    (".pre-commit-config.yaml", PRE_COMMIT),
+    (".github/workflows/agentgate.yml", WORKFLOW),
+];
 
 pub fn run(root: &Path) -> Result<u8, Error> {
     for (rel, text) in FILES {
@@ -41,9 +45,15 @@ pub fn run(root: &Path) -> Result<u8, Error> {
             continue;
         }
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| Error::Init { path: rel.to_string(), message: e.to_string() })?;
+            std::fs::create_dir_all(dir).map_err(|e| Error::Init {
+                path: rel.to_string(),
+                message: e.to_string(),
+            })?;
         }
-        std::fs::write(&path, text).map_err(|e| Error::Init { path: rel.to_string(), message: e.to_string() })?;
+        std::fs::write(&path, text).map_err(|e| Error::Init {
+            path: rel.to_string(),
+            message: e.to_string(),
+        })?;
         println!("created  {rel}");
     }
     println!("next: edit AGENTS.md, run `agentgate lint`, then `pre-commit install`");
