@@ -255,3 +255,41 @@ fn the_ci_workflow_and_hooks_are_well_formed() {
             .unwrap()
     ));
 }
+
+#[test]
+fn run_checks_runs_missing_obligations_and_counts_them_as_evidence() {
+    let Some(dir) = repo() else { return };
+    let d = dir.path();
+    write(d, "AGENTS.md", "- Run `test -d src` before committing.\n- Run `test -d missing-folder` before committing.\n");
+    git(d, &["commit", "-qam", "policy"]);
+    write(d, "src/a.rs", "fn a() { 2 }\n");
+    git(d, &["add", "-A"]);
+    let (code, v) = check(d, &["--staged"]);
+    assert_eq!(code, 1);
+    let missing: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert!(
+        missing.iter().any(|m| m.contains("`test -d src`")),
+        "{missing:?}"
+    );
+    let (code, v) = check(d, &["--staged", "--run-checks"]);
+    assert_eq!(code, 1, "the failing check still blocks");
+    let left: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert!(
+        left.iter().all(|m| !m.contains("`test -d src`")),
+        "a passing run is evidence: {left:?}"
+    );
+    assert!(
+        left.iter().any(|m| m.contains("missing-folder")),
+        "{left:?}"
+    );
+}

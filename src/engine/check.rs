@@ -607,7 +607,8 @@ fn command_text(p: &CommandPattern) -> String {
             c => c.into(),
         };
     }
-    if p.program.is_empty() {
+    // A single command reads best as written; a part of `a && b` is rebuilt.
+    if p.program.is_empty() || !p.text.contains(['&', ';', '|']) {
         return p.text.clone();
     }
     let mut s = p.program.clone();
@@ -617,6 +618,10 @@ fn command_text(p: &CommandPattern) -> String {
             crate::ir::PatWord::Lit(l) => s.push_str(l),
             crate::ir::PatWord::Any => s.push('…'),
         }
+    }
+    for f in &p.flags {
+        s.push(' ');
+        s.push_str(f);
     }
     s
 }
