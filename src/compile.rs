@@ -46,6 +46,9 @@ pub enum CompileError {
         #[label("in this statement")]
         span: SourceSpan,
     },
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Rego(#[from] Box<crate::custom::CustomError>),
     #[error("the statement grammar failed on a sentence")]
     #[diagnostic(code(agentgate::compile::grammar))]
     Grammar(#[from] parse::ParseError),
@@ -58,7 +61,27 @@ pub fn compile(sources: &[SourceFile]) -> Result<Policy, Vec<CompileError>> {
     let mut errors = Vec::new();
     let mut decls = Declarations::default();
     let mut relaxed: Vec<String> = Vec::new();
-    for src in sources {
+    let mut rego: Vec<crate::ir::RegoModule> = Vec::new();
+    for src in sources.iter().filter(|s| s.path.ends_with(".rego")) {
+        rego.push(crate::ir::RegoModule {
+            file: src.path.clone(),
+            line: 1,
+            text: src.text.to_string(),
+        });
+    }
+    for src in sources.iter().filter(|s| !s.path.ends_with(".rego")) {
+        rego.extend(rego_blocks(src));
+    }
+    let file_text = |f: &str| {
+        sources
+            .iter()
+            .find(|s| s.path == f)
+            .map(|s| s.text.to_string())
+    };
+    if let Err(e) = crate::custom::validate(&rego, file_text) {
+        errors.push(e.into());
+    }
+    for src in sources.iter().filter(|s| !s.path.ends_with(".rego")) {
         compile_file(
             src,
             &mut rules,
@@ -76,11 +99,12 @@ pub fn compile(sources: &[SourceFile]) -> Result<Policy, Vec<CompileError>> {
         except.extend(relaxed);
     }
     let duplicate_ids = assign_ids(&mut rules);
-    let digest = digest(&rules);
+    let digest = digest(&rules, &rego);
     Ok(Policy {
         digest,
         sources: sources.iter().map(|s| s.path.clone()).collect(),
         rules,
+        rego,
         unrecognised,
         duplicate_ids,
     })
@@ -253,6 +277,21 @@ fn compile_file(
             });
         }
     }
+}
+
+/// The ```rego blocks of a markdown source.
+fn rego_blocks(src: &SourceFile) -> Vec<crate::ir::RegoModule> {
+    markdown::segments(&src.text)
+        .into_iter()
+        .filter_map(|seg| match seg.kind {
+            SegmentKind::Code { lang, text } if lang == "rego" => Some(crate::ir::RegoModule {
+                file: src.path.clone(),
+                line: src.line_of(seg.span.0) + 1,
+                text,
+            }),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Build the statements of a document: sentences, code lines under a lead-in, table rows, and
@@ -661,8 +700,11 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn digest(rules: &[Rule]) -> String {
-    let json = serde_json::to_vec(rules).unwrap_or_default();
+fn digest(rules: &[Rule], rego: &[crate::ir::RegoModule]) -> String {
+    let mut json = serde_json::to_vec(rules).unwrap_or_default();
+    if !rego.is_empty() {
+        json.extend(serde_json::to_vec(rego).unwrap_or_default());
+    }
     format!("sha256:{}", hex(&Sha256::digest(&json)))
 }
 

@@ -26,6 +26,9 @@ pub enum EngineError {
         #[diagnostic_source]
         source: crate::command::CommandError,
     },
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Custom(#[from] Box<crate::custom::CustomError>),
     #[error("invalid glob in rule `{rule}`: {message}")]
     #[diagnostic(code(agentgate::engine::glob))]
     Glob { rule: String, message: String },
@@ -115,6 +118,7 @@ pub fn evaluate(policy: &Policy, plan: &Plan, root: &Path) -> Result<Verdict, En
             message: e.to_string(),
         }
     })?);
+    findings.extend(custom_findings(policy, plan, &facts)?);
     for f in findings.iter_mut() {
         if f.severity < Severity::Error {
             f.decision = Decision::Allow;
@@ -177,4 +181,27 @@ fn approved(approvals: &[(String, Option<String>)], rule: &str, reviewer: Option
             None => rule_ok,
         }
     })
+}
+
+/// Custom Rego policies see the normalised plan as `input` (plus `runs`: every program the plan
+/// runs, wrappers peeled) and the compiled rules as `data.agentgate.policy`.
+fn custom_findings(
+    policy: &Policy,
+    plan: &Plan,
+    facts: &facts::Facts,
+) -> Result<Vec<Finding>, EngineError> {
+    if policy.rego.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut input = serde_json::to_value(plan).unwrap_or_default();
+    let runs: Vec<serde_json::Value> = facts
+        .runs
+        .iter()
+        .map(|r| serde_json::json!({"program": r.inv.program, "args": r.inv.args, "env": r.inv.env, "command": r.command}))
+        .collect();
+    if let Some(o) = input.as_object_mut() {
+        o.insert("runs".into(), serde_json::Value::Array(runs));
+    }
+    let data = serde_json::json!({"agentgate": {"policy": {"digest": policy.digest, "rules": policy.rules}}});
+    crate::custom::evaluate(&policy.rego, input, data).map_err(EngineError::Custom)
 }

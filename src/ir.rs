@@ -351,6 +351,16 @@ pub struct Unrecognised {
     pub reason: String,
 }
 
+/// A custom Rego module: a ```rego block in policy markdown, or a `.rego` file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RegoModule {
+    /// Repository-relative file it is written in.
+    pub file: String,
+    /// 1-based line of the module's first line in that file.
+    pub line: usize,
+    pub text: String,
+}
+
 /// A compiled policy.
 #[derive(Debug, Clone, Serialize)]
 pub struct Policy {
@@ -359,6 +369,9 @@ pub struct Policy {
     /// The policy files read, repository-relative.
     pub sources: Vec<String>,
     pub rules: Vec<Rule>,
+    /// Custom Rego modules, run whatever `--engine` says.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rego: Vec<RegoModule>,
     pub unrecognised: Vec<Unrecognised>,
     /// Explicit ids given to more than one statement (the later ones were renamed `ID-2`, …).
     #[serde(skip_serializing_if = "Vec::is_empty")]

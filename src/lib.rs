@@ -9,6 +9,7 @@ pub mod changeset;
 pub mod cli;
 pub mod command;
 pub mod compile;
+pub mod custom;
 pub mod engine;
 pub mod git;
 pub mod ir;

@@ -57,6 +57,9 @@ pub enum SourceError {
         help("agentgate fails closed: fix the file's permissions or remove it")
     )]
     Io { path: String, message: String },
+    #[error("invalid `agentgate.toml`: {message}")]
+    #[diagnostic(code(agentgate::source::config), help("the only setting is `[policy] dir = \".agentgate/policy\"` (the folder of custom .rego policies)"))]
+    Config { message: String },
     #[error("policy file `{path}` is not valid UTF-8")]
     #[diagnostic(code(agentgate::source::encoding), help("save the file as UTF-8"))]
     NotUtf8 { path: String },
@@ -72,8 +75,82 @@ pub enum SourceError {
     },
 }
 
-/// Find and read every policy source under `root`, sorted by path (root `AGENTS.md` first).
+/// `agentgate.toml` at the root (optional).
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    #[serde(default)]
+    pub policy: PolicyConfig,
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyConfig {
+    /// Folder of custom `.rego` policies, relative to the root.
+    #[serde(default = "default_policy_dir")]
+    pub dir: String,
+}
+
+impl Default for PolicyConfig {
+    fn default() -> Self {
+        PolicyConfig {
+            dir: default_policy_dir(),
+        }
+    }
+}
+
+fn default_policy_dir() -> String {
+    ".agentgate/policy".into()
+}
+
+/// Read `agentgate.toml` if there is one.
+pub fn config(root: &Path) -> Result<Config, SourceError> {
+    let path = root.join("agentgate.toml");
+    if !path.exists() {
+        return Ok(Config::default());
+    }
+    let text = std::fs::read_to_string(&path).map_err(|e| SourceError::Io {
+        path: "agentgate.toml".into(),
+        message: e.to_string(),
+    })?;
+    toml::from_str(&text).map_err(|e| SourceError::Config {
+        message: e.to_string().trim().to_string(),
+    })
+}
+
+/// Find and read every policy source under `root`, sorted by path (root `AGENTS.md` first),
+/// then the custom `.rego` policies of the policy folder.
 pub fn discover(root: &Path) -> Result<Vec<SourceFile>, SourceError> {
+    let mut sources = discover_markdown(root)?;
+    let cfg = config(root)?;
+    let dir = root.join(&cfg.policy.dir);
+    if dir.is_dir() {
+        let mut rego: Vec<(String, PathBuf)> = walkdir::WalkDir::new(&dir)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| {
+                e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "rego")
+            })
+            .filter(|e| !e.path().to_string_lossy().ends_with("_test.rego"))
+            .filter_map(|e| {
+                e.path().strip_prefix(root).ok().map(|r| {
+                    (
+                        r.to_string_lossy().replace('\\', "/"),
+                        e.path().to_path_buf(),
+                    )
+                })
+            })
+            .collect();
+        rego.sort();
+        for (rel, abs) in rego {
+            sources.push(read_source(rel, &abs)?);
+        }
+    }
+    Ok(sources)
+}
+
+fn discover_markdown(root: &Path) -> Result<Vec<SourceFile>, SourceError> {
     if !root.is_dir() {
         return Err(SourceError::NotADirectory {
             path: root.display().to_string(),
@@ -149,10 +226,11 @@ fn read_source(rel: String, abs: &Path) -> Result<SourceFile, SourceError> {
         message: e.to_string(),
     })?;
     let text = String::from_utf8(bytes).map_err(|_| SourceError::NotUtf8 { path: rel.clone() })?;
-    let scope = if rel.starts_with("docs/SSOT/") || rel == "AGENTS.md" {
-        String::new()
-    } else {
-        rel[..rel.len() - "AGENTS.md".len()].to_string()
+    let scope = match rel.strip_suffix("AGENTS.md") {
+        Some(dir) if !rel.starts_with("docs/SSOT/") && (dir.is_empty() || dir.ends_with('/')) => {
+            dir.to_string()
+        }
+        _ => String::new(),
     };
     Ok(SourceFile {
         path: rel,

@@ -5,7 +5,17 @@ mod common;
 
 #[test]
 fn forms_compile_and_decide_as_documented() {
-    insta::glob!("../fixtures/forms", "*/cases.json", |path| {
+    insta::glob!("../fixtures/forms", "*/cases.json", check_fixture);
+}
+
+/// Custom Rego fixtures: ```rego blocks, the policy folder, and a folder set in agentgate.toml.
+#[test]
+fn custom_rego_fixtures_decide_as_written() {
+    insta::glob!("../fixtures/rego", "*/cases.json", check_fixture);
+}
+
+fn check_fixture(path: &std::path::Path) {
+    {
         let dir = path.parent().unwrap().canonicalize().unwrap();
         let policy =
             agentgate::load_policy(&dir).unwrap_or_else(|e| panic!("{}: {e:?}", dir.display()));
@@ -41,5 +51,5 @@ fn forms_compile_and_decide_as_documented() {
             serde_json::json!({"rules": rules, "unrecognised": policy.unrecognised.len(), "verdicts": verdicts})
         );
         assert!(wrong.is_empty(), "{}:\n{}", dir.display(), wrong.join("\n"));
-    });
+    }
 }
