@@ -395,3 +395,93 @@ fn lint_exit_codes() {
     let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
     assert!(v["findings"].as_array().unwrap().len() >= 5);
 }
+
+#[test]
+fn many_plans_in_parallel_give_the_same_bytes_whatever_the_thread_count() {
+    let plans = common::root()
+        .join("examples/neuronx/plans")
+        .display()
+        .to_string();
+    let run = |threads: &str, format: &str| {
+        agentgate()
+            .env("RAYON_NUM_THREADS", threads)
+            .args([
+                "check",
+                "--root",
+                &example(),
+                "--plan",
+                &plans,
+                "--format",
+                format,
+            ])
+            .assert()
+            .code(2)
+            .get_output()
+            .stdout
+            .clone()
+    };
+    for format in ["json", "human", "sarif"] {
+        assert_eq!(run("1", format), run("4", format), "{format}");
+    }
+    let v: serde_json::Value = serde_json::from_slice(&run("2", "json")).unwrap();
+    let list = v["plans"].as_array().unwrap();
+    assert_eq!(list.len(), 28);
+    assert_eq!(
+        v["errors"], 1,
+        "the one error-* plan exits 2 for the whole batch"
+    );
+    for p in list {
+        let name = p["plan"].as_str().unwrap();
+        let expect = std::path::Path::new(name)
+            .file_name()
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .split('-')
+            .next()
+            .unwrap();
+        let got = p["verdict"]["decision"].as_str().unwrap_or("error");
+        assert_eq!(got, expect, "{name}");
+    }
+}
+
+#[test]
+fn json_lines_on_stdin_and_repeated_plans() {
+    let lines = "{\"commands\": [{\"run\": \"git push -f\"}]}\n{\"changes\": [{\"path\": \"src/api/x.rs\", \"op\": \"add\"}], \"commands\": [{\"run\": \"cargo fmt --check\"}]}\n";
+    let out = agentgate()
+        .args([
+            "check",
+            "--root",
+            &example(),
+            "--plan",
+            "-",
+            "--format",
+            "json",
+        ])
+        .write_stdin(lines)
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let decisions: Vec<&str> = v["plans"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["verdict"]["decision"].as_str().unwrap())
+        .collect();
+    assert_eq!(decisions, ["deny", "allow"]);
+    agentgate()
+        .args([
+            "check",
+            "--root",
+            &example(),
+            "--plan",
+            &plan("allow-feature.json"),
+            "--plan",
+            &plan("allow-deploy-staging.json"),
+        ])
+        .assert()
+        .code(0);
+}

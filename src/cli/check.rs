@@ -23,9 +23,10 @@ pub struct CheckArgs {
     /// Repository root (default: the git top level, else the current folder).
     #[arg(long, value_name = "DIR")]
     root: Option<PathBuf>,
-    /// Plan file (`.json`, `.yaml`, `.yml`), or `-` for standard input.
-    #[arg(long, value_name = "FILE|-")]
-    plan: Option<String>,
+    /// Plan file (`.json`, `.yaml`, `.yml`), a folder of them, or `-` for standard input (one
+    /// plan, or one JSON plan per line). Repeat it to check many plans in parallel.
+    #[arg(long, value_name = "FILE|DIR|-")]
+    plan: Vec<String>,
     /// The staged change (`git diff --cached`), as a commit, judged by the committed policy (HEAD).
     #[arg(long)]
     staged: bool,
@@ -79,9 +80,15 @@ pub fn run(args: CheckArgs) -> Result<u8, Error> {
     if let Some(range) = &args.each_commit {
         return each_commit(&root, range, &args);
     }
-    let (policy, sources, policy_source, mut plan, name, text) = if let Some(p) = &args.plan {
+    let batch = gather_plans(&args.plan)?;
+    if batch.len() > 1 || args.plan.iter().any(|p| Path::new(p).is_dir()) {
+        return check_many(&root, batch, &args);
+    }
+    let (policy, sources, policy_source, mut plan, name, text) = if let Some(p) = args.plan.first()
+    {
         let loaded = crate::load(&root)?;
-        let (text, name) = read_plan(p)?;
+        let _ = p;
+        let (name, text) = batch.into_iter().next().unwrap_or_default();
         let plan = crate::changeset::parse_plan(&text, &name, &root)?;
         (loaded.policy, loaded.sources, None, plan, name, text)
     } else if args.staged {
@@ -302,4 +309,147 @@ fn each_commit(root: &Path, range: &str, args: &CheckArgs) -> Result<u8, Error> 
         }
     }
     Ok(code(decision))
+}
+
+/// Every plan named by `--plan`: files, the plan files of folders (sorted), standard input (one
+/// plan, or JSON lines).
+fn gather_plans(args: &[String]) -> Result<Vec<(String, String)>, Error> {
+    let mut out = Vec::new();
+    for a in args {
+        let path = Path::new(a);
+        if a != "-" && path.is_dir() {
+            let mut files: Vec<PathBuf> = std::fs::read_dir(path)
+                .map_err(|e| Error::PlanRead {
+                    name: a.clone(),
+                    message: e.to_string(),
+                })?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| {
+                    p.is_file()
+                        && p.extension()
+                            .is_some_and(|x| x == "json" || x == "yaml" || x == "yml")
+                })
+                .collect();
+            files.sort();
+            for f in files {
+                let (text, name) = read_plan(&f.display().to_string())?;
+                out.push((name, text));
+            }
+            continue;
+        }
+        let (text, name) = read_plan(a)?;
+        let lines: Vec<&str> = text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect();
+        if a == "-"
+            && lines.len() > 1
+            && lines.iter().all(|l| l.starts_with('{') && l.ends_with('}'))
+        {
+            for (i, l) in lines.iter().enumerate() {
+                out.push((format!("-:{}", i + 1), (*l).to_string()));
+            }
+        } else {
+            out.push((name, text));
+        }
+    }
+    Ok(out)
+}
+
+#[derive(Serialize)]
+struct PlanVerdict {
+    plan: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    verdict: Option<Verdict>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+}
+
+/// Many plans against one policy, in parallel; output in the order the plans were given, so it
+/// is the same bytes whatever the thread count.
+fn check_many(root: &Path, plans: Vec<(String, String)>, args: &CheckArgs) -> Result<u8, Error> {
+    let loaded = crate::load(root)?;
+    let results: Vec<(String, String, Result<Verdict, Error>)> = plans
+        .into_par_iter()
+        .map(|(name, text)| {
+            let v = crate::check_plan(root, &loaded.policy, &text, &name);
+            (name, text, v)
+        })
+        .collect();
+    let errors = results.iter().filter(|r| r.2.is_err()).count();
+    let decision = results
+        .iter()
+        .filter_map(|r| r.2.as_ref().ok())
+        .map(|v| v.decision)
+        .max()
+        .unwrap_or(Decision::Allow);
+    match args.format {
+        Format::Json => {
+            let plans: Vec<PlanVerdict> = results
+                .iter()
+                .map(|(name, _, r)| match r {
+                    Ok(v) => PlanVerdict {
+                        plan: name.clone(),
+                        verdict: Some(v.clone()),
+                        error: None,
+                    },
+                    Err(e) => PlanVerdict {
+                        plan: name.clone(),
+                        verdict: None,
+                        error: Some(e.to_string()),
+                    },
+                })
+                .collect();
+            let doc = serde_json::json!({"schema_version": report::SCHEMA_VERSION, "decision": decision, "errors": errors, "plans": plans});
+            println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+        }
+        Format::Sarif => {
+            let mut runs = Vec::new();
+            for (name, text, r) in &results {
+                if let Ok(v) = r {
+                    let cx = report::Context {
+                        policy: &loaded.policy,
+                        sources: &loaded.sources,
+                        plan_name: name,
+                        plan_text: text,
+                    };
+                    let log: serde_json::Value =
+                        serde_json::from_str(&report::sarif(v, &cx, &args.sarif_category))
+                            .unwrap_or_default();
+                    runs.extend(log["runs"].as_array().cloned().unwrap_or_default());
+                }
+            }
+            let doc = serde_json::json!({"$schema": "https://json.schemastore.org/sarif-2.1.0.json", "version": "2.1.0", "runs": runs});
+            println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+        }
+        format => {
+            for (name, text, r) in &results {
+                match r {
+                    Ok(v) => {
+                        let cx = report::Context {
+                            policy: &loaded.policy,
+                            sources: &loaded.sources,
+                            plan_name: name,
+                            plan_text: text,
+                        };
+                        print!("{}", render(v, &cx, format, &args.sarif_category));
+                    }
+                    Err(e) => eprintln!("agentgate: {name}: {e}"),
+                }
+            }
+            if format == Format::Human {
+                println!(
+                    "agentgate: {} over {} plans ({errors} could not be checked)",
+                    decision.as_str(),
+                    results.len()
+                );
+            }
+        }
+    }
+    Ok(if errors > 0 {
+        exit::ERROR
+    } else {
+        code(decision)
+    })
 }
