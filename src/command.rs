@@ -18,7 +18,7 @@ use brush_parser::ParserOptions;
 use serde::Serialize;
 use EffectKind::{Delete, Read, Write};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Invocation {
     /// Program name as invoked, with any directory stripped (`/usr/bin/git` -> `git`), quotes removed (`'git'`, `g"i"t` -> `git`).
     pub program: String,

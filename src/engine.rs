@@ -3,6 +3,7 @@
 mod check;
 pub mod facts;
 pub mod matchers;
+pub mod rego;
 
 use std::path::Path;
 
@@ -29,6 +30,12 @@ pub enum EngineError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Custom(#[from] Box<crate::custom::CustomError>),
+    #[error("the Rego rule library failed: {message}")]
+    #[diagnostic(
+        code(agentgate::engine::rego),
+        help("this is a bug in rules/; the native engine (the default) is unaffected")
+    )]
+    Rego { message: String },
     #[error("invalid glob in rule `{rule}`: {message}")]
     #[diagnostic(code(agentgate::engine::glob))]
     Glob { rule: String, message: String },
@@ -85,39 +92,66 @@ pub struct Summary {
     pub rules: usize,
 }
 
-/// Evaluate a plan.
+/// Which evaluator runs the built-in rule kinds. Custom Rego always runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum EngineKind {
+    /// Native matchers (the default).
+    #[default]
+    Native,
+    /// The Rego library in `rules/`, through regorus.
+    Rego,
+}
+
+/// Evaluate a plan with the native engine.
 pub fn evaluate(policy: &Policy, plan: &Plan, root: &Path) -> Result<Verdict, EngineError> {
+    evaluate_with(policy, plan, root, EngineKind::Native)
+}
+
+/// Evaluate a plan with the chosen engine.
+pub fn evaluate_with(
+    policy: &Policy,
+    plan: &Plan,
+    root: &Path,
+    engine: EngineKind,
+) -> Result<Verdict, EngineError> {
     let facts = facts::gather(plan, root)?;
-    let mut findings = Vec::new();
-    for rule in &policy.rules {
-        if !applies_to_role(rule, facts.role.as_deref()) {
-            continue;
-        }
-        let mut found = check::check(rule, &facts).map_err(|e| EngineError::Glob {
-            rule: rule.id.clone(),
-            message: e.to_string(),
-        })?;
-        // An ask is met by an approval (from the named reviewer, when the rule names one).
-        if rule.decision == Decision::Ask {
-            let reviewer = match &rule.body {
-                crate::ir::RuleBody::ReviewRequirement { reviewer, .. } => Some(reviewer.as_str()),
-                crate::ir::RuleBody::RiskGate {
-                    reviewer: Some(r), ..
-                } => Some(r.as_str()),
-                _ => None,
-            };
-            if approved(&facts.approvals, &rule.id, reviewer) {
-                found.clear();
+    let active: Vec<&Rule> = policy
+        .rules
+        .iter()
+        .filter(|r| applies_to_role(r, facts.role.as_deref()) && check::in_scope(r, &facts))
+        .collect();
+    let glob_err = |rule: &str, e: globset::Error| EngineError::Glob {
+        rule: rule.to_string(),
+        message: e.to_string(),
+    };
+    let mut findings = match engine {
+        EngineKind::Native => {
+            let mut out = Vec::new();
+            for rule in &active {
+                out.extend(check::check(rule, &facts).map_err(|e| glob_err(&rule.id, e))?);
             }
+            out.extend(check::risk_findings(&active, &facts).map_err(|e| glob_err("risk", e))?);
+            out
         }
-        findings.extend(found);
-    }
-    findings.extend(check::risk_findings(&policy.rules, &facts).map_err(|e| {
-        EngineError::Glob {
-            rule: "risk".into(),
-            message: e.to_string(),
+        EngineKind::Rego => rego::findings(&active, &facts)?,
+    };
+    // An ask is met by an approval (from the named reviewer, when the rule names one).
+    findings.retain(|f| {
+        let Some(rule) = active.iter().find(|r| r.id == f.rule) else {
+            return true;
+        };
+        if rule.decision != Decision::Ask {
+            return true;
         }
-    })?);
+        let reviewer = match &rule.body {
+            crate::ir::RuleBody::ReviewRequirement { reviewer, .. } => Some(reviewer.as_str()),
+            crate::ir::RuleBody::RiskGate {
+                reviewer: Some(r), ..
+            } => Some(r.as_str()),
+            _ => None,
+        };
+        !approved(&facts.approvals, &rule.id, reviewer)
+    });
     findings.extend(custom_findings(policy, plan, &facts)?);
     for f in findings.iter_mut() {
         if f.severity < Severity::Error {

@@ -3,7 +3,7 @@
 //! Every rule carries its origin (file, line, byte span, the statement's text) so each finding
 //! can point back at the sentence it enforces.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// How strongly a rule is stated: must/never give errors, should/avoid give warnings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -146,7 +146,7 @@ pub const ACTIONS: [Action; 20] = [
 ];
 
 /// A word of a command pattern.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase", tag = "type", content = "value")]
 pub enum PatWord {
     /// A literal word that must be present as written.
@@ -157,7 +157,7 @@ pub enum PatWord {
 
 /// A parsed command pattern: program, positional words (subcommands), required flags,
 /// environment assignments and argument fragments.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct CommandPattern {
     /// As written in the policy.
     pub text: String,

@@ -86,6 +86,18 @@ pub fn load_policy(root: &Path) -> Result<ir::Policy, Error> {
     load(root).map(|l| l.policy)
 }
 
+/// Check a plan's text against the policy at `root` with the chosen engine.
+pub fn check_plan_with(
+    root: &Path,
+    policy: &ir::Policy,
+    plan_text: &str,
+    plan_name: &str,
+    engine: engine::EngineKind,
+) -> Result<engine::Verdict, Error> {
+    let plan = changeset::parse_plan(plan_text, plan_name, root)?;
+    Ok(engine::evaluate_with(policy, &plan, root, engine)?)
+}
+
 /// Check a plan's text against the policy at `root`.
 pub fn check_plan(
     root: &Path,

@@ -44,6 +44,10 @@ pub struct CheckArgs {
     /// repository root) and count their passing as evidence.
     #[arg(long)]
     run_checks: bool,
+    /// How the built-in rule kinds are evaluated: `native` matchers (default) or the Rego
+    /// library in `rules/` through regorus. Custom Rego policies always run.
+    #[arg(long, value_enum, default_value_t = Engine::Native)]
+    engine: Engine,
     /// Output format: `human` (miette diagnostics), `json` (only the verdict on stdout, for
     /// agents), `sarif` (SARIF 2.1.0 for code scanning), `github` (workflow annotations).
     #[arg(long, value_enum, default_value_t = Format::Human)]
@@ -51,6 +55,21 @@ pub struct CheckArgs {
     /// SARIF `automationDetails.id` category (the run id, the policy digest, is appended).
     #[arg(long, value_name = "CATEGORY", default_value = "agentgate/check")]
     sarif_category: String,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Engine {
+    Native,
+    Rego,
+}
+
+impl From<Engine> for crate::engine::EngineKind {
+    fn from(e: Engine) -> Self {
+        match e {
+            Engine::Native => crate::engine::EngineKind::Native,
+            Engine::Rego => crate::engine::EngineKind::Rego,
+        }
+    }
 }
 
 /// The policy a git change set is judged by, and how to name it.
@@ -128,10 +147,10 @@ pub fn run(args: CheckArgs) -> Result<u8, Error> {
             String::new(),
         )
     };
-    let mut verdict = crate::engine::evaluate(&policy, &plan, &root)?;
+    let mut verdict = crate::engine::evaluate_with(&policy, &plan, &root, args.engine.into())?;
     if args.run_checks && verdict.decision != Decision::Allow {
         run_missing_checks(&root, &policy, &mut plan, &verdict);
-        verdict = crate::engine::evaluate(&policy, &plan, &root)?;
+        verdict = crate::engine::evaluate_with(&policy, &plan, &root, args.engine.into())?;
     }
     verdict.policy_source = policy_source;
     let cx = report::Context {
@@ -232,7 +251,8 @@ fn each_commit(root: &Path, range: &str, args: &CheckArgs) -> Result<u8, Error> 
         .par_iter()
         .map(|c| {
             let plan = git::commit_change_set(root, c)?;
-            let mut verdict = crate::engine::evaluate(&policy, &plan, root)?;
+            let mut verdict =
+                crate::engine::evaluate_with(&policy, &plan, root, args.engine.into())?;
             verdict.policy_source = src.as_ref().map(|s| format!("base {s} of {range}"));
             Ok(CommitVerdict {
                 commit: git::short(root, c),
@@ -373,7 +393,7 @@ fn check_many(root: &Path, plans: Vec<(String, String)>, args: &CheckArgs) -> Re
     let results: Vec<(String, String, Result<Verdict, Error>)> = plans
         .into_par_iter()
         .map(|(name, text)| {
-            let v = crate::check_plan(root, &loaded.policy, &text, &name);
+            let v = crate::check_plan_with(root, &loaded.policy, &text, &name, args.engine.into());
             (name, text, v)
         })
         .collect();

@@ -41,17 +41,18 @@ fn ask_help(rule: &Rule, default: String) -> String {
 }
 
 /// Check one rule.
-pub fn check(rule: &Rule, f: &Facts) -> R {
-    // Rules of a nested AGENTS.md that are not about paths apply to plans touching its subtree.
-    if !rule.scope.is_empty()
-        && !matches!(
+/// Rules of a nested AGENTS.md that are not about paths apply to plans touching its subtree.
+pub fn in_scope(rule: &Rule, f: &Facts) -> bool {
+    rule.scope.is_empty()
+        || matches!(
             rule.body,
             RuleBody::PathDeny { .. } | RuleBody::ReadDeny { .. } | RuleBody::Generated { .. }
         )
-        && !f.writes.iter().any(|w| w.path.starts_with(&rule.scope))
-    {
-        return Ok(vec![]);
-    }
+        || f.writes.iter().any(|w| w.path.starts_with(&rule.scope))
+}
+
+/// Check one rule (already known to apply to the plan's role and scope).
+pub fn check(rule: &Rule, f: &Facts) -> R {
     match &rule.body {
         RuleBody::PathDeny {
             ops,
@@ -320,7 +321,7 @@ pub fn check(rule: &Rule, f: &Facts) -> R {
 }
 
 /// Risk gates need the whole rule set: the plan's risk is the highest class of its changes.
-pub fn risk_findings(rules: &[Rule], f: &Facts) -> R {
+pub fn risk_findings(rules: &[&Rule], f: &Facts) -> R {
     let mut level: Option<Risk> = None;
     for r in rules {
         if let RuleBody::RiskClass { paths, level: l } = &r.body {
@@ -636,7 +637,7 @@ fn display_inv(inv: &crate::command::Invocation) -> String {
 }
 
 /// `origin/main` matches a push to `origin/main`; `main` matches any remote's `main`.
-fn target_matches(rule: &str, fact: Option<&str>) -> bool {
+pub(super) fn target_matches(rule: &str, fact: Option<&str>) -> bool {
     let Some(fact) = fact else { return false };
     let norm = |s: &str| s.trim().trim_start_matches("refs/heads/").to_lowercase();
     let (r, fa) = (norm(rule), norm(fact));
@@ -651,7 +652,7 @@ fn target_matches(rule: &str, fact: Option<&str>) -> bool {
     r == fa || (branch(&r) == branch(&fa) && r.split('/').next() == fa.split('/').next())
 }
 
-fn env_matches(rule: &str, fact: Option<&str>) -> bool {
+pub(super) fn env_matches(rule: &str, fact: Option<&str>) -> bool {
     let Some(fact) = fact else { return true };
     let prod = |s: &str| matches!(s.to_lowercase().as_str(), "production" | "prod" | "live");
     rule.eq_ignore_ascii_case(fact) || (prod(rule) && prod(fact))

@@ -1,0 +1,127 @@
+# METADATA
+# id: lib
+# title: Shared helpers
+# description: What every rule kind needs: whether the plan commits, the trigger of an obligation and what fired it.
+# example: n/a
+package agentgate.lib
+
+import rego.v1
+
+action_names := {a.action | some a in input.actions}
+
+# Whether a trigger fires.
+fires(trigger, when) if {
+	trigger in {"commit", "push", "merge", "tag", "publish", "dependency"}
+	trigger_action[trigger] in action_names
+}
+
+fires("pull-request", _) if "pull-request" in action_names
+
+fires("pull-request-ready", _) if {
+	some a in input.actions
+	a.action == "pull-request"
+	not a.draft
+}
+
+fires("change", when) if {
+	some w in input.writes
+	touched(when, w)
+}
+
+fires("add", when) if {
+	some w in input.writes
+	w.op == "add"
+	touched(when, w)
+}
+
+fires("code-change", when) if {
+	some w in input.writes
+	touched(when, w)
+	w.code
+}
+
+fires("source-change", when) if {
+	some w in input.writes
+	touched(when, w)
+	w.source
+}
+
+trigger_action := {
+	"commit": "commit", "push": "push", "merge": "merge", "tag": "tag",
+	"publish": "publish", "dependency": "dependency",
+	"pull-request": "pull-request", "pull-request-ready": "pull-request",
+}
+
+touched(when, _) if count(when) == 0
+
+touched(when, w) if {
+	count(when) > 0
+	agentgate.glob(when, w.path)
+}
+
+# The position of the first program taking the triggering action (-1: none, no order).
+before(trigger) := -1 if trigger == "dependency"
+
+before(trigger) := min(seqs) if {
+	trigger != "dependency"
+	seqs := {a.seq |
+		some a in input.actions
+		a.action == trigger_action[trigger]
+		a.seq >= 0
+		not ready_draft(trigger, a)
+	}
+	count(seqs) > 0
+}
+
+before(trigger) := -1 if {
+	trigger != "dependency"
+	count({a |
+		some a in input.actions
+		a.action == trigger_action[trigger]
+		a.seq >= 0
+		not ready_draft(trigger, a)
+	}) == 0
+}
+
+ready_draft("pull-request-ready", a) if a.draft
+
+# A required command ran (before the trigger, when there is an order) or passed as evidence.
+satisfied(p, _) if {
+	some invs in input.passed
+	some inv in invs
+	agentgate.cmd(p, inv)
+}
+
+satisfied(p, b) if {
+	some r in input.runs
+	ok_order(r, b)
+	agentgate.cmd(p, r.inv)
+}
+
+ok_order(_, b) if b == -1
+
+ok_order(r, b) if {
+	b >= 0
+	r.seq < b
+}
+
+# What in the plan fired a trigger.
+trigger_subject(trigger, _) := s if {
+	some a in input.actions
+	a.action == trigger_action[trigger]
+	s := first_action_subject(trigger_action[trigger])
+}
+
+trigger_subject(trigger, when) := s if {
+	not trigger_action[trigger] in action_names
+	s := first_write_subject(when)
+}
+
+trigger_subject(trigger, when) := "plan" if {
+	not trigger_action[trigger] in action_names
+	not first_write_subject(when)
+}
+
+first_action_subject(name) := [a.subject | some a in input.actions; a.action == name][0]
+
+first_write_subject(when) := [w.subject | some w in input.writes; touched(when, w)][0]

@@ -1,0 +1,57 @@
+# METADATA
+# id: path-deny
+# title: Deny writes to paths
+# description: A write of a forbidden kind (add, modify, delete, rename) to a matching path, declared or done by a command, violates the rule; deleting or moving a folder that holds a match does too.
+# example: Agents MUST NOT modify `docs/SSOT/**` or `AGENTS.md`.
+package agentgate.kinds.path_deny
+
+import rego.v1
+
+findings contains f if {
+	some rule in data.agentgate.rules
+	rule.kind == "path-deny"
+	not skip(rule)
+	some w in input.writes
+	op_ok(rule, w)
+	hit(rule, w)
+	not agentgate.glob(rule.except, w.path)
+	f := {"rule": rule.id, "subject": w.subject, "message": sprintf("%s `%s`, which the policy protects", [w.op, w.path])}
+}
+
+skip(rule) if {
+	rule.only_commit
+	not "commit" in data.agentgate.lib.action_names
+}
+
+skip(rule) if {
+	rule.only_mixed
+	every w in input.writes {
+		agentgate.glob(rule.paths, w.path)
+	}
+}
+
+cmd_modify(w) if {
+	w.by_command
+	w.op == "modify"
+}
+
+op_ok(rule, w) if {
+	cmd_modify(w)
+	some o in rule.ops
+	o in {"modify", "add"}
+}
+
+op_ok(rule, w) if {
+	not cmd_modify(w)
+	w.op in rule.ops
+}
+
+hit(rule, w) if {
+	w.op in {"delete", "rename"}
+	agentgate.glob_under(rule.paths, w.path)
+}
+
+hit(rule, w) if {
+	not w.op in {"delete", "rename"}
+	agentgate.glob(rule.paths, w.path)
+}

@@ -1,0 +1,51 @@
+# METADATA
+# id: required-check
+# title: Required checks
+# description: When the trigger fires (a commit, push, pull request, merge, tag, publish, dependency, or a change to matching paths), each command must have passing evidence or run in the plan before the triggering command; `in order` also fixes their order, and `all checks must pass` makes any failed check a violation.
+# example: Run `cargo test` before committing.
+package agentgate.kinds.required_check
+
+import data.agentgate.lib
+import rego.v1
+
+findings contains f if {
+	some rule in data.agentgate.rules
+	rule.kind == "required-check"
+	lib.fires(rule.trigger, rule.when_paths)
+	some p in rule.commands
+	not lib.satisfied(p, lib.before(rule.trigger))
+	f := {"rule": rule.id, "subject": lib.trigger_subject(rule.trigger, rule.when_paths), "message": sprintf("does not run `%s`", [p.text])}
+}
+
+findings contains f if {
+	some rule in data.agentgate.rules
+	rule.kind == "required-check"
+	rule.all_checks
+	lib.fires(rule.trigger, rule.when_paths)
+	some failed in input.failed
+	f := {"rule": rule.id, "subject": "evidence", "message": sprintf("`%s` failed", [failed])}
+}
+
+# Ordered: the plan runs the commands in the listed order (checked once every one is met).
+findings contains f if {
+	some rule in data.agentgate.rules
+	rule.kind == "required-check"
+	rule.ordered
+	lib.fires(rule.trigger, rule.when_paths)
+	every p in rule.commands {
+		lib.satisfied(p, lib.before(rule.trigger))
+	}
+	not failed_checks(rule)
+	positions := [pos | some p in rule.commands; pos := first_run(p)]
+	some i
+	i > 0
+	positions[i] < positions[i - 1]
+	f := {"rule": rule.id, "subject": "commands", "message": "runs the commands out of order"}
+}
+
+failed_checks(rule) if {
+	rule.all_checks
+	count(input.failed) > 0
+}
+
+first_run(p) := min({r.seq | some r in input.runs; agentgate.cmd(p, r.inv)})

@@ -1,0 +1,218 @@
+//! The built-in rule kinds evaluated through the Rego library in `rules/` with regorus
+//! (`--engine rego`). The native matchers are registered as extensions, so both engines share
+//! one definition of globs, command patterns, flags, targets and environments.
+
+use regorus::Value;
+use serde_json::json;
+
+use super::facts::Facts;
+use super::matchers::{self, Globs};
+use super::{EngineError, Finding, FindingOrigin};
+use crate::command::Invocation;
+use crate::ir::{CommandPattern, Rule};
+
+/// The rule library, compiled into the binary. Each module after `lib` yields `findings`.
+pub const MODULES: &[(&str, &str)] = &[
+    ("rules/lib.rego", include_str!("../../rules/lib.rego")),
+    (
+        "rules/path_deny.rego",
+        include_str!("../../rules/path_deny.rego"),
+    ),
+    (
+        "rules/read_deny.rego",
+        include_str!("../../rules/read_deny.rego"),
+    ),
+    (
+        "rules/command_deny.rego",
+        include_str!("../../rules/command_deny.rego"),
+    ),
+    (
+        "rules/action_deny.rego",
+        include_str!("../../rules/action_deny.rego"),
+    ),
+    (
+        "rules/required_check.rego",
+        include_str!("../../rules/required_check.rego"),
+    ),
+    (
+        "rules/obligations.rego",
+        include_str!("../../rules/obligations.rego"),
+    ),
+    (
+        "rules/approval.rego",
+        include_str!("../../rules/approval.rego"),
+    ),
+    ("rules/bound.rego", include_str!("../../rules/bound.rego")),
+];
+
+fn to_json(v: &Value) -> serde_json::Value {
+    v.to_json_str()
+        .ok()
+        .and_then(|s| serde_json::from_str(&s).ok())
+        .unwrap_or(serde_json::Value::Null)
+}
+
+fn from_json(v: &serde_json::Value) -> Result<Value, EngineError> {
+    Value::from_json_str(&v.to_string()).map_err(|e| EngineError::Rego {
+        message: e.to_string(),
+    })
+}
+
+fn strings(v: &Value) -> Vec<String> {
+    match to_json(v) {
+        serde_json::Value::Array(a) => a
+            .into_iter()
+            .filter_map(|x| x.as_str().map(str::to_string))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn arg_error(name: &str) -> anyhow::Error {
+    anyhow::anyhow!("agentgate.{name}: bad arguments")
+}
+
+/// A prepared engine: the library, the extensions, and the rules as data.
+fn engine(rules: &[&Rule]) -> Result<regorus::Engine, EngineError> {
+    let mut e = regorus::Engine::new();
+    let err = |m: anyhow::Error| EngineError::Rego {
+        message: m.to_string(),
+    };
+    for (path, text) in MODULES {
+        e.add_policy((*path).to_string(), (*text).to_string())
+            .map_err(err)?;
+    }
+    e.add_extension(
+        "agentgate.glob".into(),
+        2,
+        Box::new(|a: Vec<Value>| {
+            let g = Globs::new(&strings(&a[0])).map_err(|_| arg_error("glob"))?;
+            let p = to_json(&a[1]);
+            Ok(Value::from(p.as_str().is_some_and(|p| g.matches(p))))
+        }),
+    )
+    .map_err(err)?;
+    e.add_extension(
+        "agentgate.glob_under".into(),
+        2,
+        Box::new(|a: Vec<Value>| {
+            let g = Globs::new(&strings(&a[0])).map_err(|_| arg_error("glob_under"))?;
+            let p = to_json(&a[1]);
+            Ok(Value::from(p.as_str().is_some_and(|p| g.matches_under(p))))
+        }),
+    )
+    .map_err(err)?;
+    e.add_extension(
+        "agentgate.cmd".into(),
+        2,
+        Box::new(|a: Vec<Value>| {
+            let p: CommandPattern =
+                serde_json::from_value(to_json(&a[0])).map_err(|_| arg_error("cmd"))?;
+            let inv: Invocation =
+                serde_json::from_value(to_json(&a[1])).map_err(|_| arg_error("cmd"))?;
+            Ok(Value::from(matchers::matches(&p, &inv)))
+        }),
+    )
+    .map_err(err)?;
+    e.add_extension(
+        "agentgate.flag".into(),
+        2,
+        Box::new(|a: Vec<Value>| {
+            let args = strings(&a[0]);
+            let flag = to_json(&a[1]);
+            Ok(Value::from(
+                flag.as_str().is_some_and(|f| matchers::has_flag(&args, f)),
+            ))
+        }),
+    )
+    .map_err(err)?;
+    e.add_extension(
+        "agentgate.target".into(),
+        2,
+        Box::new(|a: Vec<Value>| {
+            let (r, f) = (to_json(&a[0]), to_json(&a[1]));
+            Ok(Value::from(r.as_str().is_some_and(|r| {
+                super::check::target_matches(r, f.as_str())
+            })))
+        }),
+    )
+    .map_err(err)?;
+    e.add_extension(
+        "agentgate.environment".into(),
+        2,
+        Box::new(|a: Vec<Value>| {
+            let (r, f) = (to_json(&a[0]), to_json(&a[1]));
+            Ok(Value::from(
+                r.as_str()
+                    .is_some_and(|r| super::check::env_matches(r, f.as_str())),
+            ))
+        }),
+    )
+    .map_err(err)?;
+    let data = json!({"agentgate": {"rules": rules}});
+    e.add_data(from_json(&data)?).map_err(err)?;
+    Ok(e)
+}
+
+/// The facts as Rego input.
+pub fn input(f: &Facts) -> serde_json::Value {
+    json!({
+        "role": f.role,
+        "writes": f.writes.iter().map(|w| json!({
+            "path": w.path, "op": w.op, "lines": w.lines, "subject": w.subject,
+            "by_command": w.command.is_some(), "code": matchers::is_code(&w.path), "source": matchers::is_source(&w.path),
+        })).collect::<Vec<_>>(),
+        "reads": f.reads.iter().map(|(p, s, _)| json!({"path": p, "subject": s})).collect::<Vec<_>>(),
+        "runs": f.runs.iter().map(|r| json!({"inv": r.inv, "seq": r.seq, "subject": format!("commands[{}]: {}", r.command, r.text)})).collect::<Vec<_>>(),
+        "actions": f.actions.iter().map(|a| json!({
+            "action": a.action, "target": a.target, "environment": a.environment,
+            "seq": a.seq.map_or(-1, |s| s as i64), "subject": a.subject, "draft": a.draft,
+        })).collect::<Vec<_>>(),
+        "passed": f.passed,
+        "failed": f.failed,
+        "approvals": f.approvals.iter().map(|(by, rule)| json!({"by": by, "rule": rule})).collect::<Vec<_>>(),
+    })
+}
+
+/// Findings of the built-in kinds for `rules`, through the Rego library.
+pub fn findings(rules: &[&Rule], facts: &Facts) -> Result<Vec<Finding>, EngineError> {
+    let mut e = engine(rules)?;
+    e.set_input(from_json(&input(facts))?);
+    let mut out = Vec::new();
+    for (path, _) in &MODULES[1..] {
+        let pkg = path.trim_start_matches("rules/").trim_end_matches(".rego");
+        let query = format!("data.agentgate.kinds.{pkg}.findings");
+        let v = e.eval_rule(query.clone()).map_err(|m| EngineError::Rego {
+            message: format!("{query}: {m}"),
+        })?;
+        let serde_json::Value::Array(items) = to_json(&v) else {
+            continue;
+        };
+        for item in items {
+            let id = item["rule"].as_str().unwrap_or_default();
+            let Some(rule) = rules.iter().find(|r| r.id == id) else {
+                continue;
+            };
+            out.push(Finding {
+                rule: rule.id.clone(),
+                kind: rule.body.kind().to_string(),
+                severity: rule.severity,
+                decision: rule.decision,
+                message: item["message"].as_str().unwrap_or_default().to_string(),
+                subject: item["subject"].as_str().unwrap_or_default().to_string(),
+                origin: FindingOrigin {
+                    file: rule.origin.file.clone(),
+                    line: rule.origin.line,
+                },
+                sentence: rule.origin.text.clone(),
+                span: rule.origin.span,
+                help: format!(
+                    "see the policy sentence at {}:{}",
+                    rule.origin.file, rule.origin.line
+                ),
+                plan_line: None,
+            });
+        }
+    }
+    Ok(out)
+}
