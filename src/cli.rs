@@ -60,6 +60,12 @@ enum Command {
         #[arg(long, value_enum, default_value_t = LintFormat::Human)]
         format: LintFormat,
     },
+    /// List the built-in rule kinds (from the METADATA headers of the Rego library in rules/).
+    Rules {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
     /// Scaffold a starter AGENTS.md, a pre-commit configuration and a GitHub Actions workflow
     /// (existing files are kept).
     Init {
@@ -168,6 +174,20 @@ fn run(cli: Cli) -> Result<u8, Error> {
             })
         }
         Command::Check(args) => check::run(args),
+        Command::Rules { json } => {
+            let kinds = crate::library::kinds();
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&kinds).unwrap_or_default()
+                );
+            } else {
+                for k in &kinds {
+                    println!("{:<20} {}\n{:<20} e.g. {}\n", k.id, k.title, "", k.example);
+                }
+            }
+            Ok(exit::ALLOW)
+        }
         Command::Init { root } => init::run(&resolve_root(root)?),
     }
 }

@@ -14,6 +14,7 @@ pub mod engine;
 pub mod git;
 pub mod ir;
 pub mod lex;
+pub mod library;
 pub mod lint;
 pub mod markdown;
 pub mod parse;

@@ -35,13 +35,23 @@ pub const MODULES: &[(&str, &str)] = &[
         include_str!("../../rules/required_check.rego"),
     ),
     (
-        "rules/obligations.rego",
-        include_str!("../../rules/obligations.rego"),
+        "rules/required_read.rego",
+        include_str!("../../rules/required_read.rego"),
     ),
     (
-        "rules/approval.rego",
-        include_str!("../../rules/approval.rego"),
+        "rules/required_flag.rego",
+        include_str!("../../rules/required_flag.rego"),
     ),
+    (
+        "rules/generated.rego",
+        include_str!("../../rules/generated.rego"),
+    ),
+    (
+        "rules/co_change.rego",
+        include_str!("../../rules/co_change.rego"),
+    ),
+    ("rules/review.rego", include_str!("../../rules/review.rego")),
+    ("rules/risk.rego", include_str!("../../rules/risk.rego")),
     ("rules/bound.rego", include_str!("../../rules/bound.rego")),
 ];
 

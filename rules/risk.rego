@@ -1,20 +1,12 @@
 # METADATA
-# id: approval
-# title: Reviews, risk classes and gates
-# description: Changes to paths that need a named reviewer; the plan's risk class (the highest class of its changes) and the gates at or below it, which need a reviewer's approval or passing checks. Approvals that meet an ask are applied to every ask rule by the evaluator.
-# example: Changes to `src/billing/**` REQUIRE review by `@payments`.
-package agentgate.kinds.approval
+# id: risk
+# title: Risk classes and gates
+# description: A plan's risk is the highest class of its changes; each gate at or below it needs its reviewer's approval (ask) or its commands' passing evidence (deny).
+# example: High risk changes MUST be reviewed by `@security`.
+package agentgate.kinds.risk
 
 import data.agentgate.lib
 import rego.v1
-
-findings contains f if {
-	some rule in data.agentgate.rules
-	rule.kind == "review-requirement"
-	subjects := [w.subject | some w in input.writes; agentgate.glob(rule.paths, w.path)]
-	count(subjects) > 0
-	f := {"rule": rule.id, "subject": subjects[0], "message": sprintf("needs review by `%s`", [rule.reviewer])}
-}
 
 rank := {"low": 0, "medium": 1, "high": 2, "critical": 3}
 

@@ -1,0 +1,22 @@
+# METADATA
+# id: required-read
+# title: Required reads
+# description: Before the trigger fires, the plan must read a file matching the paths (declared in `reads` or read by a command).
+# example: You must read `PULL_REQUEST_TEMPLATE.md` when submitting a PR.
+package agentgate.kinds.required_read
+
+import data.agentgate.lib
+import rego.v1
+
+findings contains f if {
+	some rule in data.agentgate.rules
+	rule.kind == "required-read"
+	lib.fires(rule.trigger, object.get(rule, "when_paths", []))
+	not read(rule.paths)
+	f := {"rule": rule.id, "subject": "reads", "message": "does not read a required file first"}
+}
+
+read(paths) if {
+	some r in input.reads
+	agentgate.glob(paths, r.path)
+}
