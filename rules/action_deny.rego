@@ -5,10 +5,11 @@
 # example: Never force push.
 package agentgate.kinds.action_deny
 
+import data.agentgate.lib
 import rego.v1
 
 findings contains f if {
-	some rule in data.agentgate.rules
+	some rule in lib.rules
 	rule.kind == "action-deny"
 	some a in input.actions
 	a.action == rule.action

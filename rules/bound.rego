@@ -5,10 +5,11 @@
 # example: Agents MUST NOT delete more than 10 files.
 package agentgate.kinds.bound
 
+import data.agentgate.lib
 import rego.v1
 
 findings contains f if {
-	some rule in data.agentgate.rules
+	some rule in lib.rules
 	rule.kind == "bound"
 	n := measure(rule.metric)
 	n > rule.max

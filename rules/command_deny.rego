@@ -5,10 +5,11 @@
 # example: Do not run `terraform apply` or `kubectl delete`.
 package agentgate.kinds.command_deny
 
+import data.agentgate.lib
 import rego.v1
 
 findings contains f if {
-	some rule in data.agentgate.rules
+	some rule in lib.rules
 	rule.kind == "command-deny"
 	some r in input.runs
 	some p in rule.commands

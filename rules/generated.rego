@@ -9,7 +9,7 @@ import data.agentgate.lib
 import rego.v1
 
 findings contains f if {
-	some rule in data.agentgate.rules
+	some rule in lib.rules
 	rule.kind == "generated"
 	not generator_ran(rule)
 	some w in input.writes

@@ -7,6 +7,15 @@ package agentgate.lib
 
 import rego.v1
 
+# The rules that apply to this plan (its role and nested scope): the engine is prepared once
+# with every rule as data, and each plan names the ones that apply.
+active := {id | some id in input.active}
+
+rules contains rule if {
+	some rule in data.agentgate.rules
+	rule.id in active
+}
+
 action_names := {a.action | some a in input.actions}
 
 # Whether a trigger fires.

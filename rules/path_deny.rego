@@ -5,10 +5,11 @@
 # example: Agents MUST NOT modify `docs/SSOT/**` or `AGENTS.md`.
 package agentgate.kinds.path_deny
 
+import data.agentgate.lib
 import rego.v1
 
 findings contains f if {
-	some rule in data.agentgate.rules
+	some rule in lib.rules
 	rule.kind == "path-deny"
 	not skip(rule)
 	some w in input.writes
@@ -20,7 +21,7 @@ findings contains f if {
 
 skip(rule) if {
 	rule.only_commit
-	not "commit" in data.agentgate.lib.action_names
+	not "commit" in lib.action_names
 }
 
 skip(rule) if {

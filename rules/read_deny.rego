@@ -5,10 +5,11 @@
 # example: Never read `.env` or any `.env.*` file.
 package agentgate.kinds.read_deny
 
+import data.agentgate.lib
 import rego.v1
 
 findings contains f if {
-	some rule in data.agentgate.rules
+	some rule in lib.rules
 	rule.kind == "read-deny"
 	some r in input.reads
 	agentgate.glob(rule.paths, r.path)

@@ -9,7 +9,7 @@ import data.agentgate.lib
 import rego.v1
 
 findings contains f if {
-	some rule in data.agentgate.rules
+	some rule in lib.rules
 	rule.kind == "required-check"
 	lib.fires(rule.trigger, rule.when_paths)
 	some p in rule.commands
@@ -18,7 +18,7 @@ findings contains f if {
 }
 
 findings contains f if {
-	some rule in data.agentgate.rules
+	some rule in lib.rules
 	rule.kind == "required-check"
 	rule.all_checks
 	lib.fires(rule.trigger, rule.when_paths)
@@ -28,7 +28,7 @@ findings contains f if {
 
 # Ordered: the plan runs the commands in the listed order (checked once every one is met).
 findings contains f if {
-	some rule in data.agentgate.rules
+	some rule in lib.rules
 	rule.kind == "required-check"
 	rule.ordered
 	lib.fires(rule.trigger, rule.when_paths)

@@ -9,7 +9,7 @@ import data.agentgate.lib
 import rego.v1
 
 findings contains f if {
-	some rule in data.agentgate.rules
+	some rule in lib.rules
 	rule.kind == "required-read"
 	lib.fires(rule.trigger, object.get(rule, "when_paths", []))
 	not read(rule.paths)

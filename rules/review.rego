@@ -5,10 +5,11 @@
 # example: Changes to `src/billing/**` REQUIRE review by `@payments`.
 package agentgate.kinds.review
 
+import data.agentgate.lib
 import rego.v1
 
 findings contains f if {
-	some rule in data.agentgate.rules
+	some rule in lib.rules
 	rule.kind == "review-requirement"
 	subjects := [w.subject | some w in input.writes; agentgate.glob(rule.paths, w.path)]
 	count(subjects) > 0

@@ -11,7 +11,7 @@ import rego.v1
 rank := {"low": 0, "medium": 1, "high": 2, "critical": 3}
 
 levels contains rank[rule.level] if {
-	some rule in data.agentgate.rules
+	some rule in lib.rules
 	rule.kind == "risk-class"
 	some w in input.writes
 	agentgate.glob(rule.paths, w.path)
@@ -19,7 +19,7 @@ levels contains rank[rule.level] if {
 
 findings contains f if {
 	count(levels) > 0
-	some rule in data.agentgate.rules
+	some rule in lib.rules
 	rule.kind == "risk-gate"
 	max(levels) >= rank[rule.level]
 	rule.reviewer
@@ -29,7 +29,7 @@ findings contains f if {
 
 findings contains f if {
 	count(levels) > 0
-	some rule in data.agentgate.rules
+	some rule in lib.rules
 	rule.kind == "risk-gate"
 	max(levels) >= rank[rule.level]
 	some p in rule.commands

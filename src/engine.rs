@@ -114,6 +114,22 @@ pub fn evaluate_with(
     root: &Path,
     engine: EngineKind,
 ) -> Result<Verdict, EngineError> {
+    match engine {
+        EngineKind::Native => evaluate_prepared(policy, plan, root, None),
+        EngineKind::Rego => {
+            evaluate_prepared(policy, plan, root, Some(&mut rego::prepare(&policy.rules)?))
+        }
+    }
+}
+
+/// Evaluate a plan natively (`prepared: None`) or with a prepared Rego engine (clone one per
+/// worker when checking many plans).
+pub fn evaluate_prepared(
+    policy: &Policy,
+    plan: &Plan,
+    root: &Path,
+    prepared: Option<&mut rego::Prepared>,
+) -> Result<Verdict, EngineError> {
     let facts = facts::gather(plan, root)?;
     let active: Vec<&Rule> = policy
         .rules
@@ -124,8 +140,8 @@ pub fn evaluate_with(
         rule: rule.to_string(),
         message: e.to_string(),
     };
-    let mut findings = match engine {
-        EngineKind::Native => {
+    let mut findings = match prepared {
+        None => {
             let mut out = Vec::new();
             for rule in &active {
                 out.extend(check::check(rule, &facts).map_err(|e| glob_err(&rule.id, e))?);
@@ -133,7 +149,7 @@ pub fn evaluate_with(
             out.extend(check::risk_findings(&active, &facts).map_err(|e| glob_err("risk", e))?);
             out
         }
-        EngineKind::Rego => rego::findings(&active, &facts)?,
+        Some(prepared) => rego::findings(prepared, &active, &facts)?,
     };
     // An ask is met by an approval (from the named reviewer, when the rule names one).
     findings.retain(|f| {

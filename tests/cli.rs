@@ -485,3 +485,42 @@ fn json_lines_on_stdin_and_repeated_plans() {
         .assert()
         .code(0);
 }
+
+#[test]
+fn many_plans_through_the_rego_engine_match_the_native_engine() {
+    let plans = common::root()
+        .join("examples/neuronx/plans")
+        .display()
+        .to_string();
+    let run = |engine: &str, threads: &str| {
+        agentgate()
+            .env("RAYON_NUM_THREADS", threads)
+            .args([
+                "check",
+                "--root",
+                &example(),
+                "--plan",
+                &plans,
+                "--format",
+                "json",
+                "--engine",
+                engine,
+            ])
+            .assert()
+            .code(2)
+            .get_output()
+            .stdout
+            .clone()
+    };
+    let decisions = |out: Vec<u8>| {
+        let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        v["plans"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| (p["plan"].to_string(), p["verdict"]["decision"].to_string()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(run("rego", "1"), run("rego", "3"));
+    assert_eq!(decisions(run("rego", "2")), decisions(run("native", "2")));
+}

@@ -390,12 +390,29 @@ struct PlanVerdict {
 /// is the same bytes whatever the thread count.
 fn check_many(root: &Path, plans: Vec<(String, String)>, args: &CheckArgs) -> Result<u8, Error> {
     let loaded = crate::load(root)?;
+    // One prepared Rego engine, cloned for each worker.
+    let prepared = match args.engine {
+        Engine::Rego => Some(crate::engine::rego::prepare(&loaded.policy.rules)?),
+        Engine::Native => None,
+    };
     let results: Vec<(String, String, Result<Verdict, Error>)> = plans
         .into_par_iter()
-        .map(|(name, text)| {
-            let v = crate::check_plan_with(root, &loaded.policy, &text, &name, args.engine.into());
-            (name, text, v)
-        })
+        .map_init(
+            || prepared.clone(),
+            |engine, (name, text)| {
+                let v = crate::changeset::parse_plan(&text, &name, root)
+                    .map_err(Error::from)
+                    .and_then(|plan| {
+                        Ok(crate::engine::evaluate_prepared(
+                            &loaded.policy,
+                            &plan,
+                            root,
+                            engine.as_mut(),
+                        )?)
+                    });
+                (name, text, v)
+            },
+        )
         .collect();
     let errors = results.iter().filter(|r| r.2.is_err()).count();
     let decision = results

@@ -82,8 +82,21 @@ fn arg_error(name: &str) -> anyhow::Error {
     anyhow::anyhow!("agentgate.{name}: bad arguments")
 }
 
-/// A prepared engine: the library, the extensions, and the rules as data.
-fn engine(rules: &[&Rule]) -> Result<regorus::Engine, EngineError> {
+/// The library, the extensions and every rule of a policy as data: prepared once, cloned for
+/// each worker.
+#[derive(Clone)]
+pub struct Prepared {
+    engine: regorus::Engine,
+}
+
+/// Prepare the Rego engine for a policy.
+pub fn prepare(rules: &[Rule]) -> Result<Prepared, EngineError> {
+    Ok(Prepared {
+        engine: engine(rules)?,
+    })
+}
+
+fn engine(rules: &[Rule]) -> Result<regorus::Engine, EngineError> {
     let mut e = regorus::Engine::new();
     let err = |m: anyhow::Error| EngineError::Rego {
         message: m.to_string(),
@@ -184,10 +197,17 @@ pub fn input(f: &Facts) -> serde_json::Value {
     })
 }
 
-/// Findings of the built-in kinds for `rules`, through the Rego library.
-pub fn findings(rules: &[&Rule], facts: &Facts) -> Result<Vec<Finding>, EngineError> {
-    let mut e = engine(rules)?;
-    e.set_input(from_json(&input(facts))?);
+/// Findings of the built-in kinds for the `active` rules, through the Rego library.
+pub fn findings(
+    prepared: &mut Prepared,
+    active: &[&Rule],
+    facts: &Facts,
+) -> Result<Vec<Finding>, EngineError> {
+    let e = &mut prepared.engine;
+    let mut input = input(facts);
+    input["active"] = json!(active.iter().map(|r| r.id.as_str()).collect::<Vec<_>>());
+    e.set_input(from_json(&input)?);
+    let rules = active;
     let mut out = Vec::new();
     for (path, _) in &MODULES[1..] {
         let pkg = path.trim_start_matches("rules/").trim_end_matches(".rego");
