@@ -181,6 +181,23 @@ fn plan_from_diff(root: &Path, diff_args: &[&str], commit: bool) -> Result<Plan,
             removed,
             line: None,
         });
+        // A symlink that points inside the repository aliases its target: writing it is
+        // treated as writing the target (a link into docs/SSOT/ is a change to docs/SSOT/).
+        let mut meta_fields = meta.trim_start_matches(':').split_whitespace();
+        let new_mode = meta_fields.nth(1).unwrap_or("");
+        let new_sha = meta_fields.nth(1).unwrap_or("");
+        if new_mode == "120000" && op != Op::Delete {
+            if let Some(target) = link_target(root, &path, new_sha) {
+                changes.push(Change {
+                    path: target,
+                    op: Op::Modify,
+                    from: None,
+                    added: 0,
+                    removed: 0,
+                    line: None,
+                });
+            }
+        }
     }
     Ok(Plan {
         changes,
@@ -303,3 +320,28 @@ pub fn sources_at(root: &Path, rev: &str) -> Result<Vec<SourceFile>, GitError> {
 
 /// The empty tree's id, for diffs of root commits.
 pub const EMPTY_TREE: &str = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";
+
+/// Where a committed or staged symlink points, repository-relative, when that is inside the
+/// repository.
+fn link_target(root: &Path, link: &str, sha: &str) -> Option<String> {
+    let target = if sha.chars().all(|c| c == '0') {
+        std::fs::read_link(root.join(link))
+            .ok()?
+            .to_string_lossy()
+            .to_string()
+    } else {
+        String::from_utf8(git(root, &["cat-file", "-p", sha]).ok()?).ok()?
+    };
+    let target = target.trim_end_matches('\n');
+    let joined = if target.starts_with('/') {
+        target.to_string()
+    } else {
+        match link.rsplit_once('/') {
+            Some((dir, _)) => format!("{dir}/{target}"),
+            None => target.to_string(),
+        }
+    };
+    changeset::normalize_path(root, &joined)
+        .ok()
+        .filter(|p| !p.is_empty())
+}

@@ -293,3 +293,25 @@ fn run_checks_runs_missing_obligations_and_counts_them_as_evidence() {
         "{left:?}"
     );
 }
+
+#[test]
+fn a_symlink_into_a_protected_folder_counts_as_a_write_to_it() {
+    let Some(dir) = repo() else { return };
+    let d = dir.path();
+    write(d, "protected/real.md", "x\n");
+    git(d, &["add", "-A"]);
+    git(
+        d,
+        &["commit", "-qm", "a protected file (committed by a human)"],
+    );
+    std::os::unix::fs::symlink("protected/real.md", d.join("alias.md")).unwrap();
+    git(d, &["add", "alias.md"]);
+    let (code, v) = check(d, &["--staged"]);
+    assert_eq!(code, 1, "{v}");
+    git(d, &["reset", "-q", "--hard"]);
+    std::fs::remove_file(d.join("alias.md")).ok();
+    std::os::unix::fs::symlink("src/a.rs", d.join("alias.rs")).unwrap();
+    git(d, &["add", "alias.rs"]);
+    let (code, v) = check(d, &["--staged"]);
+    assert_eq!(code, 0, "a link to an unprotected file is fine: {v}");
+}
