@@ -39,7 +39,7 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Check a plan (JSON or YAML) against the repository's policy.
+    /// Check a plan (JSON or YAML) or a change set from git against the repository's policy.
     #[command(
         after_help = "Plan format (every field optional, unknown fields are an error):\n  {\"agent\": {\"id\": \"impl-1\", \"role\": \"implementer\"}, \"session\": \"s-42\",\n   \"changes\": [{\"path\": \"src/lib.rs\", \"op\": \"modify\", \"added\": 10, \"removed\": 2}],\n   \"commands\": [{\"run\": \"cargo test\"}], \"reads\": [\"config/app.toml\"],\n   \"actions\": [{\"kind\": \"deploy\", \"environment\": \"staging\"}],\n   \"evidence\": {\"checks\": [{\"command\": \"cargo test\", \"status\": \"passed\"}],\n                 \"approvals\": [{\"by\": \"@payments\"}]}}\n\nExit codes: 0 allow · 1 deny or ask · 2 error."
     )]

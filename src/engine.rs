@@ -168,6 +168,7 @@ pub fn evaluate_prepared(
         };
         !approved(&facts.approvals, &rule.id, reviewer)
     });
+    findings.extend(opaque_findings(&facts));
     findings.extend(custom_findings(policy, plan, &facts)?);
     for f in findings.iter_mut() {
         if f.severity < Severity::Error {
@@ -254,4 +255,41 @@ fn custom_findings(
     }
     let data = serde_json::json!({"agentgate": {"policy": {"digest": policy.digest, "rules": policy.rules}}});
     crate::custom::evaluate(&policy.rego, input, data).map_err(EngineError::Custom)
+}
+
+/// Id of the built-in rule for commands agentgate cannot analyse.
+pub const OPAQUE_RULE: &str = "builtin-opaque-command";
+
+/// A command agentgate cannot see into (`eval "$X"`, `$CMD args`, `curl … | sh`) could do
+/// anything a rule forbids: it needs approval (fail closed, never a silent allow).
+fn opaque_findings(facts: &facts::Facts) -> Vec<Finding> {
+    let approved = facts
+        .approvals
+        .iter()
+        .any(|(_, rule)| rule.as_deref().is_none_or(|r| r == OPAQUE_RULE));
+    if approved {
+        return Vec::new();
+    }
+    facts
+        .opaque
+        .iter()
+        .map(|(subject, reason)| Finding {
+            rule: OPAQUE_RULE.into(),
+            kind: "opaque-command".into(),
+            severity: Severity::Error,
+            decision: Decision::Ask,
+            message: format!("cannot be analysed ({reason}), so it needs approval"),
+            subject: subject.clone(),
+            origin: FindingOrigin {
+                file: "builtin".into(),
+                line: 1,
+            },
+            sentence: "Commands agentgate cannot analyse need approval.".into(),
+            span: (0, 0),
+            help: format!(
+                "write the command out literally, or add an approval (\"rule\": \"{OPAQUE_RULE}\")"
+            ),
+            plan_line: None,
+        })
+        .collect()
 }

@@ -14,6 +14,12 @@ fn custom_rego_fixtures_decide_as_written() {
     insta::glob!("../fixtures/rego", "*/cases.json", check_fixture);
 }
 
+/// The adversarial suite: respellings that must hit their rule, near misses that must not.
+#[test]
+fn adversarial_cases_decide_as_expected() {
+    insta::glob!("../fixtures/adversarial", "*/cases.json", check_fixture);
+}
+
 fn check_fixture(path: &std::path::Path) {
     {
         let dir = path.parent().unwrap().canonicalize().unwrap();
