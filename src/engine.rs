@@ -142,10 +142,14 @@ pub fn evaluate_prepared(
     };
     let mut findings = match prepared {
         None => {
-            let mut out = Vec::new();
-            for rule in &active {
-                out.extend(check::check(rule, &facts).map_err(|e| glob_err(&rule.id, e))?);
-            }
+            // Rules are checked in parallel (large plans, large policies); the findings are
+            // sorted below, so the output does not depend on the thread count.
+            use rayon::prelude::*;
+            let per_rule: Vec<Vec<Finding>> = active
+                .par_iter()
+                .map(|rule| check::check(rule, &facts).map_err(|e| glob_err(&rule.id, e)))
+                .collect::<Result<_, _>>()?;
+            let mut out: Vec<Finding> = per_rule.into_iter().flatten().collect();
             out.extend(check::risk_findings(&active, &facts).map_err(|e| glob_err("risk", e))?);
             out
         }

@@ -524,3 +524,43 @@ fn many_plans_through_the_rego_engine_match_the_native_engine() {
     assert_eq!(run("rego", "1"), run("rego", "3"));
     assert_eq!(decisions(run("rego", "2")), decisions(run("native", "2")));
 }
+
+#[test]
+fn a_large_plan_gives_the_same_bytes_whatever_the_thread_count() {
+    let changes: Vec<serde_json::Value> = (0..3000)
+        .map(|i| {
+            let path = match i % 5 {
+                0 => format!("docs/SSOT/f{i}.md"),
+                1 => format!("src/auth/f{i}.rs"),
+                2 => format!("migrations/{i}.sql"),
+                3 => format!("docs/en/f{i}.md"),
+                _ => format!("assets/f{i}.png"),
+            };
+            serde_json::json!({"path": path, "op": if i % 3 == 0 { "delete" } else { "modify" }, "added": i % 7})
+        })
+        .collect();
+    let plan = serde_json::json!({"changes": changes, "commands": [{"run": "git push -f"}, {"run": "cat .env"}]}).to_string();
+    let run = |threads: &str| {
+        agentgate()
+            .env("RAYON_NUM_THREADS", threads)
+            .args([
+                "check",
+                "--root",
+                &example(),
+                "--plan",
+                "-",
+                "--format",
+                "json",
+            ])
+            .write_stdin(plan.clone())
+            .assert()
+            .code(1)
+            .get_output()
+            .stdout
+            .clone()
+    };
+    let one = run("1");
+    assert_eq!(one, run("4"));
+    let v: serde_json::Value = serde_json::from_slice(&one).unwrap();
+    assert!(v["findings"].as_array().unwrap().len() > 2000);
+}
