@@ -172,6 +172,11 @@ fn engine(rules: &[Rule]) -> Result<regorus::Engine, EngineError> {
         }),
     )
     .map_err(err)?;
+    // The library gets the same time limit as custom policies: a runaway evaluation is exit 2.
+    e.set_execution_timer_config(regorus::utils::limits::ExecutionTimerConfig {
+        limit: crate::custom::EVAL_LIMIT,
+        check_interval: std::num::NonZeroU32::new(64).expect("non-zero"),
+    });
     let data = json!({"agentgate": {"rules": rules}});
     e.add_data(from_json(&data)?).map_err(err)?;
     Ok(e)
