@@ -801,6 +801,16 @@ fn lexical(path: &str) -> Option<(Option<String>, Vec<&str>)> {
             _ => segments.push(part),
         }
     }
+    // A relative path whose first segment reads as a drive (`./C:` → `C:`) would turn into an
+    // absolute Windows path once written out: refuse it rather than change meaning (found by
+    // fuzzing: `./x:` normalised to `x:`, which no longer normalised).
+    if anchor.is_none()
+        && segments.first().is_some_and(|d| {
+            d.len() == 2 && d.ends_with(':') && d.as_bytes()[0].is_ascii_alphabetic()
+        })
+    {
+        return None;
+    }
     Some((anchor, segments))
 }
 

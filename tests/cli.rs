@@ -562,5 +562,9 @@ fn a_large_plan_gives_the_same_bytes_whatever_the_thread_count() {
     let one = run("1");
     assert_eq!(one, run("4"));
     let v: serde_json::Value = serde_json::from_slice(&one).unwrap();
-    assert!(v["findings"].as_array().unwrap().len() > 1000, "{}", v["findings"].as_array().unwrap().len());
+    assert!(
+        v["findings"].as_array().unwrap().len() > 1000,
+        "{}",
+        v["findings"].as_array().unwrap().len()
+    );
 }
