@@ -147,11 +147,33 @@ fn quoted(command: &str) -> String {
 }
 
 fn parse(text: &str) -> Result<ast::Program, String> {
+    // brush-parser 0.4 panics on a file-descriptor number that overflows (`999…9<&5`, found by
+    // fuzzing); refuse such input before it gets there.
+    if oversized_fd(text) {
+        return Err("a file descriptor number before a redirection is too large".to_owned());
+    }
     let parse = || {
         let tokens = brush_parser::tokenize_str(text).map_err(|e| e.to_string())?;
         brush_parser::parse_tokens(&tokens, &ParserOptions::default()).map_err(|e| e.to_string())
     };
     std::panic::catch_unwind(parse).unwrap_or_else(|_| Err("the shell parser failed".to_owned()))
+}
+
+/// A run of more than 9 digits right before `<` or `>`.
+fn oversized_fd(text: &str) -> bool {
+    let b = text.as_bytes();
+    let mut run = 0;
+    for &c in b {
+        if c.is_ascii_digit() {
+            run += 1;
+        } else {
+            if run > 9 && (c == b'<' || c == b'>') {
+                return true;
+            }
+            run = 0;
+        }
+    }
+    false
 }
 
 /// Deepest nesting of brackets, quoted or not: a cheap bound on the parser's recursion.
