@@ -104,23 +104,46 @@ pub fn analyze(command: &str) -> Result<Analysis, CommandError> {
             message,
         });
     }
+    // brush-parser 0.4 can run away (gigabytes in seconds) on the obsolete `$[…]` arithmetic
+    // next to a here-document (found by fuzzing): refuse the syntax outright.
+    if command.contains("$[") {
+        return Err(CommandError::Parse {
+            command: quoted(command),
+            message: "the obsolete `$[…]` arithmetic syntax is not supported; write `$((…))`"
+                .to_owned(),
+        });
+    }
     // The parser recurses as deep as the input nests, so run it on a stack known to be large
-    // enough rather than on the caller's.
-    let ran = std::thread::scope(|scope| {
-        let thread = std::thread::Builder::new()
-            .name("agentgate-command".to_owned())
-            .stack_size(STACK_BYTES);
-        match thread.spawn_scoped(scope, || analyze_here(command)) {
-            Ok(handle) => handle.join().ok(),
-            Err(_) => std::panic::catch_unwind(|| analyze_here(command)).ok(),
-        }
-    });
-    let failed = || CommandError::Parse {
+    // enough rather than on the caller's, and give up after PARSE_LIMIT (fail closed: exit 2).
+    let owned = command.to_owned();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let spawned = std::thread::Builder::new()
+        .name("agentgate-command".to_owned())
+        .stack_size(STACK_BYTES)
+        .spawn(move || {
+            let _ = tx.send(analyze_here(&owned));
+        });
+    let failed = |message: &str| CommandError::Parse {
         command: quoted(command),
-        message: "the shell parser failed".to_owned(),
+        message: message.to_owned(),
     };
-    ran.unwrap_or_else(|| Err(failed()))
+    match spawned {
+        Ok(_) => match rx.recv_timeout(PARSE_LIMIT) {
+            Ok(result) => result,
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                Err(failed("the shell parser took too long"))
+            }
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                Err(failed("the shell parser failed"))
+            }
+        },
+        Err(_) => std::panic::catch_unwind(|| analyze_here(command))
+            .unwrap_or_else(|_| Err(failed("the shell parser failed"))),
+    }
 }
+
+/// Longest the analysis of one command may take.
+const PARSE_LIMIT: std::time::Duration = std::time::Duration::from_secs(3);
 
 fn analyze_here(command: &str) -> Result<Analysis, CommandError> {
     let mut walker = Walker::default();
