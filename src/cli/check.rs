@@ -103,50 +103,48 @@ pub fn run(args: CheckArgs) -> Result<u8, Error> {
     if batch.len() > 1 || args.plan.iter().any(|p| Path::new(p).is_dir()) {
         return check_many(&root, batch, &args);
     }
-    let (policy, sources, policy_source, mut plan, name, text) = if let Some(p) = args.plan.first()
-    {
-        let loaded = crate::load(&root)?;
-        let _ = p;
-        let (name, text) = batch.into_iter().next().unwrap_or_default();
-        let plan = crate::changeset::parse_plan(&text, &name, &root)?;
-        (loaded.policy, loaded.sources, None, plan, name, text)
-    } else if args.staged {
-        let rev = git::has_head(&root).then_some("HEAD");
-        let (policy, sources, src) = policy_at(&root, rev)?;
-        let plan = git::change_set(&root, &Source::Staged)?;
-        (
-            policy,
-            sources,
-            src.or(Some("the work tree (no commit yet)".into())),
-            plan,
-            "staged change".to_string(),
-            String::new(),
-        )
-    } else if args.worktree {
-        let (policy, sources, _) = policy_at(&root, None)?;
-        let plan = git::change_set(&root, &Source::Worktree)?;
-        (
-            policy,
-            sources,
-            None,
-            plan,
-            "work tree".to_string(),
-            String::new(),
-        )
-    } else {
-        let range = args.range.clone().unwrap_or_default();
-        let (base, _) = git::split_range(&range)?;
-        let (policy, sources, src) = policy_at(&root, Some(&base))?;
-        let plan = git::change_set(&root, &Source::Range(range.clone()))?;
-        (
-            policy,
-            sources,
-            src.map(|s| format!("base {s} of {range}")),
-            plan,
-            range,
-            String::new(),
-        )
-    };
+    let (policy, sources, policy_source, mut plan, name, text) =
+        if let Some((name, text)) = batch.into_iter().next() {
+            let loaded = crate::load(&root)?;
+            let plan = crate::changeset::parse_plan(&text, &name, &root)?;
+            (loaded.policy, loaded.sources, None, plan, name, text)
+        } else if args.staged {
+            let rev = git::has_head(&root).then_some("HEAD");
+            let (policy, sources, src) = policy_at(&root, rev)?;
+            let plan = git::change_set(&root, &Source::Staged)?;
+            (
+                policy,
+                sources,
+                src.or(Some("the work tree (no commit yet)".into())),
+                plan,
+                "staged change".to_string(),
+                String::new(),
+            )
+        } else if args.worktree {
+            let (policy, sources, _) = policy_at(&root, None)?;
+            let plan = git::change_set(&root, &Source::Worktree)?;
+            (
+                policy,
+                sources,
+                None,
+                plan,
+                "work tree".to_string(),
+                String::new(),
+            )
+        } else {
+            let range = args.range.clone().unwrap_or_default();
+            let (base, _) = git::split_range(&range)?;
+            let (policy, sources, src) = policy_at(&root, Some(&base))?;
+            let plan = git::change_set(&root, &Source::Range(range.clone()))?;
+            (
+                policy,
+                sources,
+                src.map(|s| format!("base {s} of {range}")),
+                plan,
+                range,
+                String::new(),
+            )
+        };
     let mut verdict = crate::engine::evaluate_with(&policy, &plan, &root, args.engine.into())?;
     if args.run_checks && verdict.decision != Decision::Allow {
         run_missing_checks(&root, &policy, &mut plan, &verdict);
