@@ -69,16 +69,13 @@ impl Facts {
     pub fn has_action(&self, a: Action) -> bool {
         self.actions.iter().any(|f| f.action == a)
     }
-    /// Index of the first command taking the action (None when only declared).
+    /// Position (`RunFact::seq`) of the first program taking the action (None when only declared).
     pub fn first_command_of(&self, a: Action) -> Option<usize> {
         self.actions
             .iter()
             .filter(|f| f.action == a)
             .filter_map(|f| f.seq)
             .min()
-    }
-    pub fn changed_paths(&self) -> impl Iterator<Item = &WriteFact> {
-        self.writes.iter()
     }
 }
 
