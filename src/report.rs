@@ -13,9 +13,20 @@ pub use github::github;
 pub use human::{human, Style};
 pub use json::{json, policy_json, SCHEMA_VERSION};
 pub use lint::{lint_human, lint_json, lint_sarif};
-pub use sarif::sarif;
+pub use sarif::{merge_runs, sarif};
 
 use crate::source::SourceFile;
+
+/// The miette handler both human renderers use: 100 columns, no links, colours per `style`.
+fn handler(style: Style) -> miette::GraphicalReportHandler {
+    let theme = match style {
+        Style::Color => miette::GraphicalTheme::unicode(),
+        Style::Plain => miette::GraphicalTheme::unicode_nocolor(),
+    };
+    miette::GraphicalReportHandler::new_themed(theme)
+        .with_width(100)
+        .with_links(false)
+}
 
 /// What a renderer needs besides the verdict: the policy and its files, and the plan's text,
 /// so diagnostics can quote both.

@@ -73,9 +73,7 @@ fn engines_agree_on_every_fixture_and_example() {
         let root = dir.canonicalize().unwrap();
         let policy = agentgate::load_policy(&root).unwrap();
         for case in common::load_cases(&dir.join("cases.json")).cases {
-            let plan = serde_json::to_string(&case.plan)
-                .unwrap()
-                .replace("@ROOT@", &root.display().to_string());
+            let plan = common::plan_text(&case, &root);
             compare(
                 &root,
                 &policy,
@@ -128,9 +126,7 @@ fn engines_agree_on_the_corpus_cases() {
         let root = tmp.path().canonicalize().unwrap();
         let policy = agentgate::load_policy(&root).unwrap();
         for case in common::load_cases(&path).cases {
-            let plan = serde_json::to_string(&case.plan)
-                .unwrap()
-                .replace("@ROOT@", &root.display().to_string());
+            let plan = common::plan_text(&case, &root);
             compare(
                 &root,
                 &policy,

@@ -276,24 +276,22 @@ fn each_commit(root: &Path, range: &str, args: &CheckArgs) -> Result<u8, Error> 
         }
         Format::Sarif => {
             // One log, one run per commit.
-            let mut runs = Vec::new();
-            for r in &results {
-                let name = format!("commit {}", r.commit);
-                let cx = report::Context {
-                    policy: &policy,
-                    sources: &sources,
-                    plan_name: &name,
-                    plan_text: "",
-                };
-                let category =
-                    format!("{}/{}", args.sarif_category.trim_end_matches('/'), r.commit);
-                let log: serde_json::Value =
-                    serde_json::from_str(&report::sarif(&r.verdict, &cx, &category))
-                        .unwrap_or_default();
-                runs.extend(log["runs"].as_array().cloned().unwrap_or_default());
-            }
-            let doc = serde_json::json!({"$schema": "https://json.schemastore.org/sarif-2.1.0.json", "version": "2.1.0", "runs": runs});
-            println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+            let logs: Vec<String> = results
+                .iter()
+                .map(|r| {
+                    let name = format!("commit {}", r.commit);
+                    let cx = report::Context {
+                        policy: &policy,
+                        sources: &sources,
+                        plan_name: &name,
+                        plan_text: "",
+                    };
+                    let category =
+                        format!("{}/{}", args.sarif_category.trim_end_matches('/'), r.commit);
+                    report::sarif(&r.verdict, &cx, &category)
+                })
+                .collect();
+            print!("{}", report::merge_runs(&logs));
         }
         format => {
             for r in &results {
@@ -440,23 +438,20 @@ fn check_many(root: &Path, plans: Vec<(String, String)>, args: &CheckArgs) -> Re
             println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
         }
         Format::Sarif => {
-            let mut runs = Vec::new();
-            for (name, text, r) in &results {
-                if let Ok(v) = r {
+            let logs: Vec<String> = results
+                .iter()
+                .filter_map(|(name, text, r)| {
+                    let v = r.as_ref().ok()?;
                     let cx = report::Context {
                         policy: &loaded.policy,
                         sources: &loaded.sources,
                         plan_name: name,
                         plan_text: text,
                     };
-                    let log: serde_json::Value =
-                        serde_json::from_str(&report::sarif(v, &cx, &args.sarif_category))
-                            .unwrap_or_default();
-                    runs.extend(log["runs"].as_array().cloned().unwrap_or_default());
-                }
-            }
-            let doc = serde_json::json!({"$schema": "https://json.schemastore.org/sarif-2.1.0.json", "version": "2.1.0", "runs": runs});
-            println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+                    Some(report::sarif(v, &cx, &args.sarif_category))
+                })
+                .collect();
+            print!("{}", report::merge_runs(&logs));
         }
         format => {
             for (name, text, r) in &results {

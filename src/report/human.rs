@@ -3,9 +3,7 @@
 
 use std::fmt;
 
-use miette::{
-    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode,
-};
+use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode};
 
 use super::{counts, line_span, Context};
 use crate::engine::{Finding, Verdict};
@@ -144,13 +142,7 @@ fn diagnostic(f: &Finding, cx: &Context) -> PlanDiagnostic {
 
 /// Render a verdict for people.
 pub fn human(verdict: &Verdict, cx: &Context, style: Style) -> String {
-    let theme = match style {
-        Style::Color => GraphicalTheme::unicode(),
-        Style::Plain => GraphicalTheme::unicode_nocolor(),
-    };
-    let handler = GraphicalReportHandler::new_themed(theme)
-        .with_width(100)
-        .with_links(false);
+    let handler = super::handler(style);
     let mut out = String::new();
     for f in &verdict.findings {
         let d = diagnostic(f, cx);

@@ -3,9 +3,7 @@
 
 use std::fmt;
 
-use miette::{
-    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode,
-};
+use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode};
 use serde_json::json;
 
 use super::Style;
@@ -57,13 +55,7 @@ pub fn lint_human(
     rules: usize,
     style: Style,
 ) -> String {
-    let theme = match style {
-        Style::Color => GraphicalTheme::unicode(),
-        Style::Plain => GraphicalTheme::unicode_nocolor(),
-    };
-    let handler = GraphicalReportHandler::new_themed(theme)
-        .with_width(100)
-        .with_links(false);
+    let handler = super::handler(style);
     let mut out = String::new();
     for f in findings {
         let source = sources

@@ -172,3 +172,16 @@ pub fn sarif(verdict: &Verdict, cx: &Context, category: &str) -> String {
     s.push('\n');
     s
 }
+
+/// One SARIF log holding the runs of several (one per plan or per commit).
+pub fn merge_runs(logs: &[String]) -> String {
+    let runs: Vec<Value> = logs
+        .iter()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .flat_map(|v| v["runs"].as_array().cloned().unwrap_or_default())
+        .collect();
+    let doc = json!({"$schema": "https://json.schemastore.org/sarif-2.1.0.json", "version": "2.1.0", "runs": runs});
+    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    s.push('\n');
+    s
+}

@@ -40,12 +40,17 @@ pub fn load_cases(path: &Path) -> Cases {
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
+/// A case's plan as JSON text, `@ROOT@` replaced by the root's absolute path.
+pub fn plan_text(case: &Case, root: &Path) -> String {
+    serde_json::to_string(&case.plan)
+        .unwrap()
+        .replace("@ROOT@", &root.display().to_string())
+}
+
 /// Check a case's plan against the policy at `root`: the decision (`allow`/`ask`/`deny`, or
 /// `error` for what would exit 2) and the verdict JSON.
 pub fn run_case(root: &Path, policy: &agentgate::ir::Policy, case: &Case) -> (String, Value) {
-    let text = serde_json::to_string(&case.plan)
-        .unwrap()
-        .replace("@ROOT@", &root.display().to_string());
+    let text = plan_text(case, root);
     match agentgate::check_plan(root, policy, &text, "plan.json") {
         Ok(v) => {
             let json: Value = serde_json::from_str(&agentgate::report::json(&v)).unwrap();
