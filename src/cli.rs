@@ -7,6 +7,9 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 mod check;
+mod explain;
+mod export;
+mod hook;
 mod init;
 
 use crate::{report, Error};
@@ -78,6 +81,33 @@ enum Command {
         /// Repository root (default: the git top level, else the current folder).
         #[arg(long, value_name = "DIR")]
         root: Option<PathBuf>,
+    },
+    /// Explain a rule: its sentence, file and line, kind, and what satisfies it. Without an id,
+    /// list every rule (or, with --path, those about one file).
+    #[command(
+        after_help = "Examples:\n  agentgate explain NX-1 --root examples/neuronx\n  agentgate explain --path src/billing/x.rs --json\n\nExit codes: 0 · 2 unknown rule id or broken policy."
+    )]
+    Explain(explain::ExplainArgs),
+    /// Project the policy onto an agent's own permission config: Claude Code settings JSON,
+    /// Codex execpolicy rules or Gemini CLI policy TOML. What cannot be projected is listed.
+    #[command(
+        after_help = "Examples:\n  agentgate export --to claude > .claude/settings.json\n  agentgate export --to codex > ~/.codex/rules/agentgate.rules\n  agentgate export --to gemini > ~/.gemini/policies/agentgate.toml\n\nRules that cannot be projected (obligations, bounds, risk gates, co-changes, role-bound rules)\nare listed on stderr, and in a comment block of the Codex and Gemini files.\n\nExit codes: 0 · 2 broken policy."
+    )]
+    Export(export::ExportArgs),
+    /// Agent tool-use hooks: judge each tool call before it runs and record what ran.
+    #[command(subcommand)]
+    Hook(hook::HookCommand),
+    /// Serve MCP over stdio: tools `check_plan`, `explain_rule` and `list_rules`.
+    #[command(
+        after_help = "MCP client configuration (e.g. .mcp.json):\n  {\"mcpServers\": {\"agentgate\": {\"command\": \"agentgate\", \"args\": [\"mcp\", \"--root\", \".\"]}}}\n\nEach check_plan decision is appended to the audit log. Exit codes: 0 when the client disconnects · 2 on a transport error."
+    )]
+    Mcp {
+        /// Repository root (default: the git top level, else the current folder).
+        #[arg(long, value_name = "DIR")]
+        root: Option<PathBuf>,
+        /// Audit log the decisions are appended to (default: <root>/.agentgate/audit.jsonl).
+        #[arg(long, value_name = "FILE")]
+        audit_log: Option<PathBuf>,
     },
 }
 
@@ -189,6 +219,16 @@ fn run(cli: Cli) -> Result<u8, Error> {
             Ok(exit::ALLOW)
         }
         Command::Init { root } => init::run(&resolve_root(root)?),
+        Command::Explain(args) => explain::run(args),
+        Command::Export(args) => export::run(args),
+        Command::Hook(cmd) => hook::run(cmd),
+        Command::Mcp { root, audit_log } => {
+            let root = resolve_root(root)?;
+            crate::load_policy(&root)?; // a broken policy is reported before serving
+            let audit = audit_log.unwrap_or_else(|| crate::audit::default_path(&root));
+            crate::mcp::serve(root, audit)?;
+            Ok(exit::ALLOW)
+        }
     }
 }
 

@@ -250,13 +250,14 @@ fn evaluate_unboxed(
             }
         };
         for item in items {
-            let (msg, path, rule) = match &item {
-                serde_json::Value::String(s) => (s.clone(), None, None),
+            let (msg, path, rule, help) = match &item {
+                serde_json::Value::String(s) => (s.clone(), None, None, None),
                 serde_json::Value::Object(o) => match o.get("msg").and_then(|m| m.as_str()) {
                     Some(m) => (
                         m.to_string(),
                         o.get("path").and_then(|p| p.as_str()).map(str::to_string),
                         o.get("rule").and_then(|r| r.as_str()).map(str::to_string),
+                        o.get("help").and_then(|h| h.as_str()).map(str::to_string),
                     ),
                     None => {
                         return Err(CustomError::Shape {
@@ -294,7 +295,12 @@ fn evaluate_unboxed(
                 },
                 sentence: q.text.clone(),
                 span: (0, 0),
-                help: format!("see the Rego rule `{}` at {}:{}", q.query, q.file, q.line),
+                help: help.unwrap_or_else(|| {
+                    format!(
+                        "change the plan so `{}` ({}:{}) no longer reports it, or ask a human to approve the exception",
+                        q.query, q.file, q.line
+                    )
+                }),
                 plan_line: None,
             });
         }

@@ -5,18 +5,23 @@
 //! [`source`] → [`markdown`] → [`lex`] → [`parse`] → [`compile`] → [`ir`] → [`engine`] → [`report`].
 //! Plans come in through [`changeset`]; their shell commands are analysed by [`command`].
 
+pub mod audit;
 pub mod changeset;
 pub mod cli;
 pub mod command;
 pub mod compile;
 pub mod custom;
 pub mod engine;
+pub mod explain;
+pub mod export;
 pub mod git;
+pub mod hook;
 pub mod ir;
 pub mod lex;
 pub mod library;
 pub mod lint;
 pub mod markdown;
+pub mod mcp;
 pub mod parse;
 pub mod report;
 pub mod source;
@@ -45,6 +50,18 @@ pub enum Error {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Git(#[from] git::GitError),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Explain(#[from] explain::ExplainError),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Hook(#[from] hook::HookError),
+    #[error("the MCP server stopped: {message}")]
+    #[diagnostic(
+        code(agentgate::mcp),
+        help("`agentgate mcp` speaks MCP (JSON-RPC) on stdin and stdout; start it from an MCP client")
+    )]
+    Mcp { message: String },
     #[error("cannot write `{path}`: {message}")]
     #[diagnostic(code(agentgate::init), help("check the folder's permissions"))]
     Init { path: String, message: String },

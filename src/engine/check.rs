@@ -32,9 +32,22 @@ fn finding(
     }
 }
 
+/// What to do instead of a forbidden command.
+fn command_help(ran: &str, except: &[CommandPattern]) -> String {
+    match except.first() {
+        Some(e) => format!("do not run `{ran}`; `{}` is allowed, or ask a human to run it", e.text),
+        None => format!("do not run `{ran}`; ask a human to run it if it is needed"),
+    }
+}
+
+/// What to do about a missing review.
+fn review_help(reviewer: &str) -> String {
+    format!("ask `{reviewer}` for review and record their approval in `evidence.approvals` (\"by\": \"{reviewer}\")")
+}
+
 fn ask_help(rule: &Rule, default: String) -> String {
     if rule.decision == crate::ir::Decision::Ask {
-        format!("this needs approval: add an approval to `evidence.approvals` (optionally with \"rule\": \"{}\"), or {default}", rule.id)
+        format!("ask a human for approval and record it in `evidence.approvals` (\"rule\": \"{}\"), or {default}", rule.id)
     } else {
         default
     }
@@ -72,7 +85,10 @@ pub fn check(rule: &Rule, f: &Facts) -> R {
                         rule,
                         s,
                         format!("reads `{p}`, which the policy forbids reading"),
-                        ask_help(rule, "leave the file out of the plan".into()),
+                        ask_help(
+                            rule,
+                            format!("do not read `{p}`; ask a human for the value you need"),
+                        ),
                         *l,
                     )
                 })
@@ -98,10 +114,7 @@ pub fn check(rule: &Rule, f: &Facts) -> R {
                         "runs `{}`, which matches the forbidden `{p}`",
                         display_inv(&r.inv)
                     ),
-                    ask_help(
-                        rule,
-                        "drop the command or use the alternative the policy names".into(),
-                    ),
+                    ask_help(rule, command_help(&display_inv(&r.inv), except)),
                     r.plan_line,
                 )
             })
@@ -134,7 +147,7 @@ pub fn check(rule: &Rule, f: &Facts) -> R {
                     rule,
                     &a.subject,
                     format!("takes the forbidden action: {what}"),
-                    ask_help(rule, "leave this action to a human".into()),
+                    ask_help(rule, format!("do not {what}; leave it to a human")),
                     a.plan_line,
                 )
             })
@@ -170,7 +183,10 @@ pub fn check(rule: &Rule, f: &Facts) -> R {
                 rule,
                 "reads",
                 format!("does not read `{}` first", paths[0]),
-                format!("add `{}` to `reads`", paths[0].trim_end_matches("/**")),
+                format!(
+                    "read `{}` first and list it in `reads`",
+                    paths[0].trim_end_matches("/**")
+                ),
                 None,
             )])
         }
@@ -273,7 +289,7 @@ pub fn check(rule: &Rule, f: &Facts) -> R {
                         rule,
                         &w.subject,
                         format!("changes `{}`, which needs review by `{reviewer}`", w.path),
-                        format!("get an approval from `{reviewer}` into `evidence.approvals`"),
+                        review_help(reviewer),
                         w.plan_line,
                     )
                 })
@@ -356,7 +372,7 @@ pub fn risk_findings(rules: &[&Rule], f: &Facts) -> R {
                     r,
                     "plan",
                     format!("is {level:?} risk and needs review by `{rv}`").to_lowercase(),
-                    format!("get an approval from `{rv}`"),
+                    review_help(&rv),
                     None,
                 ));
             }
@@ -370,7 +386,7 @@ pub fn risk_findings(rules: &[&Rule], f: &Facts) -> R {
                     r,
                     "plan",
                     format!("is {level:?} risk and must pass {c}").to_lowercase(),
-                    format!("run {c} and record it as passing evidence"),
+                    format!("run {c} first and record it passing in `evidence.checks`"),
                     None,
                 ));
             }
@@ -426,7 +442,10 @@ fn path_deny(
                 rule,
                 &w.subject,
                 format!("{verb} `{}`, which the policy protects", w.path),
-                ask_help(rule, "leave this path unchanged".into()),
+                ask_help(
+                    rule,
+                    format!("leave `{}` unchanged; ask a human to make this change", w.path),
+                ),
                 w.plan_line,
             )
         })
@@ -532,7 +551,7 @@ fn required_check(
             rule,
             &subject,
             format!("does not run `{name}` {what}"),
-            format!("run `{name}` {what}, or record it as passing evidence"),
+            format!("run `{name}` first ({what}) and record it passing in `evidence.checks`"),
             line,
         ));
     }

@@ -241,10 +241,7 @@ pub fn findings(
                 },
                 sentence: rule.origin.text.clone(),
                 span: rule.origin.span,
-                help: format!(
-                    "see the policy sentence at {}:{}",
-                    rule.origin.file, rule.origin.line
-                ),
+                help: crate::explain::satisfied_by(rule),
                 plan_line: None,
             });
         }
