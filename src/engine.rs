@@ -1,9 +1,12 @@
 //! Evaluate a plan against a compiled policy with the native matchers.
 
+mod approved;
 mod check;
 pub mod facts;
 pub mod matchers;
 pub mod rego;
+
+pub use approved::{approve, Approved};
 
 use std::path::Path;
 

@@ -5,6 +5,7 @@
 //! [`source`] → [`markdown`] → [`lex`] → [`parse`] → [`compile`] → [`ir`] → [`engine`] → [`report`].
 //! Plans come in through [`changeset`]; their shell commands are analysed by [`command`].
 
+pub mod audit;
 pub mod changeset;
 pub mod cli;
 pub mod command;
@@ -19,6 +20,7 @@ pub mod lint;
 pub mod markdown;
 pub mod parse;
 pub mod report;
+pub mod runner;
 pub mod source;
 pub mod vocab;
 
@@ -45,6 +47,15 @@ pub enum Error {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Git(#[from] git::GitError),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Runner(#[from] Box<runner::RunnerError>),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Audit(#[from] audit::AuditError),
+    #[error("unknown session store `{spec}`")]
+    #[diagnostic(code(agentgate::runner::store), help("{hint}"))]
+    Store { spec: String, hint: String },
     #[error("cannot write `{path}`: {message}")]
     #[diagnostic(code(agentgate::init), help("check the folder's permissions"))]
     Init { path: String, message: String },
