@@ -425,10 +425,12 @@ impl Runner<'_> {
                         report.policy_digest = policy.digest.clone();
                     }
                     Err(verdict) => {
+                        let subject = format!("plan {name} (policy changed)");
+                        self.decision(&session, &subject, &verdict)?;
                         return self.refuse(
                             report,
                             &checkpoint,
-                            format!("plan {name} (policy changed)"),
+                            subject,
                             verdict,
                             name,
                         );

@@ -578,3 +578,47 @@ fn the_context_store_keeps_what_a_session_did() {
     assert_eq!(runs[1]["evidence"]["checks"][0]["command"], "sh check.sh");
     assert_eq!(runs[1]["evidence"]["checks"][0]["status"], "passed");
 }
+
+#[test]
+fn a_policy_changed_during_the_run_is_checked_again_before_the_next_step() {
+    use agentgate::runner::{session::FileStore, Limits, Outcome, Runner, Start};
+    let dir = repo();
+    let root = dir.path().canonicalize().unwrap();
+    let plan = serde_json::json!({"session": "s-policy", "commands": [
+        {"run": "sh check.sh"},
+        {"run": "echo later > later.txt"}
+    ]})
+    .to_string();
+    let agents = root.join("AGENTS.md");
+    // A person tightens the policy while step 1 runs.
+    let mut progress = |line: &str| {
+        if line.starts_with("step 1/2: passed") {
+            let text = std::fs::read_to_string(&agents).unwrap();
+            std::fs::write(&agents, text + "- Do not modify `later.txt`.\n").unwrap();
+        }
+    };
+    let mut runner = Runner {
+        root: root.clone(),
+        audit: agentgate::audit::AuditLog::open(&log(&root)).unwrap(),
+        store: Box::new(FileStore::for_root(&root)),
+        limits: Limits::default(),
+        engine: agentgate::engine::EngineKind::Native,
+        dry_run: false,
+        progress: &mut progress,
+    };
+    let report = runner
+        .run(Start::Plan {
+            name: "plan.json".into(),
+            text: plan,
+        })
+        .unwrap();
+    assert_eq!(report.outcome, Outcome::Refused, "{report:?}");
+    assert!(report.reason.unwrap().contains("policy changed"));
+    assert!(!root.join("later.txt").exists());
+    let digests: Vec<String> = events(&root)
+        .iter()
+        .filter(|e| e["type"] == "decision")
+        .map(|e| e["policy_digest"].as_str().unwrap().to_string())
+        .collect();
+    assert_ne!(digests.first(), digests.last());
+}
