@@ -203,16 +203,12 @@ pub struct AuditLog {
 }
 
 impl AuditLog {
-    /// Open the log at `path`, creating it (and its folder) when missing.
+    /// The log at `path`. Nothing is created until the first append (which creates the folder
+    /// and the file).
     pub fn open(path: &Path) -> Result<AuditLog, AuditError> {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| AuditError::io(dir, e))?;
+        if path.is_dir() {
+            return Err(AuditError::io(path, "is a folder, not a log file"));
         }
-        OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(path)
-            .map_err(|e| AuditError::io(path, e))?;
         Ok(AuditLog {
             path: path.to_path_buf(),
         })
@@ -231,7 +227,11 @@ impl AuditLog {
         event: Event,
     ) -> Result<Record, AuditError> {
         let path = &self.path;
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| AuditError::io(dir, e))?;
+        }
         let mut file = OpenOptions::new()
+            .create(true)
             .read(true)
             .append(true)
             .open(path)
@@ -291,8 +291,12 @@ impl AuditLog {
     }
 }
 
-/// Read and verify the whole log; an error names the first bad record.
+/// Read and verify the whole log; an error names the first bad record. A log that does not
+/// exist yet has no records.
 pub fn read(path: &Path) -> Result<Vec<Record>, AuditError> {
+    if !path.exists() && !head_path(path).exists() {
+        return Ok(Vec::new());
+    }
     verify(path).map(|v| v.records)
 }
 

@@ -427,13 +427,7 @@ impl Runner<'_> {
                     Err(verdict) => {
                         let subject = format!("plan {name} (policy changed)");
                         self.decision(&session, &subject, &verdict)?;
-                        return self.refuse(
-                            report,
-                            &checkpoint,
-                            subject,
-                            verdict,
-                            name,
-                        );
+                        return self.refuse(report, &checkpoint, subject, verdict, name);
                     }
                 }
             }

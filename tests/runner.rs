@@ -507,7 +507,7 @@ fn dry_run_runs_nothing_and_writes_nothing() {
     assert_eq!(out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&out.stdout).contains("would run with sh -c"));
     assert!(!root.join("x.txt").exists());
-    assert!(events(root).is_empty());
+    assert!(!root.join(".agentgate").exists(), "a dry run wrote state");
 }
 
 #[test]

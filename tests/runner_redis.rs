@@ -32,7 +32,16 @@ fn server() -> Server {
         .port();
     let dir = tempfile::tempdir().unwrap();
     let child = Process::new("redis-server")
-        .args(["--bind", "127.0.0.1", "--port", &port.to_string(), "--save", "", "--appendonly", "no"])
+        .args([
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            &port.to_string(),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ])
         .current_dir(dir.path())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -41,7 +50,10 @@ fn server() -> Server {
     let url = format!("redis://127.0.0.1:{port}");
     let start = Instant::now();
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(start.elapsed() < Duration::from_secs(10), "redis-server did not start");
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "redis-server did not start"
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
     Server {
@@ -113,13 +125,25 @@ fn a_held_lock_refuses_a_second_run_and_a_dead_holder_lets_go() {
     let dir = repo();
     // Another machine holds the lock and stops renewing it (it died): 1.5 s left on it.
     assert_eq!(
-        cli(&s.url, &["SET", "agentgate:session:r-2:lock", "pid 1 on elsewhere", "PX", "1500"]),
+        cli(
+            &s.url,
+            &[
+                "SET",
+                "agentgate:session:r-2:lock",
+                "pid 1 on elsewhere",
+                "PX",
+                "1500"
+            ]
+        ),
         "OK"
     );
     let plan = serde_json::json!({"session": "r-2", "commands": [{"run": "true"}]});
     let (code, _, err) = run(dir.path(), &s.url, &plan);
     assert_eq!(code, 2, "{err}");
-    assert!(err.contains("already running (pid 1 on elsewhere)"), "{err}");
+    assert!(
+        err.contains("already running (pid 1 on elsewhere)"),
+        "{err}"
+    );
     std::thread::sleep(Duration::from_millis(1700));
     let (code, json, err) = run(dir.path(), &s.url, &plan);
     assert_eq!(code, 0, "{json} {err}");
