@@ -230,3 +230,10 @@ fn times_are_rfc3339_utc() {
     assert_eq!(rfc3339(1_796_172_341, 123), "2026-12-02T00:45:41.123Z");
     assert_eq!(rfc3339(4_107_542_399, 999), "2100-02-28T23:59:59.999Z");
 }
+
+#[test]
+fn a_deleted_log_is_found_by_its_head() {
+    let (_d, path) = five();
+    std::fs::remove_file(&path).unwrap();
+    assert!(first_bad(&path).2.contains("the log is missing"));
+}

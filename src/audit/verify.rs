@@ -15,7 +15,24 @@ pub struct Verified {
 /// Verify the log at `path` from its first record to its head. The error names the first bad
 /// record (its sequence number is the one expected at that line).
 pub fn verify(path: &Path) -> Result<Verified, AuditError> {
-    let bytes = std::fs::read(path).map_err(|e| AuditError::io(path, e))?;
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => match read_head(path)? {
+            Some(h) => {
+                return Err(AuditError::Broken {
+                    path: path.display().to_string(),
+                    seq: 1,
+                    line: 1,
+                    reason: format!(
+                        "the log is missing but its head says it had {} records",
+                        h.seq
+                    ),
+                })
+            }
+            None => return Err(AuditError::io(path, e)),
+        },
+        Err(e) => return Err(AuditError::io(path, e)),
+    };
     let broken = |seq: u64, line: usize, reason: String| AuditError::Broken {
         path: path.display().to_string(),
         seq,

@@ -84,13 +84,6 @@ pub fn audit(cmd: AuditCommand) -> Result<u8, Error> {
     match cmd {
         AuditCommand::Verify { file, root } => {
             let path = log_path(file, root)?;
-            if !path.is_file() {
-                return Err(AuditError::Io {
-                    path: path.display().to_string(),
-                    message: "no such file".into(),
-                }
-                .into());
-            }
             match audit::verify(&path) {
                 Ok(v) => {
                     let last = v.records.last();
