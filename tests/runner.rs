@@ -622,3 +622,38 @@ fn a_policy_changed_during_the_run_is_checked_again_before_the_next_step() {
         .collect();
     assert_ne!(digests.first(), digests.last());
 }
+
+#[test]
+fn agents_cannot_touch_the_audit_trail_or_approve_themselves() {
+    let dir = repo();
+    let root = dir.path();
+    for (session, command) in [
+        ("s-t1", "echo forged >> .agentgate/audit.jsonl"),
+        ("s-t2", "rm -rf ./.agentgate//sessions"),
+        (
+            "s-t3",
+            "/usr/local/bin/agentgate approve --session s-t3 --by @lead",
+        ),
+        ("s-t4", "sed -i s/a/b/ agentgate.toml"),
+    ] {
+        let plan = write_plan(
+            root,
+            "plan.json",
+            serde_json::json!({"session": session, "commands": [{"run": command}]}),
+        );
+        let (code, json, _) = run(root, &plan, &[]);
+        assert_eq!(code, 1, "{command}: {json}");
+        assert_eq!(
+            json["run"]["verdict"]["findings"][0]["rule"], "builtin-agentgate-state",
+            "{command}"
+        );
+    }
+    // Reading the log is fine.
+    let plan = write_plan(
+        root,
+        "plan.json",
+        serde_json::json!({"session": "s-t5", "commands": [{"run": "cat .agentgate/audit.jsonl"}]}),
+    );
+    assert_eq!(run(root, &plan, &[]).0, 0);
+    assert_eq!(verify(root).0, 0);
+}
