@@ -88,7 +88,8 @@ Examples:
   agentgate run --resume s-42                     # continue after a crash; finished steps never run twice
 
 Exit codes: 0 every step passed (or --dry-run allowed) · 1 the plan or a step was denied or needs approval
-(nothing more ran) · 2 usage, policy, input or state error · 3 a step failed or timed out."
+(nothing more ran) · 2 usage, policy, input or state error · 3 a step failed or timed out · 130
+interrupted (SIGINT or SIGTERM: the step's processes are stopped; --resume continues)."
     )]
     Run(run::RunArgs),
     /// Verify or show a hash-chained audit log.

@@ -25,7 +25,7 @@ use crate::audit::{self, AuditLog, Event};
 use crate::changeset::Evidence;
 use crate::engine::{Approved, EngineKind, Finding, Verdict};
 use crate::ir::Decision;
-pub use exec::How;
+pub use exec::{catch_interrupts, How};
 use session::{Checkpoint, SessionStore, StepDone};
 
 #[derive(Debug, Error, Diagnostic)]
@@ -155,6 +155,8 @@ pub enum Outcome {
     Failed,
     /// `--dry-run`: nothing ran.
     DryRun,
+    /// SIGINT or SIGTERM stopped it; `--resume` continues.
+    Interrupted,
 }
 
 impl Outcome {
@@ -164,6 +166,7 @@ impl Outcome {
             Outcome::Refused => "refused",
             Outcome::Failed => "failed",
             Outcome::DryRun => "dry-run",
+            Outcome::Interrupted => "interrupted",
         }
     }
 }
@@ -457,6 +460,9 @@ impl Runner<'_> {
                     ),
                 );
             }
+            if exec::interrupted() {
+                return self.interrupted(report, i);
+            }
             let limit = command
                 .timeout_s
                 .map_or(self.limits.step_timeout, Duration::from_secs)
@@ -498,6 +504,9 @@ impl Runner<'_> {
                     source: ACTOR.into(),
                 },
             )?;
+            if ended.ended_by.as_deref() == Some(exec::INTERRUPTED_BY) {
+                return self.interrupted(report, i);
+            }
             observed.checks.retain(|c| c.command != command.run);
             observed.checks.push(crate::changeset::Check {
                 command: command.run.clone(),
@@ -571,8 +580,11 @@ impl Runner<'_> {
                     status,
                     exit_code,
                     duration_ms,
+                    ended_by,
                     ..
-                } if *step >= checkpoint.next_step => {
+                } if *step >= checkpoint.next_step
+                    && ended_by.as_deref() != Some(exec::INTERRUPTED_BY) =>
+                {
                     checkpoint.done.push(StepDone {
                         step: *step,
                         command: command.clone(),
@@ -658,6 +670,25 @@ impl Runner<'_> {
         report.reason = Some(why);
         report.verdict = Some(verdict);
         self.summarise(name, &report, &cp.done)?;
+        Ok(report)
+    }
+
+    /// SIGINT or SIGTERM: the step (if one ran) was stopped with its process group. The session
+    /// stays resumable from that step.
+    fn interrupted(&mut self, mut report: Report, step: usize) -> Result<Report, RunnerError> {
+        let why = format!("interrupted during step {}", step + 1);
+        let done = report
+            .steps
+            .iter()
+            .filter(|s| s.status == "passed" || s.status == "skipped")
+            .count();
+        self.finish(&report.session, "interrupted", done, Some(why.clone()))?;
+        report.steps[step].status = "interrupted".into();
+        report.outcome = Outcome::Interrupted;
+        report.reason = Some(format!(
+            "{why}; continue with `agentgate run --resume {}`",
+            report.session
+        ));
         Ok(report)
     }
 

@@ -657,3 +657,54 @@ fn agents_cannot_touch_the_audit_trail_or_approve_themselves() {
     assert_eq!(run(root, &plan, &[]).0, 0);
     assert_eq!(verify(root).0, 0);
 }
+
+#[test]
+fn an_interrupted_run_stops_its_step_and_can_be_resumed() {
+    let dir = repo();
+    let root = dir.path();
+    let plan = write_plan(
+        root,
+        "plan.json",
+        serde_json::json!({"session": "s-int", "commands": [
+            {"run": "sleep 2; echo late > late.txt"}
+        ]}),
+    );
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("agentgate"))
+        .args(["run", "--root"])
+        .arg(root)
+        .arg("--plan")
+        .arg(&plan)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_for_step(root, 0);
+    let term = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(term.success());
+    assert_eq!(child.wait().unwrap().code(), Some(130));
+    // The step's shell and its `sleep` were stopped with it.
+    std::thread::sleep(Duration::from_millis(2500));
+    assert!(
+        !root.join("late.txt").exists(),
+        "the step went on after the interrupt"
+    );
+    let t = types(root);
+    assert_eq!(t.last().unwrap(), "run-finished");
+    let out = agentgate(root)
+        .args(["run", "--root"])
+        .arg(root)
+        .args(["--resume", "s-int"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(root.join("late.txt").exists());
+    assert_eq!(verify(root).0, 0);
+}

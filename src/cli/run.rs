@@ -12,6 +12,8 @@ use crate::{audit, report, Error};
 
 /// Exit code of a run whose step failed or timed out.
 pub const STEP_FAILED: u8 = 3;
+/// Exit code of a run stopped by SIGINT or SIGTERM (128 + SIGINT, as shells report it).
+pub const INTERRUPTED: u8 = 130;
 
 #[derive(Args, Debug)]
 #[command(group(ArgGroup::new("what").required(true).args(["plan", "resume"])))]
@@ -111,6 +113,9 @@ pub fn run(args: RunArgs) -> Result<u8, Error> {
             eprintln!("agentgate: {line}");
         }
     };
+    if !args.dry_run {
+        runner::catch_interrupts();
+    }
     let mut runner = Runner {
         root: root.clone(),
         audit: audit::AuditLog::open(&log)?,
@@ -137,6 +142,7 @@ pub fn run(args: RunArgs) -> Result<u8, Error> {
         Outcome::Completed | Outcome::DryRun => super::exit::ALLOW,
         Outcome::Refused => super::exit::DENY_OR_ASK,
         Outcome::Failed => STEP_FAILED,
+        Outcome::Interrupted => INTERRUPTED,
     })
 }
 

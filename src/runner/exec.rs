@@ -5,12 +5,39 @@ use std::io::Read;
 use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
 
 use crate::changeset::CheckStatus;
+
+/// Set by SIGINT or SIGTERM once [`catch_interrupts`] ran: the step running is stopped.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// What `ended_by` says of a step stopped by SIGINT or SIGTERM.
+pub const INTERRUPTED_BY: &str = "interrupted";
+
+extern "C" fn on_signal(_: libc::c_int) {
+    INTERRUPTED.store(true, Ordering::SeqCst);
+}
+
+/// Steps run in their own process group, so a terminal's Ctrl-C does not reach them: catch
+/// SIGINT and SIGTERM instead, stop the step's whole group, and let the run record it.
+pub fn catch_interrupts() {
+    let handler = on_signal as extern "C" fn(libc::c_int) as libc::sighandler_t;
+    // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
+    unsafe {
+        libc::signal(libc::SIGINT, handler);
+        libc::signal(libc::SIGTERM, handler);
+    }
+}
+
+/// Whether a signal asked the run to stop.
+pub fn interrupted() -> bool {
+    INTERRUPTED.load(Ordering::SeqCst)
+}
 
 /// How a step is executed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,6 +113,11 @@ pub fn execute(command: &str, dir: &Path, limit: Duration, keep: usize) -> std::
     let (status, timed_out) = loop {
         if let Some(status) = child.try_wait()? {
             break (Some(status), None);
+        }
+        if interrupted() {
+            kill_group(pgid);
+            let _ = child.wait();
+            break (None, Some(INTERRUPTED_BY.to_string()));
         }
         if start.elapsed() >= limit {
             kill_group(pgid);
