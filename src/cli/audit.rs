@@ -172,11 +172,7 @@ fn show(r: &Record) -> String {
         } => format!(
             "{}`{command}` {} ({}{duration_ms} ms, seen by {source})",
             step.map(|s| format!("step {} ", s + 1)).unwrap_or_default(),
-            if *status == crate::changeset::CheckStatus::Passed {
-                "passed"
-            } else {
-                "failed"
-            },
+            self::status(*status),
             match (ended_by, exit_code) {
                 (Some(w), _) => format!("{w}, "),
                 (None, Some(c)) => format!("exit {c}, "),
@@ -303,10 +299,10 @@ fn show_context(c: &context::SessionContext) -> String {
         }
         for s in &r.steps {
             out.push_str(&format!(
-                "  step {} `{}` {:?} (exit {}, {} ms)\n",
+                "  step {} `{}` {} (exit {}, {} ms)\n",
                 s.step + 1,
                 s.command,
-                s.status,
+                status(s.status),
                 s.exit_code.map_or("-".to_string(), |c| c.to_string()),
                 s.duration_ms
             ));
@@ -322,7 +318,11 @@ fn show_context(c: &context::SessionContext) -> String {
             ));
         }
         for e in &r.evidence.checks {
-            out.push_str(&format!("  evidence: `{}` {:?}\n", e.command, e.status));
+            out.push_str(&format!(
+                "  evidence: `{}` {}\n",
+                e.command,
+                status(e.status)
+            ));
         }
         for a in &r.evidence.approvals {
             out.push_str(&format!(
@@ -340,4 +340,11 @@ fn show_context(c: &context::SessionContext) -> String {
         ));
     }
     out
+}
+
+fn status(s: crate::changeset::CheckStatus) -> &'static str {
+    match s {
+        crate::changeset::CheckStatus::Passed => "passed",
+        crate::changeset::CheckStatus::Failed => "failed",
+    }
 }
