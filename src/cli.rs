@@ -6,11 +6,13 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+mod audit;
 mod check;
 mod explain;
 mod export;
 mod hook;
 mod init;
+mod run;
 
 use crate::{report, Error};
 
@@ -76,6 +78,36 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         root: Option<PathBuf>,
     },
+    /// Run a plan's commands inside the policy: the whole plan is checked first (nothing runs
+    /// unless it is allowed), then each step is checked again just before it runs, with a time
+    /// limit, and everything is recorded in the hash-chained audit log.
+    #[command(
+        after_help = "Evidence: the plan's own `evidence` is not trusted; checks count when the audit log shows them
+observed (run by the runner or recorded by a hook) and approvals when `agentgate approve` recorded them.
+
+Examples:
+  agentgate run --root examples/neuronx --plan examples/neuronx/plans/allow-feature.json --dry-run
+  agentgate run --plan plan.json                  # session from the plan's \"session\"
+  agentgate run --resume s-42                     # continue after a crash; finished steps never run twice
+
+Exit codes: 0 every step passed (or --dry-run allowed) · 1 the plan or a step was denied or needs approval
+(nothing more ran) · 2 usage, policy, input or state error · 3 a step failed or timed out · 130
+interrupted (SIGINT or SIGTERM: the step's processes are stopped; --resume continues)."
+    )]
+    Run(run::RunArgs),
+    /// Verify or show a hash-chained audit log.
+    #[command(subcommand)]
+    Audit(audit::AuditCommand),
+    /// Record a person's approval for a session in the audit log; the runner and hooks trust it
+    /// where they do not trust a plan's own claims.
+    #[command(after_help = "Example:
+  agentgate approve --session s-42 --by @payments --rule BILL-1 --note \"reviewed in #123\"
+
+Agents must not run this themselves: it is the human side of an ask.")]
+    Approve(audit::ApproveArgs),
+    /// List the sessions in the local context store (`.agentgate/context/`), or show one: what
+    /// ran, what was denied, the evidence it left.
+    Context(audit::ContextArgs),
     /// Compile the policy and print it as JSON (rules, digest, sentences not understood).
     Compile {
         /// Repository root (default: the git top level, else the current folder).
@@ -158,7 +190,7 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn print_error(e: Error) {
+pub(crate) fn print_error(e: Error) {
     let report = miette::Report::new(e);
     let handler = if std::env::var_os("NO_COLOR").is_some() || !std::io::stderr().is_terminal() {
         miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
@@ -204,6 +236,10 @@ fn run(cli: Cli) -> Result<u8, Error> {
             })
         }
         Command::Check(args) => check::run(args),
+        Command::Run(args) => run::run(args),
+        Command::Audit(cmd) => audit::audit(cmd),
+        Command::Approve(args) => audit::approve(args),
+        Command::Context(args) => audit::context(args),
         Command::Rules { json } => {
             let kinds = crate::library::kinds();
             if json {

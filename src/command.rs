@@ -18,6 +18,8 @@ use brush_parser::ParserOptions;
 use serde::Serialize;
 use EffectKind::{Delete, Read, Write};
 
+pub use direct::{direct, Direct};
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Invocation {
     /// Program name as invoked, with any directory stripped (`/usr/bin/git` -> `git`), quotes removed (`'git'`, `g"i"t` -> `git`).
@@ -211,6 +213,7 @@ fn bracket_depth(text: &str) -> usize {
 
 // ---- Words ------------------------------------------------------------------------------------
 
+mod direct;
 mod programs;
 mod words;
 

@@ -1,9 +1,14 @@
 //! Evaluate a plan against a compiled policy with the native matchers.
 
+mod approved;
+mod builtin;
 mod check;
 pub mod facts;
 pub mod matchers;
 pub mod rego;
+
+pub use approved::{approve, Approved};
+pub use builtin::STATE_RULE;
 
 use std::path::Path;
 
@@ -173,6 +178,7 @@ pub fn evaluate_prepared(
         !approved(&facts.approvals, &rule.id, reviewer)
     });
     findings.extend(opaque_findings(&facts));
+    findings.extend(builtin::findings(&facts));
     findings.extend(custom_findings(policy, plan, &facts)?);
     for f in findings.iter_mut() {
         if f.severity < Severity::Error {

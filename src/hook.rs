@@ -190,7 +190,7 @@ fn call_plan(root: &Path, input: &Input) -> Result<Option<Result<Value, String>>
 fn subject(input: &Input) -> String {
     let detail = string_field(input, &["command", "file_path", "notebook_path", "path", "pattern"])
         .unwrap_or("");
-    format!("{} {}", input.tool_name, detail).trim().to_string()
+    format!("tool {} {}", input.tool_name, detail).trim().to_string()
 }
 
 fn pre_tool_use(
@@ -215,14 +215,19 @@ fn pre_tool_use(
     };
     let mut plan_value = plan_value;
     plan_value["session"] = json!(input.session_id);
-    let call = crate::changeset::parse_plan(&plan_value.to_string(), "tool call", root)?;
+    let mut call = crate::changeset::parse_plan(&plan_value.to_string(), "tool call", root)?;
+    // Approvals recorded for the session (`agentgate approve`) answer asks; nothing the tool
+    // call says counts as evidence.
+    let records = audit::read(audit_path).map_err(HookError::from)?;
+    let observed = audit::observed_evidence(&records, Some(&input.session_id));
+    call.evidence.approvals = observed.approvals.clone();
     let mut findings = per_call(policy, &call, root)?;
     let facts = crate::engine::facts::gather(&call, root)?;
     let commits = [Action::Commit, Action::Push, Action::PullRequest]
         .iter()
         .any(|a| facts.has_action(*a));
     if commits {
-        findings.extend(over_session(policy, &call, root, audit_path, &input.session_id)?);
+        findings.extend(over_session(policy, &call, root, observed, &input.session_id)?);
     }
     let decision = findings
         .iter()
@@ -261,16 +266,15 @@ fn over_session(
     policy: &crate::ir::Policy,
     call: &Plan,
     root: &Path,
-    audit_path: &Path,
+    observed: crate::changeset::Evidence,
     session: &str,
 ) -> Result<Vec<Finding>, AgError> {
-    let records = audit::read(audit_path).map_err(HookError::from)?;
     let mut plan = crate::git::change_set(root, &crate::git::Source::Worktree).unwrap_or_default();
     plan.commit = false;
     plan.session = Some(session.to_string());
     plan.commands = call.commands.clone();
     plan.actions = call.actions.clone();
-    plan.evidence = audit::observed_evidence(&records, Some(session));
+    plan.evidence = observed;
     let v: Verdict = crate::engine::evaluate(policy, &plan, root)?;
     Ok(v.findings
         .into_iter()
@@ -411,15 +415,36 @@ fn post_tool_use(audit_path: &Path, input: &Input) -> Result<(), AgError> {
     let command = string_field(input, &["command"])
         .ok_or_else(|| input_err("`tool_input.command` (a string) is required for the Bash tool"))?;
     let (status, exit_code) = outcome(input);
+    let text = |k: &str| {
+        input
+            .tool_response
+            .as_ref()
+            .and_then(|r| r.get(k))
+            .and_then(Value::as_str)
+    };
+    let (stdout, stderr) = (text("stdout"), text("stderr"));
+    let interrupted = input
+        .tool_response
+        .as_ref()
+        .and_then(|r| r.get("interrupted"))
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
     let mut log = AuditLog::open(audit_path).map_err(HookError::from)?;
     log.append(
         "claude-code",
         Some(&input.session_id),
         Event::Ran {
+            step: None,
             command: command.to_string(),
             status,
             exit_code,
-            source: format!("claude-code {}", input.hook_event_name),
+            ended_by: interrupted.then(|| "interrupted".to_string()),
+            // Claude Code does not report how long a call took.
+            duration_ms: 0,
+            stdout_sha256: stdout.map(|s| audit::sha256(s.as_bytes())),
+            stderr_sha256: stderr.map(|s| audit::sha256(s.as_bytes())),
+            output_bytes: (stdout.map_or(0, str::len) + stderr.map_or(0, str::len)) as u64,
+            source: format!("hook:claude-code {}", input.hook_event_name),
         },
     )
     .map_err(HookError::from)?;

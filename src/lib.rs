@@ -24,6 +24,7 @@ pub mod markdown;
 pub mod mcp;
 pub mod parse;
 pub mod report;
+pub mod runner;
 pub mod source;
 pub mod vocab;
 
@@ -50,6 +51,15 @@ pub enum Error {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Git(#[from] git::GitError),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Runner(#[from] Box<runner::RunnerError>),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Audit(#[from] audit::AuditError),
+    #[error("unknown session store `{spec}`")]
+    #[diagnostic(code(agentgate::runner::store), help("{hint}"))]
+    Store { spec: String, hint: String },
     #[error(transparent)]
     #[diagnostic(transparent)]
     Explain(#[from] explain::ExplainError),

@@ -114,7 +114,7 @@ fn check_plan_denies_a_force_push_and_records_it() {
     let validator = jsonschema::validator_for(&schema).unwrap();
     assert!(validator.is_valid(v), "{v}");
     // An innocent plan is allowed.
-    let r = c.call("check_plan", json!({"plan": {"changes": [{"path": "src/api/x.rs", "op": "modify"}]}}));
+    let r = c.call("check_plan", json!({"plan": {"changes": [{"path": "docs/guide.md", "op": "modify"}]}}));
     assert_eq!(r["structuredContent"]["decision"], "allow", "{r}");
     c.stop();
     let log = std::fs::read_to_string(&audit).unwrap();
