@@ -86,6 +86,7 @@ pub struct ExplainRuleArgs {
 pub struct ListRulesArgs {
     /// Only the rules about this repository path (`src/billing/x.rs`); omit for every rule.
     #[serde(default)]
+    #[schemars(with = "String")]
     pub path: Option<String>,
 }
 
@@ -123,7 +124,11 @@ impl Server {
     /// Check a plan against the repository's policy before acting: the verdict is `deny` (do
     /// not act), `ask` (act only with an approval) or `allow`, with each finding's policy
     /// sentence, its file and line, and `help` saying what to do instead.
-    #[tool(name = "check_plan", output_schema = verdict_schema())]
+    #[tool(
+        name = "check_plan",
+        description = "Check a plan against the repository's policy before acting. The verdict is deny (do not act), ask (act only with an approval) or allow; each finding quotes the policy sentence with its file and line, and `help` says what to do instead.",
+        output_schema = verdict_schema()
+    )]
     async fn check_plan(&self, Parameters(args): Parameters<CheckPlanArgs>) -> CallToolResult {
         let text = Value::Object(args.plan).to_string();
         let policy = match crate::load_policy(&self.root) {
@@ -145,7 +150,11 @@ impl Server {
 
     /// Explain one rule: its sentence, where it is written, its kind and decision, the paths it
     /// is about, and what satisfies it.
-    #[tool(name = "explain_rule", output_schema = explain_schema())]
+    #[tool(
+        name = "explain_rule",
+        description = "Explain one rule by id: its sentence, where it is written, its kind and decision, the paths it is about, and what satisfies it.",
+        output_schema = explain_schema()
+    )]
     async fn explain_rule(&self, Parameters(args): Parameters<ExplainRuleArgs>) -> CallToolResult {
         let policy = match crate::load_policy(&self.root) {
             Ok(p) => p,
@@ -159,7 +168,11 @@ impl Server {
 
     /// List the policy's rules, or only those about one path ("which rules apply to
     /// src/billing/x.rs?").
-    #[tool(name = "list_rules", output_schema = list_schema())]
+    #[tool(
+        name = "list_rules",
+        description = "List the policy's rules, or only those about one repository path (which rules apply to src/billing/x.rs?).",
+        output_schema = list_schema()
+    )]
     async fn list_rules(&self, Parameters(args): Parameters<ListRulesArgs>) -> CallToolResult {
         let policy = match crate::load_policy(&self.root) {
             Ok(p) => p,

@@ -153,3 +153,18 @@ fn explain_rule_and_list_rules() {
     assert!(all["structuredContent"]["rules"].as_array().unwrap().len() > rules.len());
     c.stop();
 }
+
+#[test]
+fn input_schemas_are_portable() {
+    // One `type` per property: clients mapping tool schemas onto OpenAPI-like dialects reject
+    // `["string", "null"]` (the MCP inspector's --strict check).
+    let d = tempfile::tempdir().unwrap();
+    let mut c = Client::start(&d.path().join("audit.jsonl"));
+    let r = c.request("tools/list", json!({}));
+    let text = r["result"].to_string();
+    assert!(!text.contains("\"type\":[\""), "{text}");
+    let list = r["result"]["tools"].as_array().unwrap().iter().find(|t| t["name"] == "list_rules").unwrap().clone();
+    assert_eq!(list["inputSchema"]["properties"]["path"]["type"], "string", "{list}");
+    assert!(list["inputSchema"]["required"].as_array().is_none_or(|a| a.is_empty()), "{list}");
+    c.stop();
+}
