@@ -97,7 +97,7 @@ fn info(r: &Rule) -> RuleInfo {
         },
         scope: r.scope.clone(),
         roles: r.roles.clone(),
-        paths: paths(&r.body).to_vec(),
+        paths: shown(paths(&r.body)),
         satisfied_by: satisfied_by(r),
     }
 }
@@ -133,8 +133,22 @@ fn cmds(c: &[CommandPattern]) -> String {
         .join(" and ")
 }
 
+/// Globs as people wrote them: the compiler adds `X/**` beside a plain `X` (a file or a
+/// folder); show `X` only.
+pub fn shown(globs: &[String]) -> Vec<String> {
+    globs
+        .iter()
+        .filter(|g| {
+            g.strip_suffix("/**")
+                .is_none_or(|base| !globs.iter().any(|o| o == base))
+        })
+        .cloned()
+        .collect()
+}
+
 fn globs(p: &[String]) -> String {
-    p.iter()
+    shown(p)
+        .iter()
         .map(|p| format!("`{p}`"))
         .collect::<Vec<_>>()
         .join(", ")

@@ -176,13 +176,13 @@ fn project_rule(rule: &Rule) -> Result<Vec<Projected<'_>>, String> {
                 )),
             )
         };
-        paths
-            .iter()
+        crate::explain::shown(paths)
+            .into_iter()
             .map(|p| {
                 let s = if read {
-                    Subject::Read(p.clone())
+                    Subject::Read(p)
                 } else {
-                    Subject::Edit(p.clone())
+                    Subject::Edit(p)
                 };
                 one(lvl, s, note.clone())
             })
@@ -215,17 +215,17 @@ fn project_rule(rule: &Rule) -> Result<Vec<Projected<'_>>, String> {
             let note = generators
                 .first()
                 .map(|g| format!("regenerate with `{}` instead", g.text));
-            Ok(paths
-                .iter()
-                .map(|p| one(level(rule.decision), Subject::Edit(p.clone()), note.clone()))
+            Ok(crate::explain::shown(paths)
+                .into_iter()
+                .map(|p| one(level(rule.decision), Subject::Edit(p), note.clone()))
                 .collect())
         }
-        RuleBody::ReviewRequirement { paths, reviewer } => Ok(paths
-            .iter()
+        RuleBody::ReviewRequirement { paths, reviewer } => Ok(crate::explain::shown(paths)
+            .into_iter()
             .map(|p| {
                 one(
                     Level::Ask,
-                    Subject::Edit(p.clone()),
+                    Subject::Edit(p),
                     Some(format!("any user's approval, not specifically `{reviewer}`'s")),
                 )
             })
