@@ -252,3 +252,32 @@ fn the_project_dir_comes_from_claude_code() {
     assert_eq!(out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&out.stdout).contains("\"deny\""));
 }
+
+#[test]
+fn a_commit_is_judged_over_the_work_tree_changes() {
+    let (_d, root) = repo();
+    let git = |args: &[&str]| {
+        let ok = std::process::Command::new("git")
+            .args(args)
+            .current_dir(&root)
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "git {args:?}");
+    };
+    git(&["init", "-q", "-b", "main"]);
+    git(&["-c", "user.email=t@example.com", "-c", "user.name=t", "add", "-A"]);
+    git(&["-c", "user.email=t@example.com", "-c", "user.name=t", "commit", "-qm", "init"]);
+    std::fs::write(root.join("src/api/handlers.rs"), "// changed\n").unwrap();
+    let passed = json!({"stdout": "ok", "stderr": "", "interrupted": false});
+    hook(&root, &post(&root, "s1", "cargo test", "PostToolUse", passed.clone()), &[]);
+    // The uncommitted change to src/**/*.rs brings in "run `cargo fmt --check`".
+    let commit = pre(&root, "s1", "Bash", json!({"command": "git commit -am 'api: tweak'"}));
+    let (d, reason) = decision(&root, &commit);
+    assert_eq!(d, "deny", "{reason}");
+    assert!(reason.contains("cargo fmt --check"), "{reason}");
+    assert!(!reason.contains("Run `cargo test` before committing."), "{reason}");
+    hook(&root, &post(&root, "s1", "cargo fmt --check", "PostToolUse", passed), &[]);
+    assert_eq!(decision(&root, &commit).0, "allow");
+}
