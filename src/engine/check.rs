@@ -444,7 +444,11 @@ fn path_deny(
                 format!("{verb} `{}`, which the policy protects", w.path),
                 ask_help(
                     rule,
-                    format!("leave `{}` unchanged; ask a human to make this change", w.path),
+                    if rule.decision == crate::ir::Decision::Ask {
+                        format!("leave `{}` unchanged", w.path)
+                    } else {
+                        format!("leave `{}` unchanged; ask a human to make this change", w.path)
+                    },
                 ),
                 w.plan_line,
             )
