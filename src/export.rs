@@ -12,7 +12,9 @@ mod gemini;
 
 use serde::Serialize;
 
-use crate::ir::{Action, CommandPattern, Decision, PatWord, Policy, Rule, RuleBody, Severity, WriteOp};
+use crate::ir::{
+    Action, CommandPattern, Decision, PatWord, Policy, Rule, RuleBody, Severity, WriteOp,
+};
 
 /// Which agent's configuration to write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,7 +87,10 @@ pub fn export(policy: &Policy, target: Target) -> Export {
                 p.rule,
                 "Codex execpolicy governs commands only (file access is up to its sandbox)",
             );
-            if !unprojected.iter().any(|x| x.rule == u.rule && x.reason == u.reason) {
+            if !unprojected
+                .iter()
+                .any(|x| x.rule == u.rule && x.reason == u.reason)
+            {
                 unprojected.push(u);
             }
             false
@@ -329,7 +334,10 @@ fn command_tokens(c: &CommandPattern) -> Result<(Vec<Token>, Option<String>), St
         match w {
             PatWord::Lit(l) => tokens.push(vec![l.clone()]),
             PatWord::Any => {
-                note = Some(format!("the prefix stops at the placeholder of `{}`", c.text));
+                note = Some(format!(
+                    "the prefix stops at the placeholder of `{}`",
+                    c.text
+                ));
                 break;
             }
         }

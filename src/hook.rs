@@ -126,7 +126,9 @@ fn repo_path(root: &Path, cwd: Option<&str>, path: &str) -> Result<Option<String
     let abs = if p.is_absolute() {
         p.to_path_buf()
     } else {
-        cwd.map(PathBuf::from).unwrap_or_else(|| root.to_path_buf()).join(p)
+        cwd.map(PathBuf::from)
+            .unwrap_or_else(|| root.to_path_buf())
+            .join(p)
     };
     match crate::changeset::normalize_path(root, &abs.display().to_string()) {
         Ok(rel) => Ok(Some(rel)),
@@ -188,9 +190,14 @@ fn call_plan(root: &Path, input: &Input) -> Result<Option<Result<Value, String>>
 
 /// A short description of the call, for the audit log.
 fn subject(input: &Input) -> String {
-    let detail = string_field(input, &["command", "file_path", "notebook_path", "path", "pattern"])
-        .unwrap_or("");
-    format!("tool {} {}", input.tool_name, detail).trim().to_string()
+    let detail = string_field(
+        input,
+        &["command", "file_path", "notebook_path", "path", "pattern"],
+    )
+    .unwrap_or("");
+    format!("tool {} {}", input.tool_name, detail)
+        .trim()
+        .to_string()
 }
 
 fn pre_tool_use(
@@ -208,7 +215,14 @@ fn pre_tool_use(
                 "agentgate: `{path}` is outside the repository {}, which its policy does not cover; confirm the access yourself",
                 root.display()
             );
-            record(audit_path, input, Decision::Ask, &policy.digest, &[], &reason)?;
+            record(
+                audit_path,
+                input,
+                Decision::Ask,
+                &policy.digest,
+                &[],
+                &reason,
+            )?;
             return Ok(answer(Decision::Ask, &reason));
         }
         Some(Ok(v)) => v,
@@ -227,7 +241,13 @@ fn pre_tool_use(
         .iter()
         .any(|a| facts.has_action(*a));
     if commits {
-        findings.extend(over_session(policy, &call, root, observed, &input.session_id)?);
+        findings.extend(over_session(
+            policy,
+            &call,
+            root,
+            observed,
+            &input.session_id,
+        )?);
     }
     let decision = findings
         .iter()
@@ -248,11 +268,7 @@ fn pre_tool_use(
 }
 
 /// Denies and asks of the call itself (obligations wait for the committing call).
-fn per_call(
-    policy: &crate::ir::Policy,
-    call: &Plan,
-    root: &Path,
-) -> Result<Vec<Finding>, AgError> {
+fn per_call(policy: &crate::ir::Policy, call: &Plan, root: &Path) -> Result<Vec<Finding>, AgError> {
     let v = crate::engine::evaluate(policy, call, root)?;
     Ok(v.findings
         .into_iter()
@@ -364,7 +380,12 @@ pub fn record_decision(
         .findings
         .iter()
         .filter(|f| f.decision == verdict.decision)
-        .map(|f| format!("{} ({}:{}): {}", f.rule, f.origin.file, f.origin.line, f.message))
+        .map(|f| {
+            format!(
+                "{} ({}:{}): {}",
+                f.rule, f.origin.file, f.origin.line, f.message
+            )
+        })
         .collect::<Vec<_>>()
         .join("; ");
     log.append(
@@ -412,8 +433,9 @@ fn post_tool_use(audit_path: &Path, input: &Input) -> Result<(), AgError> {
     if input.tool_name != "Bash" {
         return Ok(());
     }
-    let command = string_field(input, &["command"])
-        .ok_or_else(|| input_err("`tool_input.command` (a string) is required for the Bash tool"))?;
+    let command = string_field(input, &["command"]).ok_or_else(|| {
+        input_err("`tool_input.command` (a string) is required for the Bash tool")
+    })?;
     let (status, exit_code) = outcome(input);
     let text = |k: &str| {
         input

@@ -28,7 +28,10 @@ const VERDICT_SCHEMA: &str = include_str!("../docs/verdict.schema.json");
 /// object schema), with the shared definitions.
 fn verdict_schema() -> Arc<JsonObject> {
     let doc: Value = serde_json::from_str(VERDICT_SCHEMA).unwrap_or_default();
-    let mut single = doc["$defs"]["single"].as_object().cloned().unwrap_or_default();
+    let mut single = doc["$defs"]["single"]
+        .as_object()
+        .cloned()
+        .unwrap_or_default();
     single.insert("$defs".into(), doc["$defs"].clone());
     Arc::new(single)
 }

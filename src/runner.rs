@@ -801,6 +801,40 @@ fn tail(stdout: &[u8], stderr: &[u8]) -> String {
     lines[lines.len().saturating_sub(20)..].join("\n")
 }
 
+/// A JSON state file, or `None` when it does not exist.
+fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Option<T>, RunnerError> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => serde_json::from_str(&text)
+            .map(Some)
+            .map_err(|e| RunnerError::Checkpoint {
+                path: path.display().to_string(),
+                message: e.to_string(),
+            }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(RunnerError::io(path, e)),
+    }
+}
+
+/// Replace a state file whole: a temporary file beside it, fsynced, renamed over it. A crash
+/// leaves the old file or the new one, never half of one.
+fn write_atomic(path: &Path, text: &str) -> Result<(), RunnerError> {
+    use std::io::Write as _;
+    let io = |e: std::io::Error| RunnerError::io(path, e);
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(io)?;
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".tmp");
+    let tmp = PathBuf::from(tmp);
+    let mut f = std::fs::File::create(&tmp).map_err(io)?;
+    f.write_all(text.as_bytes()).map_err(io)?;
+    f.sync_all().map_err(io)?;
+    std::fs::rename(&tmp, path).map_err(io)?;
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
 /// A session name is a folder name and a key: letters, digits, `.`, `_`, `-`.
 pub fn check_session_name(session: &str) -> Result<(), RunnerError> {
     let ok = !session.is_empty()

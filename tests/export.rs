@@ -19,7 +19,12 @@ fn export(to: &str) -> (String, String) {
         .arg(example())
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     (
         String::from_utf8(out.stdout).unwrap(),
         String::from_utf8(out.stderr).unwrap(),
@@ -37,7 +42,11 @@ fn claude_settings_parse_and_hold_the_rules() {
     insta::assert_snapshot!("claude", redact(&out));
     let v: Value = serde_json::from_str(&out).unwrap();
     let keys: Vec<&String> = v.as_object().unwrap().keys().collect();
-    assert_eq!(keys, ["$schema", "permissions"], "Claude Code rejects unknown keys");
+    assert_eq!(
+        keys,
+        ["$schema", "permissions"],
+        "Claude Code rejects unknown keys"
+    );
     let list = |k: &str| -> Vec<String> {
         v["permissions"][k]
             .as_array()
@@ -58,11 +67,20 @@ fn claude_settings_parse_and_hold_the_rules() {
         "Bash(kubectl apply:*)",
         "Edit(/schema/api.json)",
     ] {
-        assert!(deny.contains(&want.to_string()), "deny lacks {want}: {deny:?}");
+        assert!(
+            deny.contains(&want.to_string()),
+            "deny lacks {want}: {deny:?}"
+        );
     }
     // A review requirement and an exception become asks.
-    assert!(ask.contains(&"Edit(/src/billing/**)".to_string()), "{ask:?}");
-    assert!(ask.contains(&"Edit(/.github/workflows/**)".to_string()), "{ask:?}");
+    assert!(
+        ask.contains(&"Edit(/src/billing/**)".to_string()),
+        "{ask:?}"
+    );
+    assert!(
+        ask.contains(&"Edit(/.github/workflows/**)".to_string()),
+        "{ask:?}"
+    );
     assert!(!deny.contains(&"Edit(/.github/workflows/**)".to_string()));
     // Every entry is Tool(spec) with a known tool.
     for e in deny.iter().chain(&ask) {
@@ -74,7 +92,10 @@ fn claude_settings_parse_and_hold_the_rules() {
     assert!(err.contains("required-check"), "{err}");
     assert!(err.contains("bound"), "{err}");
     // Role-bound rules are not projected onto every agent.
-    assert!(!deny.iter().any(|e| e.contains("cargo publish")), "{deny:?}");
+    assert!(
+        !deny.iter().any(|e| e.contains("cargo publish")),
+        "{deny:?}"
+    );
     assert!(!deny.contains(&"Edit(/src/**)".to_string()), "{deny:?}");
 }
 
@@ -116,7 +137,13 @@ fn parse_codex(text: &str) -> Vec<PrefixRule> {
                     .as_array()
                     .unwrap()
                     .iter()
-                    .map(|e| e.as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_string()).collect())
+                    .map(|e| {
+                        e.as_array()
+                            .unwrap()
+                            .iter()
+                            .map(|s| s.as_str().unwrap().to_string())
+                            .collect()
+                    })
                     .collect()
             };
             PrefixRule {
@@ -141,23 +168,39 @@ fn codex_rules_parse_and_their_examples_hold() {
     let rules = parse_codex(&out);
     assert!(rules.len() >= 5, "{rules:#?}");
     for r in &rules {
-        assert!(["forbidden", "prompt"].contains(&r.decision.as_str()), "{r:?}");
+        assert!(
+            ["forbidden", "prompt"].contains(&r.decision.as_str()),
+            "{r:?}"
+        );
         assert!(!r.matches.is_empty(), "{r:?}");
         for m in &r.matches {
-            assert!(prefix_matches(&r.pattern, m), "match {m:?} fails its pattern {r:?}");
+            assert!(
+                prefix_matches(&r.pattern, m),
+                "match {m:?} fails its pattern {r:?}"
+            );
         }
         for m in &r.not_match {
-            assert!(!prefix_matches(&r.pattern, m), "not_match {m:?} matches {r:?}");
+            assert!(
+                !prefix_matches(&r.pattern, m),
+                "not_match {m:?} matches {r:?}"
+            );
         }
     }
     let force = rules
         .iter()
-        .find(|r| r.pattern.len() == 3 && r.pattern[1] == ["push"] && r.pattern[2].contains(&"--force".to_string()))
+        .find(|r| {
+            r.pattern.len() == 3
+                && r.pattern[1] == ["push"]
+                && r.pattern[2].contains(&"--force".to_string())
+        })
         .expect("a force-push rule");
     assert_eq!(force.decision, "forbidden");
     // Files are not Codex execpolicy's business: listed, with obligations, as not projected.
     assert!(out.contains("# Not projected"), "{out}");
-    assert!(out.contains("Codex execpolicy governs commands only"), "{out}");
+    assert!(
+        out.contains("Codex execpolicy governs commands only"),
+        "{out}"
+    );
     assert!(out.contains("required-check"));
     assert!(err.contains("could not be projected"));
 }
@@ -189,7 +232,9 @@ fn gemini_policy_parses_and_its_patterns_match_the_paths() {
     let ssot = ssot.expect("a rule denying edits of docs/SSOT/**");
     assert!(!ssot.is_match(r#"{"file_path":"/work/repo/src/lib.rs"}"#));
     assert!(out.contains("# Not projected"), "{out}");
-    assert!(out.contains("commandPrefix = [\"git push -f\", \"git push --force\", \"git push --force-with-lease\"]"));
+    assert!(out.contains(
+        "commandPrefix = [\"git push -f\", \"git push --force\", \"git push --force-with-lease\"]"
+    ));
 }
 
 #[test]

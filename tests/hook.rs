@@ -81,7 +81,11 @@ fn decision(root: &Path, input: &Value) -> (String, String) {
     keys.sort();
     assert_eq!(
         keys,
-        ["hookEventName", "permissionDecision", "permissionDecisionReason"]
+        [
+            "hookEventName",
+            "permissionDecision",
+            "permissionDecisionReason"
+        ]
     );
     assert_eq!(h["hookEventName"], "PreToolUse");
     (
@@ -94,26 +98,52 @@ fn decision(root: &Path, input: &Value) -> (String, String) {
 fn an_edit_of_the_ssot_is_denied_with_the_sentence_quoted() {
     let (_d, root) = repo();
     let abs = root.join("docs/SSOT/index.md").display().to_string();
-    let input = pre(&root, "s1", "Edit", json!({"file_path": abs, "old_string": "a", "new_string": "b"}));
+    let input = pre(
+        &root,
+        "s1",
+        "Edit",
+        json!({"file_path": abs, "old_string": "a", "new_string": "b"}),
+    );
     let (d, reason) = decision(&root, &input);
     assert_eq!(d, "deny");
-    assert!(reason.contains("NX-1: Agents MUST NOT modify `docs/SSOT/**` or `AGENTS.md`."), "{reason}");
+    assert!(
+        reason.contains("NX-1: Agents MUST NOT modify `docs/SSOT/**` or `AGENTS.md`."),
+        "{reason}"
+    );
     assert!(reason.contains("(AGENTS.md:9)"), "{reason}");
-    assert!(reason.contains("Instead: leave `docs/SSOT/index.md` unchanged"), "{reason}");
+    assert!(
+        reason.contains("Instead: leave `docs/SSOT/index.md` unchanged"),
+        "{reason}"
+    );
     // Write, MultiEdit and NotebookEdit are changes too.
     for (tool, input) in [
         ("Write", json!({"file_path": abs, "content": "x"})),
-        ("MultiEdit", json!({"file_path": abs, "edits": [{"old_string": "a", "new_string": "b"}]})),
-        ("NotebookEdit", json!({"notebook_path": root.join("infra/n.ipynb").display().to_string(), "new_source": "x"})),
+        (
+            "MultiEdit",
+            json!({"file_path": abs, "edits": [{"old_string": "a", "new_string": "b"}]}),
+        ),
+        (
+            "NotebookEdit",
+            json!({"notebook_path": root.join("infra/n.ipynb").display().to_string(), "new_source": "x"}),
+        ),
     ] {
-        assert_eq!(decision(&root, &pre(&root, "s1", tool, input)).0, "deny", "{tool}");
+        assert_eq!(
+            decision(&root, &pre(&root, "s1", tool, input)).0,
+            "deny",
+            "{tool}"
+        );
     }
 }
 
 #[test]
 fn an_innocent_edit_is_allowed() {
     let (_d, root) = repo();
-    let input = pre(&root, "s1", "Edit", json!({"file_path": "src/api/handlers.rs", "old_string": "a", "new_string": "b"}));
+    let input = pre(
+        &root,
+        "s1",
+        "Edit",
+        json!({"file_path": "src/api/handlers.rs", "old_string": "a", "new_string": "b"}),
+    );
     assert_eq!(decision(&root, &input).0, "allow");
     // Without --explicit-allow the hook stays silent, so Claude Code's own permissions apply.
     let (code, out, _) = hook(&root, &input, &[]);
@@ -123,7 +153,12 @@ fn an_innocent_edit_is_allowed() {
 #[test]
 fn a_force_push_is_denied() {
     let (_d, root) = repo();
-    let input = pre(&root, "s1", "Bash", json!({"command": "git push --force origin main", "description": "push"}));
+    let input = pre(
+        &root,
+        "s1",
+        "Bash",
+        json!({"command": "git push --force origin main", "description": "push"}),
+    );
     let (d, reason) = decision(&root, &input);
     assert_eq!(d, "deny");
     assert!(reason.contains("Never force push."), "{reason}");
@@ -134,33 +169,97 @@ fn a_force_push_is_denied() {
 fn reads_of_secrets_are_denied() {
     let (_d, root) = repo();
     let env = root.join(".env").display().to_string();
-    assert_eq!(decision(&root, &pre(&root, "s1", "Read", json!({"file_path": env}))).0, "deny");
-    assert_eq!(decision(&root, &pre(&root, "s1", "Grep", json!({"pattern": "KEY", "path": ".env"}))).0, "deny");
-    assert_eq!(decision(&root, &pre(&root, "s1", "Glob", json!({"pattern": "*.rs", "path": "src"}))).0, "allow");
-    assert_eq!(decision(&root, &pre(&root, "s1", "Bash", json!({"command": "cat .env"}))).0, "deny");
+    assert_eq!(
+        decision(&root, &pre(&root, "s1", "Read", json!({"file_path": env}))).0,
+        "deny"
+    );
+    assert_eq!(
+        decision(
+            &root,
+            &pre(
+                &root,
+                "s1",
+                "Grep",
+                json!({"pattern": "KEY", "path": ".env"})
+            )
+        )
+        .0,
+        "deny"
+    );
+    assert_eq!(
+        decision(
+            &root,
+            &pre(
+                &root,
+                "s1",
+                "Glob",
+                json!({"pattern": "*.rs", "path": "src"})
+            )
+        )
+        .0,
+        "allow"
+    );
+    assert_eq!(
+        decision(
+            &root,
+            &pre(&root, "s1", "Bash", json!({"command": "cat .env"}))
+        )
+        .0,
+        "deny"
+    );
 }
 
 #[test]
 fn a_commit_waits_for_the_check_the_session_recorded() {
     let (_d, root) = repo();
-    let commit = pre(&root, "s1", "Bash", json!({"command": "git commit -am 'api: tweak'"}));
+    let commit = pre(
+        &root,
+        "s1",
+        "Bash",
+        json!({"command": "git commit -am 'api: tweak'"}),
+    );
     let (d, reason) = decision(&root, &commit);
     assert_eq!(d, "deny", "{reason}");
-    assert!(reason.contains("Run `cargo test` before committing."), "{reason}");
-    assert!(reason.contains("Instead: run `cargo test` first"), "{reason}");
+    assert!(
+        reason.contains("Run `cargo test` before committing."),
+        "{reason}"
+    );
+    assert!(
+        reason.contains("Instead: run `cargo test` first"),
+        "{reason}"
+    );
 
     // A failing run is recorded, and is not evidence.
-    let (code, out, err) = hook(&root, &post(&root, "s1", "cargo test", "PostToolUseFailure", json!({"error": "exit 101"})), &[]);
+    let (code, out, err) = hook(
+        &root,
+        &post(
+            &root,
+            "s1",
+            "cargo test",
+            "PostToolUseFailure",
+            json!({"error": "exit 101"}),
+        ),
+        &[],
+    );
     assert_eq!((code, out.as_str()), (0, ""), "{err}");
     assert_eq!(decision(&root, &commit).0, "deny");
 
     // A passing run in another session is not this session's evidence.
-    let passed = json!({"stdout": "test result: ok", "stderr": "", "interrupted": false, "isImage": false});
-    hook(&root, &post(&root, "other", "cargo test", "PostToolUse", passed.clone()), &[]);
+    let passed =
+        json!({"stdout": "test result: ok", "stderr": "", "interrupted": false, "isImage": false});
+    hook(
+        &root,
+        &post(&root, "other", "cargo test", "PostToolUse", passed.clone()),
+        &[],
+    );
     assert_eq!(decision(&root, &commit).0, "deny");
 
     // This session's passing run.
-    let (code, _, err) = hook(&root, &post(&root, "s1", "cargo test", "PostToolUse", passed), &[]);
+    let (code, _, err) = hook(
+        &root,
+        &post(&root, "s1", "cargo test", "PostToolUse", passed),
+        &[],
+    );
     assert_eq!(code, 0, "{err}");
     let (d, reason) = decision(&root, &commit);
     assert_eq!(d, "allow", "{reason}");
@@ -169,15 +268,25 @@ fn a_commit_waits_for_the_check_the_session_recorded() {
     let log = std::fs::read_to_string(root.join(".agentgate/audit.jsonl")).unwrap();
     assert!(log.contains("\"type\":\"ran\""), "{log}");
     assert!(log.contains("\"type\":\"decision\""), "{log}");
-    assert!(log.contains("git push") || log.contains("git commit"), "{log}");
+    assert!(
+        log.contains("git push") || log.contains("git commit"),
+        "{log}"
+    );
 }
 
 #[test]
 fn an_interrupted_or_nonzero_run_is_a_failure() {
     let (_d, root) = repo();
     let commit = pre(&root, "s2", "Bash", json!({"command": "git commit -m x"}));
-    for resp in [json!({"stdout": "", "interrupted": true}), json!({"exit_code": 1})] {
-        hook(&root, &post(&root, "s2", "cargo test", "PostToolUse", resp), &[]);
+    for resp in [
+        json!({"stdout": "", "interrupted": true}),
+        json!({"exit_code": 1}),
+    ] {
+        hook(
+            &root,
+            &post(&root, "s2", "cargo test", "PostToolUse", resp),
+            &[],
+        );
     }
     assert_eq!(decision(&root, &commit).0, "deny");
 }
@@ -197,7 +306,12 @@ fn the_audit_log_can_be_placed() {
 #[test]
 fn a_path_outside_the_repository_is_asked_about() {
     let (_d, root) = repo();
-    let input = pre(&root, "s1", "Write", json!({"file_path": "/etc/passwd", "content": "x"}));
+    let input = pre(
+        &root,
+        "s1",
+        "Write",
+        json!({"file_path": "/etc/passwd", "content": "x"}),
+    );
     let (d, reason) = decision(&root, &input);
     assert_eq!(d, "ask");
     assert!(reason.contains("outside the repository"), "{reason}");
@@ -206,7 +320,12 @@ fn a_path_outside_the_repository_is_asked_about() {
 #[test]
 fn other_tools_get_no_opinion() {
     let (_d, root) = repo();
-    let input = pre(&root, "s1", "WebFetch", json!({"url": "https://example.com", "prompt": "x"}));
+    let input = pre(
+        &root,
+        "s1",
+        "WebFetch",
+        json!({"url": "https://example.com", "prompt": "x"}),
+    );
     let (code, out, _) = hook(&root, &input, &["--explicit-allow"]);
     assert_eq!((code, out.as_str()), (0, ""));
 }
@@ -267,17 +386,48 @@ fn a_commit_is_judged_over_the_work_tree_changes() {
         assert!(ok, "git {args:?}");
     };
     git(&["init", "-q", "-b", "main"]);
-    git(&["-c", "user.email=t@example.com", "-c", "user.name=t", "add", "-A"]);
-    git(&["-c", "user.email=t@example.com", "-c", "user.name=t", "commit", "-qm", "init"]);
+    git(&[
+        "-c",
+        "user.email=t@example.com",
+        "-c",
+        "user.name=t",
+        "add",
+        "-A",
+    ]);
+    git(&[
+        "-c",
+        "user.email=t@example.com",
+        "-c",
+        "user.name=t",
+        "commit",
+        "-qm",
+        "init",
+    ]);
     std::fs::write(root.join("src/api/handlers.rs"), "// changed\n").unwrap();
     let passed = json!({"stdout": "ok", "stderr": "", "interrupted": false});
-    hook(&root, &post(&root, "s1", "cargo test", "PostToolUse", passed.clone()), &[]);
+    hook(
+        &root,
+        &post(&root, "s1", "cargo test", "PostToolUse", passed.clone()),
+        &[],
+    );
     // The uncommitted change to src/**/*.rs brings in "run `cargo fmt --check`".
-    let commit = pre(&root, "s1", "Bash", json!({"command": "git commit -am 'api: tweak'"}));
+    let commit = pre(
+        &root,
+        "s1",
+        "Bash",
+        json!({"command": "git commit -am 'api: tweak'"}),
+    );
     let (d, reason) = decision(&root, &commit);
     assert_eq!(d, "deny", "{reason}");
     assert!(reason.contains("cargo fmt --check"), "{reason}");
-    assert!(!reason.contains("Run `cargo test` before committing."), "{reason}");
-    hook(&root, &post(&root, "s1", "cargo fmt --check", "PostToolUse", passed), &[]);
+    assert!(
+        !reason.contains("Run `cargo test` before committing."),
+        "{reason}"
+    );
+    hook(
+        &root,
+        &post(&root, "s1", "cargo fmt --check", "PostToolUse", passed),
+        &[],
+    );
     assert_eq!(decision(&root, &commit).0, "allow");
 }

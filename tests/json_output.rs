@@ -35,7 +35,12 @@ fn plans() -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = std::fs::read_dir(example().join("plans"))
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| !p.file_name().unwrap().to_string_lossy().starts_with("error-"))
+        .filter(|p| {
+            !p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("error-")
+        })
         .map(|p| {
             (
                 p.file_name().unwrap().to_string_lossy().to_string(),
@@ -80,8 +85,18 @@ fn every_finding_says_what_to_do_instead() {
                     f.help
                 );
                 let verbs = [
-                    "leave", "do not", "run ", "ask ", "read ", "add ", "also change", "split",
-                    "write", "change", "get ", "fix",
+                    "leave",
+                    "do not",
+                    "run ",
+                    "ask ",
+                    "read ",
+                    "add ",
+                    "also change",
+                    "split",
+                    "write",
+                    "change",
+                    "get ",
+                    "fix",
                 ];
                 assert!(
                     verbs.iter().any(|v| h.starts_with(v)),
@@ -102,14 +117,18 @@ fn help_names_the_reviewer_and_the_check() {
     let text = std::fs::read_to_string(root.join("plans/ask-billing-without-review.json")).unwrap();
     let v = agentgate::check_plan(&root, &policy, &text, "p").unwrap();
     assert!(
-        v.findings.iter().any(|f| f.help.starts_with("ask `@payments` for review")),
+        v.findings
+            .iter()
+            .any(|f| f.help.starts_with("ask `@payments` for review")),
         "{:#?}",
         v.findings
     );
     let text = std::fs::read_to_string(root.join("plans/deny-commit-without-tests.json")).unwrap();
     let v = agentgate::check_plan(&root, &policy, &text, "p").unwrap();
     assert!(
-        v.findings.iter().any(|f| f.help.starts_with("run `cargo test` first")),
+        v.findings
+            .iter()
+            .any(|f| f.help.starts_with("run `cargo test` first")),
         "{:#?}",
         v.findings
     );
@@ -120,8 +139,13 @@ fn a_full_verdict_is_snapshotted() {
     let root = example();
     let policy = agentgate::load_policy(&root).unwrap();
     let text = std::fs::read_to_string(root.join("plans/deny-commit-without-tests.json")).unwrap();
-    let v = agentgate::check_plan(&root, &policy, &text, "plans/deny-commit-without-tests.json")
-        .unwrap();
+    let v = agentgate::check_plan(
+        &root,
+        &policy,
+        &text,
+        "plans/deny-commit-without-tests.json",
+    )
+    .unwrap();
     let json: Value = serde_json::from_str(&agentgate::report::json(&v)).unwrap();
     insta::assert_json_snapshot!(json, { ".policy_digest" => "[digest]" });
 }
@@ -158,10 +182,18 @@ fn a_batch_of_plans_validates() {
         .arg(example().join("plans"))
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2), "the folder holds an error-* plan");
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "the folder holds an error-* plan"
+    );
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(v["plans"].as_array().unwrap().len() > 20);
-    assert!(v["plans"].as_array().unwrap().iter().any(|p| p["error"].is_string()));
+    assert!(v["plans"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|p| p["error"].is_string()));
     let errs = errors(&v);
     assert!(errs.is_empty(), "{}", errs.join("\n"));
 }
@@ -198,7 +230,13 @@ fn an_each_commit_run_validates() {
     let out = Command::cargo_bin("agentgate")
         .unwrap()
         .current_dir(d)
-        .args(["check", "--format", "json", "--each-commit", "main..feature"])
+        .args([
+            "check",
+            "--format",
+            "json",
+            "--each-commit",
+            "main..feature",
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));

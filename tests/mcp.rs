@@ -29,13 +29,21 @@ impl Client {
             .unwrap();
         let stdin = child.stdin.take();
         let stdout = BufReader::new(child.stdout.take().unwrap());
-        let mut c = Client { child, stdin, stdout, next: 1 };
+        let mut c = Client {
+            child,
+            stdin,
+            stdout,
+            next: 1,
+        };
         let init = c.request(
             "initialize",
             json!({"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "test", "version": "0"}}),
         );
         assert_eq!(init["result"]["serverInfo"]["name"], "agentgate", "{init}");
-        assert!(init["result"]["capabilities"]["tools"].is_object(), "{init}");
+        assert!(
+            init["result"]["capabilities"]["tools"].is_object(),
+            "{init}"
+        );
         c.send(json!({"jsonrpc": "2.0", "method": "notifications/initialized"}));
         c
     }
@@ -52,7 +60,10 @@ impl Client {
         self.send(json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
         loop {
             let mut line = String::new();
-            assert!(self.stdout.read_line(&mut line).unwrap() > 0, "server closed stdout");
+            assert!(
+                self.stdout.read_line(&mut line).unwrap() > 0,
+                "server closed stdout"
+            );
             let v: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line}"));
             if v["id"] == json!(id) {
                 return v;
@@ -86,8 +97,14 @@ fn lists_three_tools_with_schemas() {
         assert!(t["description"].as_str().unwrap().len() > 20, "{t}");
     }
     let check = tools.iter().find(|t| t["name"] == "check_plan").unwrap();
-    assert!(check["inputSchema"]["properties"]["plan"].is_object(), "{check}");
-    assert!(check["outputSchema"]["properties"]["findings"].is_object(), "{check}");
+    assert!(
+        check["inputSchema"]["properties"]["plan"].is_object(),
+        "{check}"
+    );
+    assert!(
+        check["outputSchema"]["properties"]["findings"].is_object(),
+        "{check}"
+    );
     c.stop();
 }
 
@@ -96,7 +113,10 @@ fn check_plan_denies_a_force_push_and_records_it() {
     let d = tempfile::tempdir().unwrap();
     let audit = d.path().join("audit.jsonl");
     let mut c = Client::start(&audit);
-    let r = c.call("check_plan", json!({"plan": {"commands": [{"run": "git push --force"}]}}));
+    let r = c.call(
+        "check_plan",
+        json!({"plan": {"commands": [{"run": "git push --force"}]}}),
+    );
     assert_eq!(r["isError"], false, "{r}");
     let v = &r["structuredContent"];
     assert_eq!(v["decision"], "deny", "{r}");
@@ -114,7 +134,10 @@ fn check_plan_denies_a_force_push_and_records_it() {
     let validator = jsonschema::validator_for(&schema).unwrap();
     assert!(validator.is_valid(v), "{v}");
     // An innocent plan is allowed.
-    let r = c.call("check_plan", json!({"plan": {"changes": [{"path": "docs/guide.md", "op": "modify"}]}}));
+    let r = c.call(
+        "check_plan",
+        json!({"plan": {"changes": [{"path": "docs/guide.md", "op": "modify"}]}}),
+    );
     assert_eq!(r["structuredContent"]["decision"], "allow", "{r}");
     c.stop();
     let log = std::fs::read_to_string(&audit).unwrap();
@@ -126,9 +149,18 @@ fn check_plan_denies_a_force_push_and_records_it() {
 fn a_broken_plan_is_a_tool_error_not_a_verdict() {
     let d = tempfile::tempdir().unwrap();
     let mut c = Client::start(&d.path().join("audit.jsonl"));
-    let r = c.call("check_plan", json!({"plan": {"changes": [{"path": "../../etc/passwd", "op": "modify"}]}}));
+    let r = c.call(
+        "check_plan",
+        json!({"plan": {"changes": [{"path": "../../etc/passwd", "op": "modify"}]}}),
+    );
     assert_eq!(r["isError"], true, "{r}");
-    assert!(r["content"][0]["text"].as_str().unwrap().contains("invalid path"), "{r}");
+    assert!(
+        r["content"][0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("invalid path"),
+        "{r}"
+    );
     let r = c.call("check_plan", json!({"plan": {"surprise": 1}}));
     assert_eq!(r["isError"], true, "{r}");
     c.stop();
@@ -142,12 +174,21 @@ fn explain_rule_and_list_rules() {
     let v = &r["structuredContent"];
     assert_eq!(v["kind"], "path-deny", "{r}");
     assert_eq!(v["origin"], json!({"file": "AGENTS.md", "line": 9}));
-    assert!(v["satisfied_by"].as_str().unwrap().starts_with("leave `docs/SSOT/**`"), "{v}");
+    assert!(
+        v["satisfied_by"]
+            .as_str()
+            .unwrap()
+            .starts_with("leave `docs/SSOT/**`"),
+        "{v}"
+    );
     let r = c.call("explain_rule", json!({"id": "NX-9"}));
     assert_eq!(r["isError"], true, "{r}");
     let r = c.call("list_rules", json!({"path": "src/billing/x.rs"}));
     let rules = r["structuredContent"]["rules"].as_array().unwrap();
-    assert!(rules.iter().any(|r| r["kind"] == "review-requirement"), "{rules:?}");
+    assert!(
+        rules.iter().any(|r| r["kind"] == "review-requirement"),
+        "{rules:?}"
+    );
     assert!(!rules.iter().any(|r| r["id"] == "NX-1"), "{rules:?}");
     let all = c.call("list_rules", json!({}));
     assert!(all["structuredContent"]["rules"].as_array().unwrap().len() > rules.len());
@@ -163,8 +204,22 @@ fn input_schemas_are_portable() {
     let r = c.request("tools/list", json!({}));
     let text = r["result"].to_string();
     assert!(!text.contains("\"type\":[\""), "{text}");
-    let list = r["result"]["tools"].as_array().unwrap().iter().find(|t| t["name"] == "list_rules").unwrap().clone();
-    assert_eq!(list["inputSchema"]["properties"]["path"]["type"], "string", "{list}");
-    assert!(list["inputSchema"]["required"].as_array().is_none_or(|a| a.is_empty()), "{list}");
+    let list = r["result"]["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "list_rules")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        list["inputSchema"]["properties"]["path"]["type"], "string",
+        "{list}"
+    );
+    assert!(
+        list["inputSchema"]["required"]
+            .as_array()
+            .is_none_or(|a| a.is_empty()),
+        "{list}"
+    );
     c.stop();
 }

@@ -199,70 +199,56 @@ fn lines(root: &Path) -> Vec<String> {
         .collect()
 }
 
-fn rewrite(root: &Path, lines: &[String]) {
-    std::fs::write(log(root), lines.join("\n") + "\n").unwrap();
+/// Tamper with a real log's lines, then verify it through the CLI: exit 1 and the message.
+fn tampered(tamper: impl FnOnce(&mut Vec<String>)) -> String {
+    let dir = six_record_log();
+    let root = dir.path();
+    let mut l = lines(root);
+    tamper(&mut l);
+    std::fs::write(log(root), l.join("\n") + "\n").unwrap();
+    let (code, out) = verify(root);
+    assert_eq!(code, 1, "{out}");
+    out
 }
 
 #[test]
 fn audit_verify_names_the_record_of_a_changed_byte() {
-    let dir = six_record_log();
-    let root = dir.path();
-    let mut l = lines(root);
-    assert!(l[3].contains("\"step\":0"));
-    l[3] = l[3].replacen("\"step\":0", "\"step\":1", 1);
-    rewrite(root, &l);
-    let (code, out) = verify(root);
-    assert_eq!(code, 1, "{out}");
+    let out = tampered(|l| {
+        assert!(l[3].contains("\"step\":0"));
+        l[3] = l[3].replacen("\"step\":0", "\"step\":1", 1);
+    });
     assert!(out.contains("record 4 (line 4)"), "{out}");
 }
 
 #[test]
 fn audit_verify_names_the_record_of_a_removed_line() {
-    let dir = six_record_log();
-    let root = dir.path();
-    let mut l = lines(root);
-    l.remove(1);
-    rewrite(root, &l);
-    let (code, out) = verify(root);
-    assert_eq!(code, 1);
+    let out = tampered(|l| {
+        l.remove(1);
+    });
     assert!(out.contains("record 2 (line 2)"), "{out}");
 }
 
 #[test]
 fn audit_verify_names_the_record_of_swapped_lines() {
-    let dir = six_record_log();
-    let root = dir.path();
-    let mut l = lines(root);
-    l.swap(3, 4);
-    rewrite(root, &l);
-    let (code, out) = verify(root);
-    assert_eq!(code, 1);
+    let out = tampered(|l| l.swap(3, 4));
     assert!(out.contains("record 4 (line 4)"), "{out}");
 }
 
 #[test]
 fn audit_verify_names_the_record_of_a_cut_tail() {
-    let dir = six_record_log();
-    let root = dir.path();
-    let mut l = lines(root);
-    l.truncate(4);
-    rewrite(root, &l);
-    let (code, out) = verify(root);
-    assert_eq!(code, 1);
-    assert!(out.contains("record 5"), "{out}");
-    assert!(out.contains("cut off the end"), "{out}");
+    let out = tampered(|l| l.truncate(4));
+    assert!(
+        out.contains("record 5") && out.contains("cut off the end"),
+        "{out}"
+    );
 }
 
 #[test]
 fn audit_verify_names_an_inserted_record() {
-    let dir = six_record_log();
-    let root = dir.path();
-    let mut l = lines(root);
-    let copy = l[1].clone();
-    l.insert(2, copy);
-    rewrite(root, &l);
-    let (code, out) = verify(root);
-    assert_eq!(code, 1);
+    let out = tampered(|l| {
+        let copy = l[1].clone();
+        l.insert(2, copy);
+    });
     assert!(out.contains("record 3 (line 3)"), "{out}");
 }
 

@@ -60,7 +60,10 @@ pub fn run(args: ExplainArgs) -> Result<u8, Error> {
     if let Some(id) = &args.rule {
         let info = explain::explain(&policy, id)?;
         if args.json {
-            println!("{}", serde_json::to_string_pretty(&info).unwrap_or_default());
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&info).unwrap_or_default()
+            );
         } else {
             print!("{}", human(&info));
         }
@@ -75,7 +78,10 @@ pub fn run(args: ExplainArgs) -> Result<u8, Error> {
         None => explain::list(&policy),
     };
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&rules).unwrap_or_default());
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&rules).unwrap_or_default()
+        );
     } else {
         for r in &rules {
             println!("{}", human(r));

@@ -35,7 +35,10 @@ fn finding(
 /// What to do instead of a forbidden command.
 fn command_help(ran: &str, except: &[CommandPattern]) -> String {
     match except.first() {
-        Some(e) => format!("do not run `{ran}`; `{}` is allowed, or ask a human to run it", e.text),
+        Some(e) => format!(
+            "do not run `{ran}`; `{}` is allowed, or ask a human to run it",
+            e.text
+        ),
         None => format!("do not run `{ran}`; ask a human to run it if it is needed"),
     }
 }
@@ -447,7 +450,10 @@ fn path_deny(
                     if rule.decision == crate::ir::Decision::Ask {
                         format!("leave `{}` unchanged", w.path)
                     } else {
-                        format!("leave `{}` unchanged; ask a human to make this change", w.path)
+                        format!(
+                            "leave `{}` unchanged; ask a human to make this change",
+                            w.path
+                        )
                     },
                 ),
                 w.plan_line,

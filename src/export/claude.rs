@@ -27,7 +27,11 @@ pub fn render(projected: &[Projected]) -> String {
     let mut ask: Vec<String> = Vec::new();
     for p in projected {
         for e in entries(p) {
-            let list = if p.level == Level::Deny { &mut deny } else { &mut ask };
+            let list = if p.level == Level::Deny {
+                &mut deny
+            } else {
+                &mut ask
+            };
             if !list.contains(&e) {
                 list.push(e);
             }

@@ -4,13 +4,20 @@
 //! example here is built from the rule's own prefix: each spelling of the prefix must match, the
 //! prefix without its last word must not.
 
-use super::{cite, one_line, quote, spellings, unprojected_comment, Level, Projected, Subject, Token, Unprojected};
+use super::{
+    cite, one_line, quote, spellings, unprojected_comment, Level, Projected, Subject, Token,
+    Unprojected,
+};
 use crate::ir::Policy;
 
 fn list(items: &[String]) -> String {
     format!(
         "[{}]",
-        items.iter().map(|s| quote(s)).collect::<Vec<_>>().join(", ")
+        items
+            .iter()
+            .map(|s| quote(s))
+            .collect::<Vec<_>>()
+            .join(", ")
     )
 }
 

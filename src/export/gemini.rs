@@ -3,7 +3,9 @@
 //! Shell commands become `commandPrefix` rules on `run_shell_command`; file globs become
 //! `argsPattern` regular expressions over the tool call's JSON arguments (`file_path`).
 
-use super::{cite, one_line, quote, spellings, unprojected_comment, Level, Projected, Subject, Unprojected};
+use super::{
+    cite, one_line, quote, spellings, unprojected_comment, Level, Projected, Subject, Unprojected,
+};
 use crate::ir::Policy;
 
 /// Higher wins in Gemini CLI: a deny outranks an ask.
@@ -51,7 +53,10 @@ pub fn glob_regex(glob: &str) -> String {
 }
 
 fn path_pattern(glob: &str) -> String {
-    format!("\"(?:file_path|absolute_path|path)\":\"{}\"", glob_regex(glob))
+    format!(
+        "\"(?:file_path|absolute_path|path)\":\"{}\"",
+        glob_regex(glob)
+    )
 }
 
 pub fn render(policy: &Policy, projected: &[Projected], unprojected: &[Unprojected]) -> String {
@@ -94,7 +99,9 @@ pub fn render(policy: &Policy, projected: &[Projected], unprojected: &[Unproject
                 s.push_str(&format!("argsPattern = {}\n", quote(&path_pattern(g))));
             }
         }
-        s.push_str(&format!("decision = \"{decision}\"\npriority = {priority}\n"));
+        s.push_str(&format!(
+            "decision = \"{decision}\"\npriority = {priority}\n"
+        ));
     }
     s
 }

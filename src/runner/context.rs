@@ -74,28 +74,13 @@ pub fn record(root: &Path, session: &str, run: RunSummary) -> Result<(), RunnerE
         runs: Vec::new(),
     });
     ctx.runs.push(run);
-    let path = file(root, session);
-    let folder = dir(root);
-    std::fs::create_dir_all(&folder).map_err(|e| RunnerError::io(&folder, e))?;
-    let tmp = path.with_extension("json.tmp");
     let text = serde_json::to_string_pretty(&ctx).unwrap_or_default() + "\n";
-    std::fs::write(&tmp, text).map_err(|e| RunnerError::io(&tmp, e))?;
-    std::fs::rename(&tmp, &path).map_err(|e| RunnerError::io(&path, e))
+    super::write_atomic(&file(root, session), &text)
 }
 
 /// One session's context, if it has any.
 pub fn load(root: &Path, session: &str) -> Result<Option<SessionContext>, RunnerError> {
-    let path = file(root, session);
-    match std::fs::read_to_string(&path) {
-        Ok(text) => serde_json::from_str(&text)
-            .map(Some)
-            .map_err(|e| RunnerError::Checkpoint {
-                path: path.display().to_string(),
-                message: e.to_string(),
-            }),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(RunnerError::io(&path, e)),
-    }
+    super::read_json(&file(root, session))
 }
 
 /// Every session with a context file, sorted by name.

@@ -119,36 +119,14 @@ impl SessionStore for FileStore {
     }
 
     fn load(&self, session: &str) -> Result<Option<Checkpoint>, RunnerError> {
-        let path = self.dir.join(session).join("checkpoint.json");
-        match std::fs::read_to_string(&path) {
-            Ok(text) => {
-                serde_json::from_str(&text)
-                    .map(Some)
-                    .map_err(|e| RunnerError::Checkpoint {
-                        path: path.display().to_string(),
-                        message: e.to_string(),
-                    })
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(RunnerError::io(&path, e)),
-        }
+        super::read_json(&self.dir.join(session).join("checkpoint.json"))
     }
 
-    /// Written to a temporary file, fsynced, then renamed over the checkpoint: a crash leaves
-    /// the old checkpoint or the new one, never half of one.
     fn save(&self, checkpoint: &Checkpoint) -> Result<(), RunnerError> {
-        let dir = self.session_dir(&checkpoint.session)?;
-        let path = dir.join("checkpoint.json");
-        let tmp = dir.join("checkpoint.json.tmp");
-        let text = serde_json::to_string_pretty(checkpoint).unwrap_or_default();
-        let io = |e: std::io::Error| RunnerError::io(&path, e);
-        let mut f = File::create(&tmp).map_err(io)?;
-        f.write_all(text.as_bytes()).map_err(io)?;
-        f.sync_all().map_err(io)?;
-        std::fs::rename(&tmp, &path).map_err(io)?;
-        if let Ok(d) = File::open(&dir) {
-            let _ = d.sync_all();
-        }
-        Ok(())
+        let path = self.dir.join(&checkpoint.session).join("checkpoint.json");
+        super::write_atomic(
+            &path,
+            &serde_json::to_string_pretty(checkpoint).unwrap_or_default(),
+        )
     }
 }
