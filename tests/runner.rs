@@ -259,6 +259,19 @@ fn audit_verify_of_a_missing_log_is_an_error() {
     assert_eq!(code, 2, "{out}");
 }
 
+/// A run in the background, to be killed or interrupted.
+fn spawn_run(root: &Path, plan: &Path) -> std::process::Child {
+    std::process::Command::new(assert_cmd::cargo::cargo_bin("agentgate"))
+        .args(["run", "--root"])
+        .arg(root)
+        .arg("--plan")
+        .arg(plan)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
 /// Wait until the audit log shows `step` (0-based) started.
 fn wait_for_step(root: &Path, step: u64) {
     let start = Instant::now();
@@ -287,15 +300,7 @@ fn a_run_killed_during_step_2_resumes_without_running_step_1_again() {
             {"run": "echo done > done.txt"}
         ]}),
     );
-    let mut first = std::process::Command::new(assert_cmd::cargo::cargo_bin("agentgate"))
-        .args(["run", "--root"])
-        .arg(root)
-        .arg("--plan")
-        .arg(&plan)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut first = spawn_run(root, &plan);
     wait_for_step(root, 1);
     // The session is locked while it runs.
     let (code, _, stderr) = run(root, &plan, &[]);
@@ -655,15 +660,7 @@ fn an_interrupted_run_stops_its_step_and_can_be_resumed() {
             {"run": "sleep 2; echo late > late.txt"}
         ]}),
     );
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("agentgate"))
-        .args(["run", "--root"])
-        .arg(root)
-        .arg("--plan")
-        .arg(&plan)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = spawn_run(root, &plan);
     wait_for_step(root, 0);
     let term = std::process::Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
