@@ -391,6 +391,8 @@ fn check_many(root: &Path, plans: Vec<(String, String)>, args: &CheckArgs) -> Re
         Engine::Rego => Some(crate::engine::rego::prepare(&loaded.policy.rules)?),
         Engine::Native => None,
     };
+    // The native engine's globs, compiled once for every plan.
+    let index = crate::engine::PolicyIndex::new(&loaded.policy);
     let results: Vec<(String, String, Result<Verdict, Error>)> = plans
         .into_par_iter()
         .map_init(
@@ -399,12 +401,20 @@ fn check_many(root: &Path, plans: Vec<(String, String)>, args: &CheckArgs) -> Re
                 let v = crate::changeset::parse_plan(&text, &name, root)
                     .map_err(Error::from)
                     .and_then(|plan| {
-                        Ok(crate::engine::evaluate_prepared(
-                            &loaded.policy,
-                            &plan,
-                            root,
-                            engine.as_mut(),
-                        )?)
+                        Ok(match engine.as_mut() {
+                            Some(e) => crate::engine::evaluate_prepared(
+                                &loaded.policy,
+                                &plan,
+                                root,
+                                Some(e),
+                            )?,
+                            None => crate::engine::evaluate_indexed(
+                                &loaded.policy,
+                                &index,
+                                &plan,
+                                root,
+                            )?,
+                        })
                     });
                 (name, text, v)
             },
