@@ -591,22 +591,22 @@ fn backticked_after<'m>(message: &'m str, prefix: &str) -> Option<&'m str> {
 
 fn build(raw: RawPlan, name: &str, root: &Path, lines: &Lines) -> Result<Plan, PlanError> {
     let line = |list: usize, i: usize| lines[list].get(i).copied().flatten();
-    let norm = |raw: &str, field: String, line: Option<usize>, file: bool| {
-        let name = name.to_string();
+    // The error's strings are only built for an error: this runs once per change.
+    let norm = |raw: &str, field: &dyn Fn() -> String, line: Option<usize>, file: bool| {
         match normalize_path(root, raw) {
             Ok(p) if file && p.is_empty() => {
                 let source = PathError::RepoRoot { path: raw.into() };
                 Err(PlanError::Path {
-                    name,
-                    field,
+                    name: name.to_string(),
+                    field: field(),
                     line,
                     source,
                 })
             }
             Ok(p) => Ok(p),
             Err(source) => Err(PlanError::Path {
-                name,
-                field,
+                name: name.to_string(),
+                field: field(),
                 line,
                 source,
             }),
@@ -623,22 +623,22 @@ fn build(raw: RawPlan, name: &str, root: &Path, lines: &Lines) -> Result<Plan, P
     } = raw;
     for (index, c) in changes.iter_mut().enumerate() {
         c.line = line(0, index);
-        let (name, path, op, line) = (name.to_string(), c.path.clone(), c.op, c.line);
+        let (op, line) = (c.op, c.line);
         match (&c.from, matches!(op, Op::Rename | Op::Copy)) {
             (None, true) => {
                 return Err(PlanError::MissingFrom {
-                    name,
+                    name: name.to_string(),
                     index,
-                    path,
+                    path: c.path.clone(),
                     op,
                     line,
                 })
             }
             (Some(_), false) => {
                 return Err(PlanError::UnexpectedFrom {
-                    name,
+                    name: name.to_string(),
                     index,
-                    path,
+                    path: c.path.clone(),
                     op,
                     line,
                 })
@@ -648,16 +648,16 @@ fn build(raw: RawPlan, name: &str, root: &Path, lines: &Lines) -> Result<Plan, P
         if c.added.checked_add(c.removed).is_none() {
             let message = format!("changes[{index}]: `added` + `removed` does not fit in 64 bits");
             return Err(PlanError::Shape {
-                name,
+                name: name.to_string(),
                 message,
                 line,
                 column: None,
                 help: None,
             });
         }
-        c.path = norm(&c.path, format!("changes[{index}].path"), line, true)?;
+        c.path = norm(&c.path, &|| format!("changes[{index}].path"), line, true)?;
         if let Some(from) = &mut c.from {
-            *from = norm(from, format!("changes[{index}].from"), line, true)?;
+            *from = norm(from, &|| format!("changes[{index}].from"), line, true)?;
         }
     }
     for (index, c) in commands.iter_mut().enumerate() {
@@ -673,7 +673,7 @@ fn build(raw: RawPlan, name: &str, root: &Path, lines: &Lines) -> Result<Plan, P
     let mut plan_reads = Vec::with_capacity(reads.len());
     for (index, raw) in reads.iter().enumerate() {
         let line = line(2, index);
-        let path = norm(raw, format!("reads[{index}]"), line, false)?;
+        let path = norm(raw, &|| format!("reads[{index}]"), line, false)?;
         plan_reads.push(Read { path, line });
     }
     for (index, a) in actions.iter_mut().enumerate() {
@@ -730,6 +730,13 @@ fn clean(s: &str) -> String {
 /// Errors: a path that escapes the repo (`../x`, `/etc/passwd`, `a/../../x`, `~/x`), an empty path,
 /// a path containing NUL.
 pub fn normalize_path(root: &Path, path: &str) -> Result<String, PathError> {
+    if is_plain(path) {
+        return Ok(path.to_string());
+    }
+    normalize_general(root, path)
+}
+
+fn normalize_general(root: &Path, path: &str) -> Result<String, PathError> {
     if path.is_empty() {
         return Err(PathError::Empty);
     }
@@ -773,6 +780,23 @@ pub fn normalize_path(root: &Path, path: &str) -> Result<String, PathError> {
         }
     }
     Err(escape())
+}
+
+/// A path that is already normal: relative ASCII with no backslash or NUL, no empty, `.` or `..` segment,
+/// no `~` first and no `:` in its first segment (a drive). Most paths of a plan are; the
+/// general path below would return them unchanged.
+fn is_plain(path: &str) -> bool {
+    !path.is_empty()
+        && path.is_ascii()
+        && !path.starts_with('~')
+        && !path.contains(['\\', '\0'])
+        && path
+            .split('/')
+            .all(|s| !s.is_empty() && s != "." && s != "..")
+        && !path
+            .split('/')
+            .next()
+            .is_some_and(|first| first.contains(':'))
 }
 
 /// Splits a `/`-separated path into its anchor (`"/"` or a drive like `"C:"`; None when relative)

@@ -115,6 +115,46 @@ pub fn analyze(command: &str) -> Result<Analysis, CommandError> {
                 .to_owned(),
         });
     }
+    if let Some(done) = Done::get(command) {
+        return Ok(done);
+    }
+    let result = analyze_on_own_stack(command);
+    if let Ok(done) = &result {
+        Done::put(command, done);
+    }
+    result
+}
+
+/// Successful analyses already made by this process: a batch of plans repeats its commands,
+/// a policy its command patterns, and each analysis costs a thread. Failures are not kept
+/// (a time-out says as much about the machine as about the command).
+struct Done;
+
+impl Done {
+    const MAX: usize = 4096;
+
+    fn cache() -> &'static std::sync::Mutex<std::collections::HashMap<String, Analysis>> {
+        static CACHE: std::sync::OnceLock<
+            std::sync::Mutex<std::collections::HashMap<String, Analysis>>,
+        > = std::sync::OnceLock::new();
+        CACHE.get_or_init(Default::default)
+    }
+
+    fn get(command: &str) -> Option<Analysis> {
+        Done::cache().lock().ok()?.get(command).cloned()
+    }
+
+    fn put(command: &str, analysis: &Analysis) {
+        if let Ok(mut c) = Done::cache().lock() {
+            if c.len() >= Done::MAX {
+                c.clear();
+            }
+            c.insert(command.to_owned(), analysis.clone());
+        }
+    }
+}
+
+fn analyze_on_own_stack(command: &str) -> Result<Analysis, CommandError> {
     // The parser recurses as deep as the input nests, so run it on a stack known to be large
     // enough rather than on the caller's, and give up after PARSE_LIMIT (fail closed: exit 2).
     let owned = command.to_owned();

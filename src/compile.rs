@@ -170,6 +170,9 @@ fn compile_file(
             .extend(t.iter().filter(|t| t.tag == "cmd").map(|t| t.value.clone()));
     }
     let mut last_generated: Option<(usize, usize)> = None; // (block, rule index)
+                                                           // `SourceFile::line_of` counts from the start: index the line starts once per file.
+    let newlines: Vec<usize> = memchr_newlines(&src.text);
+    let line_of = |offset: usize| newlines.partition_point(|n| *n < offset.min(src.text.len())) + 1;
     for u in units {
         let phrases = match parse::parse(&u.tokens) {
             Ok(p) => p,
@@ -191,7 +194,7 @@ fn compile_file(
             eprintln!(
                 "{}:{} [{}] {} => {} rule(s)",
                 src.path,
-                src.line_of(u.span.0),
+                line_of(u.span.0),
                 lex::tag_string(&u.tokens),
                 u.text,
                 out.drafts.len()
@@ -199,7 +202,7 @@ fn compile_file(
         }
         let origin = Origin {
             file: src.path.clone(),
-            line: src.line_of(u.span.0),
+            line: line_of(u.span.0),
             span: u.span,
             text: u.text.clone(),
         };
@@ -279,6 +282,15 @@ fn compile_file(
     }
 }
 
+/// Byte offsets of the newlines of a text.
+fn memchr_newlines(text: &str) -> Vec<usize> {
+    text.bytes()
+        .enumerate()
+        .filter(|(_, b)| *b == b'\n')
+        .map(|(i, _)| i)
+        .collect()
+}
+
 /// The ```rego blocks of a markdown source.
 fn rego_blocks(src: &SourceFile) -> Vec<crate::ir::RegoModule> {
     markdown::segments(&src.text)
@@ -298,6 +310,11 @@ fn rego_blocks(src: &SourceFile) -> Vec<crate::ir::RegoModule> {
 /// `agentgate` block lines.
 fn units(src: &SourceFile, segs: &[Segment], toks: &[Vec<Token>]) -> Vec<Unit> {
     let mut units = Vec::new();
+    let code_leadins: std::collections::HashSet<usize> = segs
+        .iter()
+        .filter(|x| matches!(x.kind, SegmentKind::Code { .. }))
+        .filter_map(|x| x.leadin)
+        .collect();
     let mut merged_into: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
     let mut skip = vec![false; segs.len()];
     // Bare children (only targets) of a lead-in merge into it: "Before committing, run:" + list.
@@ -397,14 +414,14 @@ fn units(src: &SourceFile, segs: &[Segment], toks: &[Vec<Token>]) -> Vec<Unit> {
                 });
             }
             SegmentKind::Paragraph | SegmentKind::Item => {
-                let mut tokens = prefix_tokens(s, segs, toks);
+                let mut tokens = prefix_tokens(i, segs, toks);
                 let mut span = s.span;
                 let mut text = s.text();
                 if let Some(children) = merged_into.get(&i) {
                     // "…, you must ensure that all the CI tests pass. These include:" + list: the
                     // whole lead-in paragraph speaks for the list.
                     tokens.extend(block_tokens(segs, toks, s.block));
-                    if let Some(first) = segs.iter().find(|x| x.block == s.block) {
+                    if let Some(first) = segs.get(block_range(segs, s.block).start) {
                         span.0 = first.span.0;
                     }
                     text = block_text(segs, s.block);
@@ -425,9 +442,7 @@ fn units(src: &SourceFile, segs: &[Segment], toks: &[Vec<Token>]) -> Vec<Unit> {
                     tokens.extend(toks[i].iter().cloned());
                 }
                 // A sentence ending in ":" over a code block speaks through that block.
-                let quiet = segs
-                    .iter()
-                    .any(|x| matches!(x.kind, SegmentKind::Code { .. }) && x.leadin == Some(i));
+                let quiet = code_leadins.contains(&i);
                 units.push(Unit {
                     tokens,
                     span,
@@ -442,17 +457,23 @@ fn units(src: &SourceFile, segs: &[Segment], toks: &[Vec<Token>]) -> Vec<Unit> {
     units
 }
 
+/// The segments of a block: segments come in document order with non-decreasing block
+/// numbers (`markdown::segments`), so a block is a range found by binary search.
+fn block_range(segs: &[Segment], block: usize) -> std::ops::Range<usize> {
+    debug_assert!(segs.windows(2).all(|w| w[0].block <= w[1].block));
+    segs.partition_point(|s| s.block < block)..segs.partition_point(|s| s.block <= block)
+}
+
 fn block_tokens(segs: &[Segment], toks: &[Vec<Token>], block: usize) -> Vec<Token> {
-    segs.iter()
-        .zip(toks)
-        .filter(|(s, _)| s.block == block)
-        .flat_map(|(_, t)| t.iter().cloned())
+    toks[block_range(segs, block)]
+        .iter()
+        .flat_map(|t| t.iter().cloned())
         .collect()
 }
 
 fn block_text(segs: &[Segment], block: usize) -> String {
-    segs.iter()
-        .filter(|s| s.block == block)
+    segs[block_range(segs, block)]
+        .iter()
         .map(Segment::text)
         .collect::<Vec<_>>()
         .join(" ")
@@ -493,14 +514,15 @@ fn is_bare(tokens: &[Token]) -> bool {
 
 /// Tokens a sentence inherits: its lead-in's (a sentence ending in `:` or the parent item), or a
 /// short heading that carries a modal ("## Do Not", "### Forbidden Without Approval").
-fn prefix_tokens(s: &Segment, segs: &[Segment], toks: &[Vec<Token>]) -> Vec<Token> {
+fn prefix_tokens(i: usize, segs: &[Segment], toks: &[Vec<Token>]) -> Vec<Token> {
+    let s = &segs[i];
     let colon = Token {
         tag: "colon".into(),
         value: ":".into(),
     };
     if let Some(l) = s.leadin {
         let lead = block_tokens(segs, toks, segs[l].block);
-        let own_modal = has_modal(&toks[segs.iter().position(|x| std::ptr::eq(x, s)).unwrap_or(0)]);
+        let own_modal = has_modal(&toks[i]);
         if has_modal(&lead) && (!own_modal || segs[l].text().ends_with(':')) {
             let mut t = lead;
             t.push(colon);
@@ -508,7 +530,7 @@ fn prefix_tokens(s: &Segment, segs: &[Segment], toks: &[Vec<Token>]) -> Vec<Toke
         }
         // "You must read … this file …" under "Read `project-plan/README.md` first.": the
         // parent names the file.
-        let own = &toks[segs.iter().position(|x| std::ptr::eq(x, s)).unwrap_or(0)];
+        let own = &toks[i];
         if own.iter().any(|t| t.tag == "this") && !own.iter().any(|t| t.tag == "path") {
             return lead.into_iter().filter(|t| t.tag == "path").collect();
         }
@@ -597,16 +619,46 @@ fn mentioned_dirs(toks: &[Vec<Token>]) -> Vec<String> {
     out
 }
 
-/// Generated-file rules without a generator borrow the generators declared for the same paths.
+/// Generated-file rules without a generator borrow the generators declared for the same paths
+/// (a path overlaps a declared one when they are equal or one is a folder of the other).
 fn link_generators(rules: &mut [Rule], decls: &Declarations) {
+    if decls.generated.is_empty() {
+        return;
+    }
+    // Every declared path, stripped, with the declarations naming it: sorted, so a rule path's
+    // folders and the paths under it are found by lookup, not by comparing every pair.
+    let mut declared: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (k, (dpaths, _)) in decls.generated.iter().enumerate() {
+        for d in dpaths {
+            declared.entry(strip_globs(d)).or_default().push(k);
+        }
+    }
     for r in rules.iter_mut() {
         if let RuleBody::Generated { paths, generators } = &mut r.body {
-            for (dpaths, gens) in &decls.generated {
-                if dpaths.iter().any(|d| paths.iter().any(|p| overlap(p, d))) {
-                    for g in gens {
-                        if !generators.contains(g) {
-                            generators.push(g.clone());
-                        }
+            let mut hits: Vec<usize> = Vec::new();
+            for p in paths.iter() {
+                let p = strip_globs(p);
+                // p itself and its folders: `a/b/c`, `a/b`, `a`.
+                let mut at = Some(p);
+                while let Some(q) = at {
+                    hits.extend(declared.get(q).into_iter().flatten());
+                    at = q.rsplit_once('/').map(|(head, _)| head);
+                }
+                // Paths under p.
+                let under = format!("{p}/");
+                for (d, ks) in declared.range(under.as_str()..) {
+                    if !d.starts_with(&under) {
+                        break;
+                    }
+                    hits.extend(ks);
+                }
+            }
+            hits.sort_unstable();
+            hits.dedup();
+            for k in hits {
+                for g in &decls.generated[k].1 {
+                    if !generators.contains(g) {
+                        generators.push(g.clone());
                     }
                 }
             }
@@ -614,14 +666,8 @@ fn link_generators(rules: &mut [Rule], decls: &Declarations) {
     }
 }
 
-fn overlap(a: &str, b: &str) -> bool {
-    let strip = |s: &str| {
-        s.trim_end_matches("/**")
-            .trim_start_matches("**/")
-            .to_string()
-    };
-    let (a, b) = (strip(a), strip(b));
-    a == b || a.starts_with(&format!("{b}/")) || b.starts_with(&format!("{a}/"))
+fn strip_globs(s: &str) -> &str {
+    s.trim_end_matches("/**").trim_start_matches("**/")
 }
 
 /// `**NX-1**: …` or `NX-1: …` at the start of a statement.

@@ -5,6 +5,7 @@ mod builtin;
 mod check;
 pub mod facts;
 pub mod matchers;
+pub mod paths;
 pub mod rego;
 
 pub use approved::{approve, Approved};
@@ -128,41 +129,114 @@ pub fn evaluate_with(
 }
 
 /// Evaluate a plan natively (`prepared: None`) or with a prepared Rego engine (clone one per
-/// worker when checking many plans).
+/// worker when checking many plans). Natively, this compiles the policy's globs first: to
+/// check many plans against one policy, build a [`PolicyIndex`] once and call
+/// [`evaluate_indexed`].
 pub fn evaluate_prepared(
     policy: &Policy,
     plan: &Plan,
     root: &Path,
     prepared: Option<&mut rego::Prepared>,
 ) -> Result<Verdict, EngineError> {
+    match prepared {
+        None => evaluate_indexed(policy, &PolicyIndex::new(policy), plan, root),
+        Some(p) => evaluate_in(policy, plan, root, Evaluator::Rego(p)),
+    }
+}
+
+/// A policy prepared for the native engine: every glob of every rule compiled into one
+/// matcher. Build it once per policy; it is `Send + Sync`, share it between threads.
+#[derive(Debug, Clone)]
+pub struct PolicyIndex {
+    paths: paths::PathIndex,
+    /// Each rule's glob lists, in the order of `Policy::rules`.
+    lists: Vec<paths::RuleLists>,
+    digest: String,
+}
+
+impl PolicyIndex {
+    pub fn new(policy: &Policy) -> PolicyIndex {
+        let (paths, lists) = paths::PathIndex::build(&policy.rules);
+        PolicyIndex {
+            paths,
+            lists,
+            digest: policy.digest.clone(),
+        }
+    }
+}
+
+/// Evaluate a plan natively with a policy's prepared index.
+pub fn evaluate_indexed(
+    policy: &Policy,
+    index: &PolicyIndex,
+    plan: &Plan,
+    root: &Path,
+) -> Result<Verdict, EngineError> {
+    if index.digest != policy.digest || index.lists.len() != policy.rules.len() {
+        // Built for another policy: do not guess.
+        return evaluate_indexed(policy, &PolicyIndex::new(policy), plan, root);
+    }
+    evaluate_in(policy, plan, root, Evaluator::Native(index))
+}
+
+enum Evaluator<'a> {
+    Native(&'a PolicyIndex),
+    Rego(&'a mut rego::Prepared),
+}
+
+fn evaluate_in(
+    policy: &Policy,
+    plan: &Plan,
+    root: &Path,
+    evaluator: Evaluator,
+) -> Result<Verdict, EngineError> {
     let facts = facts::gather(plan, root)?;
-    let active: Vec<&Rule> = policy
-        .rules
-        .iter()
-        .filter(|r| applies_to_role(r, facts.role.as_deref()) && check::in_scope(r, &facts))
-        .collect();
-    let glob_err = |rule: &str, e: globset::Error| EngineError::Glob {
-        rule: rule.to_string(),
-        message: e.to_string(),
-    };
-    let mut findings = match prepared {
-        None => {
-            // Rules are checked in parallel (large plans, large policies); the findings are
-            // sorted below, so the output does not depend on the thread count.
-            use rayon::prelude::*;
-            let per_rule: Vec<Vec<Finding>> = active
-                .par_iter()
-                .map(|rule| check::check(rule, &facts).map_err(|e| glob_err(&rule.id, e)))
-                .collect::<Result<_, _>>()?;
+    let active = active(policy, &facts);
+    let mut findings = match evaluator {
+        Evaluator::Native(index) => {
+            let hits = index.paths.hits(&facts);
+            let cx = check::Cx {
+                f: &facts,
+                index: &index.paths,
+                hits: &hits,
+            };
+            let active: Vec<(&Rule, paths::RuleLists)> = active
+                .iter()
+                .map(|i| (&policy.rules[*i], index.lists[*i]))
+                .collect();
+            // Large policies against large plans are checked rule by rule in parallel; the
+            // findings are sorted below, so the output does not depend on the thread count.
+            let per_rule: Vec<Vec<Finding>> = if active.len() >= 64 && facts.writes.len() >= 1024 {
+                use rayon::prelude::*;
+                active
+                    .par_iter()
+                    .map(|(rule, lists)| check::check(rule, *lists, &cx))
+                    .collect::<Result<_, _>>()?
+            } else {
+                active
+                    .iter()
+                    .map(|(rule, lists)| check::check(rule, *lists, &cx))
+                    .collect::<Result<_, _>>()?
+            };
             let mut out: Vec<Finding> = per_rule.into_iter().flatten().collect();
-            out.extend(check::risk_findings(&active, &facts).map_err(|e| glob_err("risk", e))?);
+            out.extend(check::risk_findings(&active, &cx)?);
             out
         }
-        Some(prepared) => rego::findings(prepared, &active, &facts)?,
+        Evaluator::Rego(prepared) => {
+            let active: Vec<&Rule> = active.iter().map(|i| &policy.rules[*i]).collect();
+            rego::findings(prepared, &active, &facts)?
+        }
     };
+    // The first active rule of each id (ids are unique after compilation).
+    let mut by_id: std::collections::HashMap<&str, &Rule> = Default::default();
+    for i in &active {
+        by_id
+            .entry(policy.rules[*i].id.as_str())
+            .or_insert(&policy.rules[*i]);
+    }
     // An ask is met by an approval (from the named reviewer, when the rule names one).
     findings.retain(|f| {
-        let Some(rule) = active.iter().find(|r| r.id == f.rule) else {
+        let Some(rule) = by_id.get(f.rule.as_str()) else {
             return true;
         };
         if rule.decision != Decision::Ask {
@@ -217,6 +291,31 @@ pub fn evaluate_prepared(
         findings,
         summary,
     })
+}
+
+/// The positions of the rules that apply to a plan: its role, and the subtrees it touches.
+fn active(policy: &Policy, facts: &facts::Facts) -> Vec<usize> {
+    (0..policy.rules.len())
+        .filter(|i| {
+            let r = &policy.rules[*i];
+            applies_to_role(r, facts.role.as_deref()) && check::in_scope(r, facts)
+        })
+        .collect()
+}
+
+/// What the Rego library sees for a plan under `--engine rego`, as `(input, data)` JSON: to
+/// run the same library with another Rego engine (the OPA comparison in `bench/`).
+pub fn rego_document(
+    policy: &Policy,
+    plan: &Plan,
+    root: &Path,
+) -> Result<(serde_json::Value, serde_json::Value), EngineError> {
+    let facts = facts::gather(plan, root)?;
+    let active: Vec<&Rule> = active(policy, &facts)
+        .into_iter()
+        .map(|i| &policy.rules[i])
+        .collect();
+    Ok((rego::input_for(&active, &facts), rego::data(&policy.rules)))
 }
 
 fn applies_to_role(rule: &Rule, role: Option<&str>) -> bool {

@@ -10,20 +10,21 @@ pub(super) const LISTS: [&str; 4] = ["changes", "commands", "reads", "actions"];
 pub(super) type Lines = [Vec<Option<usize>>; 4];
 
 /// A container on the way to the current position in a JSON document.
-pub(super) enum Frame {
-    /// An object, with the key whose value is being read (None between entries).
-    Obj(Option<String>),
+pub(super) enum Frame<'t> {
+    /// An object, with the key whose value is being read (None between entries); borrowed
+    /// from the text unless it has escapes.
+    Obj(Option<std::borrow::Cow<'t, str>>),
     /// An array, with the index of the current element.
     Arr(usize),
 }
 
 /// Walks JSON `text` up to byte `stop`, calling `on_value(containers, line)` at the start of
 /// every value; returns the containers open at `stop`. Tolerates malformed input.
-pub(super) fn scan_json(
-    text: &str,
+pub(super) fn scan_json<'t>(
+    text: &'t str,
     stop: usize,
-    mut on_value: impl FnMut(&[Frame], usize),
-) -> Vec<Frame> {
+    mut on_value: impl FnMut(&[Frame<'t>], usize),
+) -> Vec<Frame<'t>> {
     let b = text.as_bytes();
     let stop = stop.min(b.len());
     let (mut stack, mut i, mut line) = (Vec::new(), 0, 1);
@@ -39,7 +40,15 @@ pub(super) fn scan_json(
                 let end = (j + 1).min(b.len());
                 match stack.last_mut() {
                     Some(Frame::Obj(key @ None)) => {
-                        *key = Some(serde_json::from_str(&text[i..end]).unwrap_or_default())
+                        let raw = &text[i..end];
+                        let plain = raw
+                            .strip_prefix('"')
+                            .and_then(|r| r.strip_suffix('"'))
+                            .filter(|k| !k.bytes().any(|b| b == b'\\' || b < 0x20));
+                        *key = Some(match plain {
+                            Some(k) => std::borrow::Cow::Borrowed(k),
+                            None => serde_json::from_str(raw).unwrap_or_default(),
+                        })
                     }
                     _ => on_value(&stack, line),
                 }
@@ -79,7 +88,7 @@ pub(super) fn render_path(stack: &[Frame]) -> String {
     for frame in stack {
         match frame {
             Frame::Obj(Some(key)) if path.is_empty() => path.push_str(key),
-            Frame::Obj(Some(key)) => path.extend([".", key.as_str()]),
+            Frame::Obj(Some(key)) => path.extend([".", key.as_ref()]),
             Frame::Arr(n) => path.push_str(&format!("[{n}]")),
             Frame::Obj(None) => {}
         }
@@ -92,7 +101,7 @@ pub(super) fn json_lines(text: &str) -> Lines {
     let mut lines = Lines::default();
     scan_json(text, usize::MAX, |stack, line| {
         if let [Frame::Obj(Some(key)), Frame::Arr(_)] = stack {
-            if let Some(list) = LISTS.iter().position(|l| l == key) {
+            if let Some(list) = LISTS.iter().position(|l| *l == key.as_ref()) {
                 lines[list].push(Some(line));
             }
         }

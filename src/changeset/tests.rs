@@ -817,3 +817,15 @@ fn line_counts_that_overflow_are_rejected() {
     let e = err(&text, "p.json");
     assert!(matches!(e, PlanError::Shape { line: Some(1), .. }), "{e:?}");
 }
+
+proptest! {
+    /// The fast path for paths that are already normal gives what the general path gives.
+    #[test]
+    fn plain_paths_normalise_as_the_general_path_does(path in "[a-zA-Z0-9._~:\\\\/ -]{0,12}") {
+        let root = Path::new("/repo");
+        if is_plain(&path) {
+            prop_assert_eq!(normalize_general(root, &path).ok(), Some(path.clone()));
+        }
+        prop_assert_eq!(normalize_path(root, &path).ok(), normalize_general(root, &path).ok());
+    }
+}

@@ -374,12 +374,39 @@ fn gather_plans(args: &[String]) -> Result<Vec<(String, String)>, Error> {
 }
 
 #[derive(Serialize)]
-struct PlanVerdict {
-    plan: String,
+struct PlanVerdict<'a> {
+    plan: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
-    verdict: Option<Verdict>,
+    verdict: Option<&'a Verdict>,
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<String>,
+}
+
+/// A JSON array of pretty-printed `items` as `serde_json::to_string_pretty` writes it at an
+/// object member indented by `indent`.
+fn pretty_array(items: &[String], indent: &str) -> String {
+    if items.is_empty() {
+        return "[]".into();
+    }
+    let mut out = String::from("[\n");
+    for (k, item) in items.iter().enumerate() {
+        if k > 0 {
+            out.push_str(",\n");
+        }
+        // JSON strings hold no raw newline: every line break is the printer's.
+        for (j, line) in item.split('\n').enumerate() {
+            if j > 0 {
+                out.push('\n');
+            }
+            out.push_str(indent);
+            out.push_str("  ");
+            out.push_str(line);
+        }
+    }
+    out.push('\n');
+    out.push_str(indent);
+    out.push(']');
+    out
 }
 
 /// Many plans against one policy, in parallel; output in the order the plans were given, so it
@@ -391,6 +418,8 @@ fn check_many(root: &Path, plans: Vec<(String, String)>, args: &CheckArgs) -> Re
         Engine::Rego => Some(crate::engine::rego::prepare(&loaded.policy.rules)?),
         Engine::Native => None,
     };
+    // The native engine's globs, compiled once for every plan.
+    let index = crate::engine::PolicyIndex::new(&loaded.policy);
     let results: Vec<(String, String, Result<Verdict, Error>)> = plans
         .into_par_iter()
         .map_init(
@@ -399,12 +428,20 @@ fn check_many(root: &Path, plans: Vec<(String, String)>, args: &CheckArgs) -> Re
                 let v = crate::changeset::parse_plan(&text, &name, root)
                     .map_err(Error::from)
                     .and_then(|plan| {
-                        Ok(crate::engine::evaluate_prepared(
-                            &loaded.policy,
-                            &plan,
-                            root,
-                            engine.as_mut(),
-                        )?)
+                        Ok(match engine.as_mut() {
+                            Some(e) => crate::engine::evaluate_prepared(
+                                &loaded.policy,
+                                &plan,
+                                root,
+                                Some(e),
+                            )?,
+                            None => crate::engine::evaluate_indexed(
+                                &loaded.policy,
+                                &index,
+                                &plan,
+                                root,
+                            )?,
+                        })
                     });
                 (name, text, v)
             },
@@ -419,23 +456,34 @@ fn check_many(root: &Path, plans: Vec<(String, String)>, args: &CheckArgs) -> Re
         .unwrap_or(Decision::Allow);
     match args.format {
         Format::Json => {
-            let plans: Vec<PlanVerdict> = results
-                .iter()
-                .map(|(name, _, r)| match r {
-                    Ok(v) => PlanVerdict {
-                        plan: name.clone(),
-                        verdict: Some(v.clone()),
-                        error: None,
-                    },
-                    Err(e) => PlanVerdict {
-                        plan: name.clone(),
-                        verdict: None,
-                        error: Some(e.to_string()),
-                    },
+            // Each plan is rendered on the workers and spliced into the document: the bytes of
+            // rendering the whole document at once, without a serial pass over every verdict.
+            let plans: Vec<String> = results
+                .par_iter()
+                .map(|(name, _, r)| {
+                    let pv = match r {
+                        Ok(v) => PlanVerdict {
+                            plan: name,
+                            verdict: Some(v),
+                            error: None,
+                        },
+                        Err(e) => PlanVerdict {
+                            plan: name,
+                            verdict: None,
+                            error: Some(e.to_string()),
+                        },
+                    };
+                    // Through a `Value`, whose keys are sorted, as in the whole document.
+                    serde_json::to_value(&pv)
+                        .and_then(|v| serde_json::to_string_pretty(&v))
+                        .unwrap_or_default()
                 })
                 .collect();
-            let doc = serde_json::json!({"schema_version": report::SCHEMA_VERSION, "decision": decision, "errors": errors, "plans": plans});
-            println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+            const SLOT: &str = "\u{1}agentgate-plans\u{1}";
+            let doc = serde_json::json!({"schema_version": report::SCHEMA_VERSION, "decision": decision, "errors": errors, "plans": SLOT});
+            let text = serde_json::to_string_pretty(&doc).unwrap_or_default();
+            let slot = serde_json::to_string(SLOT).unwrap_or_default();
+            println!("{}", text.replacen(&slot, &pretty_array(&plans, "  "), 1));
         }
         Format::Sarif => {
             let logs: Vec<String> = results

@@ -1,11 +1,32 @@
 //! One rule against the facts of a plan.
 
 use crate::engine::facts::{Facts, WriteFact};
-use crate::engine::matchers::{self, Globs};
-use crate::engine::{Finding, FindingOrigin};
+use crate::engine::matchers;
+use crate::engine::paths::{Hits, ListId, PathIndex, RuleLists};
+use crate::engine::{EngineError, Finding, FindingOrigin};
 use crate::ir::{Action, CommandPattern, Metric, Risk, Rule, RuleBody, Trigger, WriteOp};
 
-type R = Result<Vec<Finding>, globset::Error>;
+type R = Result<Vec<Finding>, EngineError>;
+
+/// What rules are checked against: the plan's facts and which of them each glob list matches.
+pub struct Cx<'a> {
+    pub f: &'a Facts,
+    pub index: &'a PathIndex,
+    pub hits: &'a Hits,
+}
+
+impl Cx<'_> {
+    /// The error of a glob list that does not compile, blamed on `rule`.
+    fn compiled(&self, rule: &str, lists: &[ListId]) -> Result<(), EngineError> {
+        match lists.iter().find_map(|l| self.index.error(*l)) {
+            Some(message) => Err(EngineError::Glob {
+                rule: rule.to_string(),
+                message: message.to_string(),
+            }),
+            None => Ok(()),
+        }
+    }
+}
 
 fn finding(
     rule: &Rule,
@@ -67,22 +88,27 @@ pub fn in_scope(rule: &Rule, f: &Facts) -> bool {
         || f.writes.iter().any(|w| w.path.starts_with(&rule.scope))
 }
 
-/// Check one rule (already known to apply to the plan's role and scope).
-pub fn check(rule: &Rule, f: &Facts) -> R {
+/// Check one rule (already known to apply to the plan's role and scope); `lists` are its glob
+/// lists in `index`.
+pub fn check(rule: &Rule, lists: RuleLists, cx: &Cx) -> R {
+    cx.compiled(&rule.id, &lists)?;
+    let f = cx.f;
+    let [a, b] = lists;
     match &rule.body {
         RuleBody::PathDeny {
             ops,
-            paths,
-            except,
             only_mixed,
             only_commit,
-        } => path_deny(rule, f, ops, paths, except, *only_mixed, *only_commit),
-        RuleBody::ReadDeny { paths, except } => {
-            let g = Globs::new(paths)?;
-            let ex = Globs::new(except)?;
-            Ok(f.reads
+            ..
+        } => path_deny(rule, cx, ops, a, b, *only_mixed, *only_commit),
+        RuleBody::ReadDeny { .. } => {
+            let (g, ex) = (a, b);
+            Ok(cx
+                .hits
+                .reads(g)
                 .iter()
-                .filter(|(p, _, _)| g.matches(p) && !ex.matches(p))
+                .filter(|r| !cx.hits.read_matches(ex, **r as usize))
+                .map(|r| &f.reads[*r as usize])
                 .map(|(p, s, l)| {
                     finding(
                         rule,
@@ -158,28 +184,15 @@ pub fn check(rule: &Rule, f: &Facts) -> R {
         RuleBody::RequiredCheck {
             commands,
             trigger,
-            when_paths,
             ordered,
             all_checks,
-        } => required_check(
-            rule,
-            f,
-            commands,
-            *trigger,
-            when_paths,
-            *ordered,
-            *all_checks,
-        ),
-        RuleBody::RequiredRead {
-            paths,
-            trigger,
-            when_paths,
-        } => {
-            let Some(_) = fires(f, *trigger, &Globs::new(when_paths)?) else {
+            ..
+        } => required_check(rule, cx, commands, *trigger, a, *ordered, *all_checks),
+        RuleBody::RequiredRead { paths, trigger, .. } => {
+            let Some(_) = fires(cx, *trigger, b) else {
                 return Ok(vec![]);
             };
-            let g = Globs::new(paths)?;
-            if f.reads.iter().any(|(p, _, _)| g.matches(p)) {
+            if !cx.hits.reads(a).is_empty() {
                 return Ok(vec![]);
             }
             Ok(vec![finding(
@@ -218,8 +231,7 @@ pub fn check(rule: &Rule, f: &Facts) -> R {
                 })
             })
             .collect()),
-        RuleBody::Generated { paths, generators } => {
-            let g = Globs::new(paths)?;
+        RuleBody::Generated { generators, .. } => {
             let ran = f
                 .runs
                 .iter()
@@ -234,9 +246,11 @@ pub fn check(rule: &Rule, f: &Facts) -> R {
                 ),
                 None => "change the source it is generated from, not the generated file".into(),
             };
-            Ok(f.writes
+            Ok(cx
+                .hits
+                .writes(a)
                 .iter()
-                .filter(|w| g.matches(&w.path))
+                .map(|w| &f.writes[*w as usize])
                 .map(|w| {
                     finding(
                         rule,
@@ -249,23 +263,23 @@ pub fn check(rule: &Rule, f: &Facts) -> R {
                 .collect())
         }
         RuleBody::CoChange {
-            when_paths,
             when_action,
             then_paths,
             only_added,
+            ..
         } => {
-            let when = Globs::new(when_paths)?;
-            let then = Globs::new(then_paths)?;
+            let (when, then) = (a, b);
             let hit = when_action.is_some_and(|a| f.has_action(a))
-                || f.writes.iter().any(|w| {
-                    (!only_added || w.op == WriteOp::Add)
-                        && when.matches(&w.path)
-                        && !then.matches(&w.path)
+                || cx.hits.writes(when).iter().any(|w| {
+                    (!only_added || f.writes[*w as usize].op == WriteOp::Add)
+                        && !cx.hits.write_matches(then, *w as usize)
                 });
             if !hit
-                || f.writes
+                || cx
+                    .hits
+                    .writes(then)
                     .iter()
-                    .any(|w| then.matches(&w.path) && w.op != WriteOp::Delete)
+                    .any(|w| f.writes[*w as usize].op != WriteOp::Delete)
             {
                 return Ok(vec![]);
             }
@@ -281,23 +295,22 @@ pub fn check(rule: &Rule, f: &Facts) -> R {
                 None,
             )])
         }
-        RuleBody::ReviewRequirement { paths, reviewer } => {
-            let g = Globs::new(paths)?;
-            Ok(f.writes
-                .iter()
-                .filter(|w| g.matches(&w.path))
-                .take(1)
-                .map(|w| {
-                    finding(
-                        rule,
-                        &w.subject,
-                        format!("changes `{}`, which needs review by `{reviewer}`", w.path),
-                        review_help(reviewer),
-                        w.plan_line,
-                    )
-                })
-                .collect())
-        }
+        RuleBody::ReviewRequirement { reviewer, .. } => Ok(cx
+            .hits
+            .writes(a)
+            .iter()
+            .take(1)
+            .map(|w| &f.writes[*w as usize])
+            .map(|w| {
+                finding(
+                    rule,
+                    &w.subject,
+                    format!("changes `{}`, which needs review by `{reviewer}`", w.path),
+                    review_help(reviewer),
+                    w.plan_line,
+                )
+            })
+            .collect()),
         RuleBody::RiskClass { .. } => Ok(vec![]),
         RuleBody::RiskGate { .. } => Ok(vec![]),
         RuleBody::Bound { metric, max } => {
@@ -340,12 +353,13 @@ pub fn check(rule: &Rule, f: &Facts) -> R {
 }
 
 /// Risk gates need the whole rule set: the plan's risk is the highest class of its changes.
-pub fn risk_findings(rules: &[&Rule], f: &Facts) -> R {
+pub fn risk_findings(rules: &[(&Rule, RuleLists)], cx: &Cx) -> R {
+    let f = cx.f;
     let mut level: Option<Risk> = None;
-    for r in rules {
-        if let RuleBody::RiskClass { paths, level: l } = &r.body {
-            let g = Globs::new(paths)?;
-            if f.writes.iter().any(|w| g.matches(&w.path)) {
+    for (r, lists) in rules {
+        if let RuleBody::RiskClass { level: l, .. } = &r.body {
+            cx.compiled("risk", lists)?;
+            if !cx.hits.writes(lists[0]).is_empty() {
                 level = level.max(Some(*l));
             }
         }
@@ -354,7 +368,7 @@ pub fn risk_findings(rules: &[&Rule], f: &Facts) -> R {
         return Ok(vec![]);
     };
     let mut out = Vec::new();
-    for r in rules {
+    for (r, _) in rules {
         if let RuleBody::RiskGate {
             level: gate,
             reviewer,
@@ -398,22 +412,22 @@ pub fn risk_findings(rules: &[&Rule], f: &Facts) -> R {
     Ok(out)
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Writes of the forbidden kinds to matching paths: only the writes the combined matcher found
+/// for `paths` are visited.
 fn path_deny(
     rule: &Rule,
-    f: &Facts,
+    cx: &Cx,
     ops: &[WriteOp],
-    paths: &[String],
-    except: &[String],
+    paths: ListId,
+    except: ListId,
     only_mixed: bool,
     only_commit: bool,
 ) -> R {
-    let g = Globs::new(paths)?;
-    let ex = Globs::new(except)?;
+    let f = cx.f;
     if only_commit && !f.has_action(Action::Commit) {
         return Ok(vec![]);
     }
-    if only_mixed && f.writes.iter().all(|w| g.matches(&w.path)) {
+    if only_mixed && cx.hits.writes(paths).len() == f.writes.len() {
         return Ok(vec![]);
     }
     let op_ok = |w: &WriteFact| {
@@ -423,17 +437,20 @@ fn path_deny(
             ops.contains(&w.op)
         }
     };
-    Ok(f.writes
+    // A deleted or moved folder is hit when it holds a match (`under`, which includes its own
+    // path matching); any other write when its path matches.
+    let moved = |w: &WriteFact| w.op == WriteOp::Delete || w.op == WriteOp::Rename;
+    let plain = cx
+        .hits
+        .writes(paths)
         .iter()
+        .filter(|w| !moved(&f.writes[**w as usize]));
+    let under = cx.hits.under(paths).iter();
+    Ok(plain
+        .chain(under)
+        .filter(|w| !cx.hits.write_matches(except, **w as usize))
+        .map(|w| &f.writes[*w as usize])
         .filter(|w| op_ok(w))
-        .filter(|w| {
-            let hit = if w.op == WriteOp::Delete || w.op == WriteOp::Rename {
-                g.matches_under(&w.path)
-            } else {
-                g.matches(&w.path)
-            };
-            hit && !ex.matches(&w.path)
-        })
         .map(|w| {
             let verb = match w.op {
                 WriteOp::Add => "adds",
@@ -463,9 +480,19 @@ fn path_deny(
 }
 
 /// Whether the trigger fires; Some(position) of the triggering command when there is one.
-fn fires(f: &Facts, trigger: Trigger, when: &Globs) -> Option<Option<usize>> {
+fn fires(cx: &Cx, trigger: Trigger, when: ListId) -> Option<Option<usize>> {
+    let f = cx.f;
     let by_action = |a: Action| f.has_action(a).then(|| f.first_command_of(a));
-    let touched = |w: &&WriteFact| when.is_empty() || when.matches(&w.path);
+    // The writes `when_paths` covers.
+    let touched = || {
+        let all = cx.index.is_empty(when);
+        let hits = cx.hits.writes(when);
+        let n = if all { f.writes.len() } else { hits.len() };
+        (0..n).map(move |k| {
+            let i = if all { k } else { hits[k] as usize };
+            &f.writes[i]
+        })
+    };
     match trigger {
         Trigger::Commit => by_action(Action::Commit),
         Trigger::Push => by_action(Action::Push),
@@ -485,21 +512,13 @@ fn fires(f: &Facts, trigger: Trigger, when: &Globs) -> Option<Option<usize>> {
         Trigger::Tag => by_action(Action::Tag),
         Trigger::Publish => by_action(Action::Publish),
         Trigger::Dependency => by_action(Action::Dependency),
-        Trigger::Change => f.writes.iter().any(|w| touched(&w)).then_some(None),
-        Trigger::Add => f
-            .writes
-            .iter()
-            .any(|w| w.op == WriteOp::Add && touched(&w))
+        Trigger::Change => touched().next().is_some().then_some(None),
+        Trigger::Add => touched().any(|w| w.op == WriteOp::Add).then_some(None),
+        Trigger::CodeChange => touched()
+            .any(|w| matchers::is_code(&w.path))
             .then_some(None),
-        Trigger::CodeChange => f
-            .writes
-            .iter()
-            .any(|w| touched(&w) && matchers::is_code(&w.path))
-            .then_some(None),
-        Trigger::SourceChange => f
-            .writes
-            .iter()
-            .any(|w| touched(&w) && matchers::is_source(&w.path))
+        Trigger::SourceChange => touched()
+            .any(|w| matchers::is_source(&w.path))
             .then_some(None),
     }
 }
@@ -514,18 +533,17 @@ fn satisfied(f: &Facts, p: &CommandPattern, before: Option<usize>) -> bool {
             .any(|r| before.is_none_or(|b| r.seq < b) && matchers::matches(p, &r.inv))
 }
 
-#[allow(clippy::too_many_arguments)]
 fn required_check(
     rule: &Rule,
-    f: &Facts,
+    cx: &Cx,
     commands: &[CommandPattern],
     trigger: Trigger,
-    when_paths: &[String],
+    when: ListId,
     ordered: bool,
     all_checks: bool,
 ) -> R {
-    let when = Globs::new(when_paths)?;
-    let Some(at) = fires(f, trigger, &when) else {
+    let f = cx.f;
+    let Some(at) = fires(cx, trigger, when) else {
         return Ok(vec![]);
     };
     // "Run X if adding dependencies" sets no order; "before committing" does.
@@ -536,7 +554,7 @@ fn required_check(
     };
     let mut out = Vec::new();
     let what = trigger_name(trigger);
-    let (subject, line) = trigger_subject(f, trigger, &when);
+    let (subject, line) = trigger_subject(cx, trigger, when);
     if all_checks {
         for failed in &f.failed {
             out.push(finding(
@@ -587,7 +605,8 @@ fn required_check(
 
 /// What in the plan fired a trigger: the committing command, the pull request, the first
 /// matching change.
-fn trigger_subject(f: &Facts, trigger: Trigger, when: &Globs) -> (String, Option<usize>) {
+fn trigger_subject(cx: &Cx, trigger: Trigger, when: ListId) -> (String, Option<usize>) {
+    let f = cx.f;
     let action = match trigger {
         Trigger::Commit => Some(Action::Commit),
         Trigger::Push => Some(Action::Push),
@@ -603,12 +622,13 @@ fn trigger_subject(f: &Facts, trigger: Trigger, when: &Globs) -> (String, Option
             return (fact.subject.clone(), fact.plan_line);
         }
     }
-    match f
-        .writes
-        .iter()
-        .find(|w| when.is_empty() || when.matches(&w.path))
-    {
-        Some(w) => (w.subject.clone(), w.plan_line),
+    let first = if cx.index.is_empty(when) {
+        (!f.writes.is_empty()).then_some(0)
+    } else {
+        cx.hits.writes(when).first().map(|w| *w as usize)
+    };
+    match first {
+        Some(w) => (f.writes[w].subject.clone(), f.writes[w].plan_line),
         None => ("plan".into(), None),
     }
 }

@@ -85,67 +85,37 @@ pub fn gather(plan: &Plan, root: &Path) -> Result<Facts, EngineError> {
         role: plan.agent.role.clone(),
         ..Facts::default()
     };
+    f.writes.reserve(plan.changes.len());
     for (i, c) in plan.changes.iter().enumerate() {
         let subject = format!("changes[{i}]");
         let lines = c.lines_changed();
-        match c.op {
-            Op::Add => push_write(&mut f, &c.path, WriteOp::Add, lines, &subject, c.line, None),
-            Op::Modify => push_write(
-                &mut f,
-                &c.path,
-                WriteOp::Modify,
-                lines,
-                &subject,
-                c.line,
-                None,
-            ),
-            Op::Delete => push_write(
-                &mut f,
-                &c.path,
-                WriteOp::Delete,
-                lines,
-                &subject,
-                c.line,
-                None,
-            ),
-            Op::Rename => {
+        let op = match c.op {
+            Op::Add | Op::Copy => WriteOp::Add,
+            Op::Modify => WriteOp::Modify,
+            Op::Delete => WriteOp::Delete,
+            Op::Rename => WriteOp::Rename,
+        };
+        match (c.op, &c.from) {
+            (Op::Rename, Some(from)) => {
+                let from_subject = format!("{subject}.from");
+                push_write(&mut f, &c.path, op, lines, subject, c.line, None);
                 push_write(
                     &mut f,
-                    &c.path,
+                    from,
                     WriteOp::Rename,
-                    lines,
-                    &subject,
+                    0,
+                    from_subject.clone(),
                     c.line,
                     None,
                 );
-                if let Some(from) = &c.from {
-                    push_write(
-                        &mut f,
-                        from,
-                        WriteOp::Rename,
-                        0,
-                        &format!("{subject}.from"),
-                        c.line,
-                        None,
-                    );
-                    push_write(
-                        &mut f,
-                        from,
-                        WriteOp::Delete,
-                        0,
-                        &format!("{subject}.from"),
-                        c.line,
-                        None,
-                    );
-                }
+                push_write(&mut f, from, WriteOp::Delete, 0, from_subject, c.line, None);
             }
-            Op::Copy => {
-                push_write(&mut f, &c.path, WriteOp::Add, lines, &subject, c.line, None);
-                if let Some(from) = &c.from {
-                    f.reads
-                        .push((from.clone(), format!("{subject}.from"), c.line));
-                }
+            (Op::Copy, Some(from)) => {
+                let from_subject = format!("{subject}.from");
+                push_write(&mut f, &c.path, op, lines, subject, c.line, None);
+                f.reads.push((from.clone(), from_subject, c.line));
             }
+            _ => push_write(&mut f, &c.path, op, lines, subject, c.line, None),
         }
     }
     for (i, r) in plan.reads.iter().enumerate() {
@@ -201,10 +171,10 @@ pub fn gather(plan: &Plan, root: &Path) -> Result<Facts, EngineError> {
             let subject = format!("commands[{i}]: {}", c.run);
             match e.kind {
                 EffectKind::Write => {
-                    push_write(&mut f, &path, WriteOp::Modify, 0, &subject, c.line, Some(i))
+                    push_write(&mut f, &path, WriteOp::Modify, 0, subject, c.line, Some(i))
                 }
                 EffectKind::Delete => {
-                    push_write(&mut f, &path, WriteOp::Delete, 0, &subject, c.line, Some(i))
+                    push_write(&mut f, &path, WriteOp::Delete, 0, subject, c.line, Some(i))
                 }
                 EffectKind::Read => f.reads.push((path, subject, c.line)),
             }
@@ -269,7 +239,7 @@ fn push_write(
     path: &str,
     op: WriteOp,
     lines: u64,
-    subject: &str,
+    subject: String,
     line: Option<usize>,
     command: Option<usize>,
 ) {
@@ -277,7 +247,7 @@ fn push_write(
         path: path.to_string(),
         op,
         lines,
-        subject: subject.to_string(),
+        subject,
         plan_line: line,
         command,
     });

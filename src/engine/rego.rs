@@ -69,13 +69,44 @@ fn from_json(v: &serde_json::Value) -> Result<Value, EngineError> {
 }
 
 fn strings(v: &Value) -> Vec<String> {
-    match to_json(v) {
-        serde_json::Value::Array(a) => a
-            .into_iter()
-            .filter_map(|x| x.as_str().map(str::to_string))
+    match v.as_array() {
+        Ok(a) => a
+            .iter()
+            .filter_map(|x| x.as_string().ok().map(|s| s.to_string()))
             .collect(),
-        _ => Vec::new(),
+        Err(_) => Vec::new(),
     }
+}
+
+/// Whether `path` matches the glob list `globs` (as a folder, when `under`): each list is
+/// compiled once per thread, not once per call.
+fn glob_call(globs: &Value, path: &Value, under: bool) -> anyhow::Result<Value> {
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+    thread_local! {
+        static CACHE: RefCell<HashMap<Vec<String>, Option<Globs>>> = RefCell::new(HashMap::new());
+    }
+    let name = if under { "glob_under" } else { "glob" };
+    let list = strings(globs);
+    let path = path.as_string().ok();
+    CACHE.with(|c| {
+        let mut c = c.borrow_mut();
+        if c.len() > 4096 {
+            c.clear(); // many policies in one long-lived process
+        }
+        let g = c
+            .entry(list)
+            .or_insert_with_key(|l| Globs::new(l).ok())
+            .as_ref()
+            .ok_or_else(|| arg_error(name))?;
+        Ok(Value::from(path.is_some_and(|p| {
+            if under {
+                g.matches_under(p)
+            } else {
+                g.matches(p)
+            }
+        })))
+    })
 }
 
 fn arg_error(name: &str) -> anyhow::Error {
@@ -108,21 +139,13 @@ fn engine(rules: &[Rule]) -> Result<regorus::Engine, EngineError> {
     e.add_extension(
         "agentgate.glob".into(),
         2,
-        Box::new(|a: Vec<Value>| {
-            let g = Globs::new(&strings(&a[0])).map_err(|_| arg_error("glob"))?;
-            let p = to_json(&a[1]);
-            Ok(Value::from(p.as_str().is_some_and(|p| g.matches(p))))
-        }),
+        Box::new(|a: Vec<Value>| glob_call(&a[0], &a[1], false)),
     )
     .map_err(err)?;
     e.add_extension(
         "agentgate.glob_under".into(),
         2,
-        Box::new(|a: Vec<Value>| {
-            let g = Globs::new(&strings(&a[0])).map_err(|_| arg_error("glob_under"))?;
-            let p = to_json(&a[1]);
-            Ok(Value::from(p.as_str().is_some_and(|p| g.matches_under(p))))
-        }),
+        Box::new(|a: Vec<Value>| glob_call(&a[0], &a[1], true)),
     )
     .map_err(err)?;
     e.add_extension(
@@ -177,9 +200,20 @@ fn engine(rules: &[Rule]) -> Result<regorus::Engine, EngineError> {
         limit: crate::custom::EVAL_LIMIT,
         check_interval: std::num::NonZeroU32::new(64).expect("non-zero"),
     });
-    let data = json!({"agentgate": {"rules": rules}});
-    e.add_data(from_json(&data)?).map_err(err)?;
+    e.add_data(from_json(&data(rules))?).map_err(err)?;
     Ok(e)
+}
+
+/// The rules as Rego data.
+pub fn data(rules: &[Rule]) -> serde_json::Value {
+    json!({"agentgate": {"rules": rules}})
+}
+
+/// The Rego input for a plan: its facts and the ids of the rules that apply.
+pub fn input_for(active: &[&Rule], f: &Facts) -> serde_json::Value {
+    let mut input = input(f);
+    input["active"] = json!(active.iter().map(|r| r.id.as_str()).collect::<Vec<_>>());
+    input
 }
 
 /// The facts as Rego input.
@@ -209,10 +243,11 @@ pub fn findings(
     facts: &Facts,
 ) -> Result<Vec<Finding>, EngineError> {
     let e = &mut prepared.engine;
-    let mut input = input(facts);
-    input["active"] = json!(active.iter().map(|r| r.id.as_str()).collect::<Vec<_>>());
-    e.set_input(from_json(&input)?);
-    let rules = active;
+    e.set_input(from_json(&input_for(active, facts))?);
+    let mut rules: std::collections::HashMap<&str, &Rule> = Default::default();
+    for r in active {
+        rules.entry(r.id.as_str()).or_insert(r);
+    }
     let mut out = Vec::new();
     for (path, _) in &MODULES[1..] {
         let pkg = path.trim_start_matches("rules/").trim_end_matches(".rego");
@@ -225,7 +260,7 @@ pub fn findings(
         };
         for item in items {
             let id = item["rule"].as_str().unwrap_or_default();
-            let Some(rule) = rules.iter().find(|r| r.id == id) else {
+            let Some(rule) = rules.get(id) else {
                 continue;
             };
             out.push(Finding {
