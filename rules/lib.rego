@@ -114,6 +114,10 @@ ok_order(r, b) if {
 	r.seq < b
 }
 
+# The plan takes the trigger's action. (A helper rule, so that `not action_fired(t)` means the
+# same in regorus and OPA when the trigger has no action, such as a path trigger.)
+action_fired(trigger) if trigger_action[trigger] in action_names
+
 # What in the plan fired a trigger.
 trigger_subject(trigger, _) := s if {
 	some a in input.actions
@@ -122,12 +126,12 @@ trigger_subject(trigger, _) := s if {
 }
 
 trigger_subject(trigger, when) := s if {
-	not trigger_action[trigger] in action_names
+	not action_fired(trigger)
 	s := first_write_subject(when)
 }
 
 trigger_subject(trigger, when) := "plan" if {
-	not trigger_action[trigger] in action_names
+	not action_fired(trigger)
 	not first_write_subject(when)
 }
 
