@@ -750,8 +750,10 @@ fn normalize_general(root: &Path, path: &str) -> Result<String, PathError> {
         .collect();
     let (anchor, segments) = lexical(&unified).ok_or_else(escape)?;
     // A leading `~` means a home directory to shells and many tools, never the repository.
+    // So does a first segment that reads as a drive: `/repo/G:` inside the repository `/repo`
+    // would become `G:`, an absolute Windows path (found by fuzzing).
     let relative = |segments: &[&str]| match segments.first() {
-        Some(first) if first.starts_with('~') => Err(escape()),
+        Some(first) if first.starts_with('~') || is_drive(first) => Err(escape()),
         _ => Ok(segments.join("/")),
     };
     let Some(anchor) = anchor else {
@@ -828,14 +830,15 @@ fn lexical(path: &str) -> Option<(Option<String>, Vec<&str>)> {
     // A relative path whose first segment reads as a drive (`./C:` → `C:`) would turn into an
     // absolute Windows path once written out: refuse it rather than change meaning (found by
     // fuzzing: `./x:` normalised to `x:`, which no longer normalised).
-    if anchor.is_none()
-        && segments.first().is_some_and(|d| {
-            d.len() == 2 && d.ends_with(':') && d.as_bytes()[0].is_ascii_alphabetic()
-        })
-    {
+    if anchor.is_none() && segments.first().is_some_and(|d| is_drive(d)) {
         return None;
     }
     Some((anchor, segments))
+}
+
+/// `C:`: a Windows drive.
+fn is_drive(segment: &str) -> bool {
+    segment.len() == 2 && segment.ends_with(':') && segment.as_bytes()[0].is_ascii_alphabetic()
 }
 
 #[cfg(test)]
