@@ -234,11 +234,13 @@ impl Runner<'_> {
     /// Run a plan, or resume a session, to its end.
     pub fn run(&mut self, start: Start) -> Result<Report, RunnerError> {
         let resume = matches!(start, Start::Resume { .. });
-        let (session, name, text, checkpoint, _lock) = match start {
+        let parse = |text: &str, name: &str| {
+            crate::changeset::parse_plan(text, name, &self.root).map_err(crate::Error::from)
+        };
+        let (session, name, text, plan, checkpoint, _lock) = match start {
             Start::Plan { name, text } => {
-                let probe = crate::changeset::parse_plan(&text, &name, &self.root)
-                    .map_err(crate::Error::from)?;
-                let session = probe.session.clone().unwrap_or_else(new_session);
+                let plan = parse(&text, &name)?;
+                let session = plan.session.clone().unwrap_or_else(new_session);
                 check_session_name(&session)?;
                 let lock = (!self.dry_run)
                     .then(|| self.store.lock(&session))
@@ -251,7 +253,7 @@ impl Runner<'_> {
                         next: c.next_step + 1,
                     });
                 }
-                (session, name, text, None, lock)
+                (session, name, text, plan, None, lock)
             }
             Start::Resume { session, plan } => {
                 check_session_name(&session)?;
@@ -273,17 +275,18 @@ impl Runner<'_> {
                         return Err(RunnerError::PlanChanged { session });
                     }
                 }
+                let plan = parse(&c.plan_text, &c.plan_name)?;
                 (
                     session,
                     c.plan_name.clone(),
                     c.plan_text.clone(),
+                    plan,
                     Some(c),
                     lock,
                 )
             }
         };
-        let mut plan =
-            crate::changeset::parse_plan(&text, &name, &self.root).map_err(crate::Error::from)?;
+        let mut plan = plan;
         plan.session = Some(session.clone());
         if plan.commands.len() > self.limits.max_steps {
             return Err(RunnerError::TooManySteps {
