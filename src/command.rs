@@ -118,7 +118,16 @@ pub fn analyze(command: &str) -> Result<Analysis, CommandError> {
     if let Some(done) = Done::get(command) {
         return Ok(done);
     }
-    let result = analyze_on_own_stack(command);
+    let result = if is_plain(command) {
+        std::panic::catch_unwind(|| analyze_here(command)).unwrap_or_else(|_| {
+            Err(CommandError::Parse {
+                command: quoted(command),
+                message: "the shell parser failed".to_owned(),
+            })
+        })
+    } else {
+        analyze_on_own_stack(command)
+    };
     if let Ok(done) = &result {
         Done::put(command, done);
     }
@@ -126,7 +135,7 @@ pub fn analyze(command: &str) -> Result<Analysis, CommandError> {
 }
 
 /// Successful analyses already made by this process: a batch of plans repeats its commands,
-/// a policy its command patterns, and each analysis costs a thread. Failures are not kept
+/// a policy its command patterns. Failures are not kept
 /// (a time-out says as much about the machine as about the command).
 struct Done;
 
@@ -154,33 +163,80 @@ impl Done {
     }
 }
 
+/// A short command of words, flags and paths (`cargo fmt --check`, `git push --force origin
+/// main`): no quoting, expansion, nesting or redirection, so the parser neither recurses deeply
+/// nor runs long, and it is analysed on the caller's thread. Anything else goes to the worker.
+fn is_plain(command: &str) -> bool {
+    command.len() <= 256
+        && command.bytes().all(|b| {
+            b.is_ascii_alphanumeric() || b" -_./=:,@+%~*".contains(&b)
+        })
+}
+
 fn analyze_on_own_stack(command: &str) -> Result<Analysis, CommandError> {
     // The parser recurses as deep as the input nests, so run it on a stack known to be large
     // enough rather than on the caller's, and give up after PARSE_LIMIT (fail closed: exit 2).
-    let owned = command.to_owned();
-    let (tx, rx) = std::sync::mpsc::channel();
-    let spawned = std::thread::Builder::new()
-        .name("agentgate-command".to_owned())
-        .stack_size(STACK_BYTES)
-        .spawn(move || {
-            let _ = tx.send(analyze_here(&owned));
-        });
+    // Each calling thread keeps one such worker: spawning a thread per command cost more than
+    // analysing it (a policy has hundreds of command patterns).
     let failed = |message: &str| CommandError::Parse {
         command: quoted(command),
         message: message.to_owned(),
     };
-    match spawned {
-        Ok(_) => match rx.recv_timeout(PARSE_LIMIT) {
+    WORKER.with(|slot| {
+        let mut slot = slot.borrow_mut();
+        if slot.is_none() {
+            *slot = Worker::spawn();
+        }
+        let Some(worker) = slot.as_ref() else {
+            // No thread to be had: analyse here rather than not at all.
+            return std::panic::catch_unwind(|| analyze_here(command))
+                .unwrap_or_else(|_| Err(failed("the shell parser failed")));
+        };
+        if worker.requests.send(command.to_owned()).is_err() {
+            *slot = None;
+            return Err(failed("the shell parser failed"));
+        }
+        match worker.results.recv_timeout(PARSE_LIMIT) {
             Ok(result) => result,
-            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
-                Err(failed("the shell parser took too long"))
+            Err(e) => {
+                // A worker that timed out is still busy, one that panicked is gone: either
+                // way the next command gets a new one.
+                *slot = None;
+                Err(failed(match e {
+                    std::sync::mpsc::RecvTimeoutError::Timeout => "the shell parser took too long",
+                    std::sync::mpsc::RecvTimeoutError::Disconnected => "the shell parser failed",
+                }))
             }
-            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
-                Err(failed("the shell parser failed"))
-            }
-        },
-        Err(_) => std::panic::catch_unwind(|| analyze_here(command))
-            .unwrap_or_else(|_| Err(failed("the shell parser failed"))),
+        }
+    })
+}
+
+thread_local! {
+    static WORKER: std::cell::RefCell<Option<Worker>> = const { std::cell::RefCell::new(None) };
+}
+
+/// A thread with a large stack that analyses the commands one calling thread sends it.
+struct Worker {
+    requests: std::sync::mpsc::Sender<String>,
+    results: std::sync::mpsc::Receiver<Result<Analysis, CommandError>>,
+}
+
+impl Worker {
+    fn spawn() -> Option<Worker> {
+        let (requests, inbox) = std::sync::mpsc::channel::<String>();
+        let (outbox, results) = std::sync::mpsc::channel();
+        std::thread::Builder::new()
+            .name("agentgate-command".to_owned())
+            .stack_size(STACK_BYTES)
+            .spawn(move || {
+                for command in inbox {
+                    if outbox.send(analyze_here(&command)).is_err() {
+                        break;
+                    }
+                }
+            })
+            .ok()?;
+        Some(Worker { requests, results })
     }
 }
 

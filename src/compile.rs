@@ -140,8 +140,9 @@ fn builtin_rule() -> Rule {
 }
 
 /// One statement to interpret: tokens plus where it came from.
-struct Unit {
-    tokens: Vec<Token>,
+struct Unit<'a> {
+    /// Most statements are one sentence's tokens as lexed, borrowed; the rest are put together.
+    tokens: std::borrow::Cow<'a, [Token]>,
     span: (usize, usize),
     text: String,
     block: usize,
@@ -159,7 +160,12 @@ fn compile_file(
     relaxed: &mut Vec<String>,
 ) {
     let segs = markdown::segments(&src.text);
-    let toks: Vec<Vec<Token>> = segs.iter().map(|s| lex::lex(&s.pieces)).collect();
+    let toks: Vec<Vec<Token>> = if segs.len() >= PARALLEL_UNITS {
+        use rayon::prelude::*;
+        segs.par_iter().map(|s| lex::lex(&s.pieces)).collect()
+    } else {
+        segs.iter().map(|s| lex::lex(&s.pieces)).collect()
+    };
     let file_dirs = mentioned_dirs(&toks);
     let units = units(src, &segs, &toks);
     let mut block_cmds: BTreeMap<usize, Vec<String>> = BTreeMap::new();
@@ -169,28 +175,45 @@ fn compile_file(
             .or_default()
             .extend(t.iter().filter(|t| t.tag == "cmd").map(|t| t.value.clone()));
     }
+    let empty = Vec::new();
+    let cx = |u: &Unit, after_generated: bool| Context {
+        scope: &src.scope,
+        file_dirs: &file_dirs,
+        block_cmds: block_cmds.get(&u.block).unwrap_or(&empty),
+        after_generated,
+    };
+    // Parsing and interpreting a statement depend on nothing but the statement and its file,
+    // so they run in parallel for a large document; the one thing a statement takes from the
+    // one before it (generated files declared just above) is put right below, in order.
+    let first = |u: &Unit| -> Result<(Vec<Phrase>, interpret::Outcome), parse::ParseError> {
+        let phrases = parse::parse(&u.tokens)?;
+        let out = interpret::interpret(&u.tokens, &phrases, &cx(u, false));
+        Ok((phrases, out))
+    };
+    let prepared: Vec<_> = if units.len() >= PARALLEL_UNITS {
+        use rayon::prelude::*;
+        units.par_iter().map(first).collect()
+    } else {
+        units.iter().map(first).collect()
+    };
+    let debug = std::env::var_os("AGENTGATE_DEBUG_STATEMENTS").is_some();
     let mut last_generated: Option<(usize, usize)> = None; // (block, rule index)
                                                            // `SourceFile::line_of` counts from the start: index the line starts once per file.
     let newlines: Vec<usize> = memchr_newlines(&src.text);
     let line_of = |offset: usize| newlines.partition_point(|n| *n < offset.min(src.text.len())) + 1;
-    for u in units {
-        let phrases = match parse::parse(&u.tokens) {
+    for (u, prepared) in units.iter().zip(prepared) {
+        let (phrases, mut out) = match prepared {
             Ok(p) => p,
             Err(e) => {
                 errors.push(e.into());
                 continue;
             }
         };
-        let empty = Vec::new();
         let after_generated = last_generated.is_some_and(|(b, _)| b == u.block);
-        let cx = Context {
-            scope: &src.scope,
-            file_dirs: &file_dirs,
-            block_cmds: block_cmds.get(&u.block).unwrap_or(&empty),
-            after_generated,
-        };
-        let out = interpret::interpret(&u.tokens, &phrases, &cx);
-        if std::env::var_os("AGENTGATE_DEBUG_STATEMENTS").is_some() {
+        if after_generated {
+            out = interpret::interpret(&u.tokens, &phrases, &cx(u, true));
+        }
+        if debug {
             eprintln!(
                 "{}:{} [{}] {} => {} rule(s)",
                 src.path,
@@ -282,6 +305,9 @@ fn compile_file(
     }
 }
 
+/// Statements in one document from which parsing and interpreting them pays to run in parallel.
+const PARALLEL_UNITS: usize = 512;
+
 /// Byte offsets of the newlines of a text.
 fn memchr_newlines(text: &str) -> Vec<usize> {
     text.bytes()
@@ -308,7 +334,7 @@ fn rego_blocks(src: &SourceFile) -> Vec<crate::ir::RegoModule> {
 
 /// Build the statements of a document: sentences, code lines under a lead-in, table rows, and
 /// `agentgate` block lines.
-fn units(src: &SourceFile, segs: &[Segment], toks: &[Vec<Token>]) -> Vec<Unit> {
+fn units<'a>(src: &SourceFile, segs: &[Segment], toks: &'a [Vec<Token>]) -> Vec<Unit<'a>> {
     let mut units = Vec::new();
     let code_leadins: std::collections::HashSet<usize> = segs
         .iter()
@@ -344,7 +370,7 @@ fn units(src: &SourceFile, segs: &[Segment], toks: &[Vec<Token>]) -> Vec<Unit> {
                         let tokens: Vec<Token> =
                             segs.iter().flat_map(|s| lex::lex(&s.pieces)).collect();
                         units.push(Unit {
-                            tokens,
+                            tokens: tokens.into(),
                             span: (at, at + line.len()),
                             text: trimmed.to_string(),
                             block: s.block,
@@ -394,7 +420,7 @@ fn units(src: &SourceFile, segs: &[Segment], toks: &[Vec<Token>]) -> Vec<Unit> {
                 }
                 let lead = &segs[l];
                 units.push(Unit {
-                    tokens,
+                    tokens: tokens.into(),
                     span: (lead.span.0, s.span.1),
                     text: block_text(segs, lead.block),
                     block: lead.block,
@@ -405,7 +431,7 @@ fn units(src: &SourceFile, segs: &[Segment], toks: &[Vec<Token>]) -> Vec<Unit> {
             SegmentKind::TableRow { cells, header } => {
                 let tokens = table_tokens(cells, header, s, segs, toks);
                 units.push(Unit {
-                    tokens,
+                    tokens: tokens.into(),
                     span: s.span,
                     text: s.text(),
                     block: s.block,
@@ -438,13 +464,23 @@ fn units(src: &SourceFile, segs: &[Segment], toks: &[Vec<Token>]) -> Vec<Unit> {
                             .collect::<Vec<_>>()
                             .join(", ")
                     );
+                } else if tokens.is_empty() {
+                    units.push(Unit {
+                        tokens: toks[i].as_slice().into(),
+                        span,
+                        text,
+                        block: s.block,
+                        strict: false,
+                        quiet: code_leadins.contains(&i),
+                    });
+                    continue;
                 } else {
                     tokens.extend(toks[i].iter().cloned());
                 }
                 // A sentence ending in ":" over a code block speaks through that block.
                 let quiet = code_leadins.contains(&i);
                 units.push(Unit {
-                    tokens,
+                    tokens: tokens.into(),
                     span,
                     text,
                     block: s.block,
@@ -484,17 +520,17 @@ const MODAL_TAGS: &[&str] = &[
 ];
 
 fn has_modal(tokens: &[Token]) -> bool {
-    tokens.iter().any(|t| MODAL_TAGS.contains(&t.tag.as_str()))
+    tokens.iter().any(|t| MODAL_TAGS.contains(&t.tag))
 }
 
 /// Only targets (and filler): a list item that is just `cargo test` or a path.
 fn is_bare(tokens: &[Token]) -> bool {
     tokens
         .iter()
-        .any(|t| matches!(t.tag.as_str(), "cmd" | "path" | "flag" | "prog"))
+        .any(|t| matches!(t.tag, "cmd" | "path" | "flag" | "prog"))
         && tokens.iter().all(|t| {
             matches!(
-                t.tag.as_str(),
+                t.tag,
                 "cmd"
                     | "path"
                     | "flag"
@@ -543,7 +579,7 @@ fn prefix_tokens(i: usize, segs: &[Segment], toks: &[Vec<Token>]) -> Vec<Token> 
             if words <= 6
                 && ht
                     .iter()
-                    .any(|t| matches!(t.tag.as_str(), "deny" | "must" | "approval" | "avoid"))
+                    .any(|t| matches!(t.tag, "deny" | "must" | "approval" | "avoid"))
             {
                 let mut t = ht.clone();
                 t.push(colon);
@@ -568,7 +604,7 @@ fn table_tokens(
         h.get(i)
             .is_some_and(|x| words.iter().any(|w| x.contains(w)))
     };
-    let tok = |tag: &str, v: &str| Token {
+    let tok = |tag: &'static str, v: &str| Token {
         tag: tag.into(),
         value: v.into(),
     };
@@ -692,7 +728,14 @@ fn assign_ids(rules: &mut [Rule]) -> Vec<Unrecognised> {
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
     let mut first_origin: BTreeMap<String, Origin> = BTreeMap::new();
     let mut duplicates = Vec::new();
-    for r in rules.iter_mut() {
+    let derive = |r: &Rule| r.id.is_empty().then(|| derived_id(r));
+    let derived: Vec<Option<String>> = if rules.len() >= PARALLEL_UNITS {
+        use rayon::prelude::*;
+        rules.par_iter().map(derive).collect()
+    } else {
+        rules.iter().map(derive).collect()
+    };
+    for (r, id) in rules.iter_mut().zip(derived) {
         if !r.id.is_empty() {
             // An explicit id on a second statement (not a second rule of the same statement).
             match first_origin.get(&r.id) {
@@ -708,30 +751,8 @@ fn assign_ids(rules: &mut [Rule]) -> Vec<Unrecognised> {
                 }
             }
         }
-        if r.id.is_empty() {
-            let slug: String = r
-                .origin
-                .file
-                .trim_end_matches(".md")
-                .chars()
-                .map(|c| {
-                    if c.is_ascii_alphanumeric() {
-                        c.to_ascii_lowercase()
-                    } else {
-                        '-'
-                    }
-                })
-                .collect();
-            let mut h = Sha256::new();
-            h.update(r.origin.text.as_bytes());
-            h.update(r.body.kind().as_bytes());
-            h.update(
-                serde_json::to_string(&r.body)
-                    .unwrap_or_default()
-                    .as_bytes(),
-            );
-            let hex = hex(&h.finalize()[..3]);
-            r.id = format!("{}-{}", slug.trim_matches('-'), hex);
+        if let Some(id) = id {
+            r.id = id;
         }
         let n = seen.entry(r.id.clone()).or_insert(0);
         *n += 1;
@@ -740,6 +761,28 @@ fn assign_ids(rules: &mut [Rule]) -> Vec<Unrecognised> {
         }
     }
     duplicates
+}
+
+/// `<file-slug>-<first 6 hex digits of the hash of the statement text and the rule's body>`.
+fn derived_id(r: &Rule) -> String {
+    let slug: String = r
+        .origin
+        .file
+        .trim_end_matches(".md")
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let mut h = Sha256::new();
+    h.update(r.origin.text.as_bytes());
+    h.update(r.body.kind().as_bytes());
+    h.update(serde_json::to_string(&r.body).unwrap_or_default().as_bytes());
+    format!("{}-{}", slug.trim_matches('-'), hex(&h.finalize()[..3]))
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -7,8 +7,8 @@ use crate::vocab::{self, Vocabulary};
 /// One token of a statement.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Token {
-    /// The grammar tag (`deny`, `write`, `path`, `cmd`, `w`, …).
-    pub tag: String,
+    /// The grammar tag (`deny`, `write`, `path`, `cmd`, `w`, …): the vocabulary's or a constant.
+    pub tag: &'static str,
     /// The token's content: the code span's text, the noun key, the word.
     pub value: String,
 }
@@ -55,7 +55,7 @@ fn postpositions(tokens: &mut [Token]) {
     for i in 1..tokens.len() {
         let cjk = tokens[i].value.chars().next().is_some_and(vocab::is_cjk);
         if cjk
-            && matches!(tokens[i].tag.as_str(), "before" | "after")
+            && matches!(tokens[i].tag, "before" | "after")
             && tokens[i - 1].tag.starts_with("act_")
         {
             tokens.swap(i - 1, i);
@@ -77,7 +77,7 @@ fn link_path(dest: &str) -> Option<String> {
     (!d.is_empty() && !d.starts_with("..")).then(|| d.to_string())
 }
 
-fn lex_words(v: &Vocabulary, words: &[String], out: &mut Vec<Token>) {
+fn lex_words(v: &'static Vocabulary, words: &[String], out: &mut Vec<Token>) {
     let mut i = 0;
     while i < words.len() {
         if let Some((n, m)) = v.longest(words, i) {
@@ -88,7 +88,7 @@ fn lex_words(v: &Vocabulary, words: &[String], out: &mut Vec<Token>) {
                 m.value.clone()
             };
             out.push(Token {
-                tag: m.tag.clone(),
+                tag: m.tag.as_str(),
                 value,
             });
             i += n;

@@ -48,68 +48,84 @@ pub struct ParseError {
 
 /// Parse tokens into phrases.
 pub fn parse(tokens: &[Token]) -> Result<Vec<Phrase>, ParseError> {
-    let tags = lex::tag_string(tokens);
+    // The grammar's input: each tag followed by one space; `starts[i]` is where token i begins.
+    let mut input = String::with_capacity(tokens.iter().map(|t| t.tag.len() + 1).sum());
     let mut starts = Vec::with_capacity(tokens.len());
-    let mut at = 0;
     for t in tokens {
-        starts.push(at);
-        at += t.tag.len() + 1;
+        starts.push(input.len());
+        input.push_str(&t.tag);
+        input.push(' ');
     }
-    let index = |pos: usize| {
-        starts
-            .partition_point(|s| *s < pos)
-            .min(tokens.len().saturating_sub(1))
-    };
-    let mut pairs = StatementParser::parse(Rule::statement, &tags).map_err(|e| ParseError {
-        tags: tags.clone(),
+    let mut pairs = StatementParser::parse(Rule::statement, &input).map_err(|e| ParseError {
+        tags: lex::tag_string(tokens),
         message: e.variant.message().to_string(),
     })?;
     let stmt = pairs.next().expect("statement rule yields one pair");
+    let at = Tokens {
+        starts: &starts,
+        tokens,
+    };
     Ok(stmt
         .into_inner()
         .filter(|p| p.as_rule() != Rule::EOI)
-        .map(|p| phrase(p, &index))
+        .map(|p| at.phrase(p))
         .collect())
 }
 
-fn leaves(p: Pair<Rule>, index: &dyn Fn(usize) -> usize) -> Vec<usize> {
-    let inner: Vec<_> = p.clone().into_inner().collect();
-    if inner.is_empty() {
-        return vec![index(p.as_span().start())];
-    }
-    inner.into_iter().flat_map(|q| leaves(q, index)).collect()
+/// Token indices of the grammar's input.
+struct Tokens<'a> {
+    starts: &'a [usize],
+    tokens: &'a [Token],
 }
 
-fn phrase(p: Pair<Rule>, index: &dyn Fn(usize) -> usize) -> Phrase {
-    match p.as_rule() {
-        Rule::bound => {
-            let l = leaves(p, index);
-            Phrase::Bound {
-                num: l[1],
-                unit: l.get(2).copied(),
+impl Tokens<'_> {
+    /// The tokens a pair spans: the terminals are silent, so a phrase is read off its span.
+    fn range(&self, p: &Pair<Rule>) -> std::ops::Range<usize> {
+        let span = p.as_span();
+        let first = self.starts.partition_point(|s| *s < span.start());
+        first..self.starts.partition_point(|s| *s < span.end())
+    }
+
+    fn items(&self, p: &Pair<Rule>) -> Vec<usize> {
+        self.range(p).collect()
+    }
+
+    fn phrase(&self, p: Pair<Rule>) -> Phrase {
+        let r = self.range(&p);
+        match p.as_rule() {
+            Rule::bound => Phrase::Bound {
+                num: r.start + 1,
+                unit: (r.start + 2 < r.end).then_some(r.start + 2),
+            },
+            Rule::risk_level => Phrase::RiskLevel(r.start),
+            Rule::review_by => Phrase::ReviewBy(self.items(&p)),
+            Rule::run_gate => Phrase::RunGate(self.items(&p)),
+            Rule::gate => Phrase::Gate,
+            Rule::exception => Phrase::Exception(self.items(&p)),
+            Rule::example => Phrase::Example(self.items(&p)),
+            Rule::condition => Phrase::Condition {
+                kind: match self.tokens[r.start].tag {
+                    "before" => CondKind::Before,
+                    "after" => CondKind::After,
+                    _ => CondKind::When,
+                },
+                items: r.skip(1).collect(),
+            },
+            Rule::aside => {
+                // Its inner phrases, and each token between them (the parentheses) on its own.
+                let mut out = Vec::new();
+                let mut next = r.start;
+                for q in p.into_inner() {
+                    let inner = self.range(&q);
+                    out.extend((next..inner.start).map(Phrase::Tok));
+                    next = inner.end;
+                    out.push(self.phrase(q));
+                }
+                out.extend((next..r.end).map(Phrase::Tok));
+                Phrase::Aside(out)
             }
+            _ => Phrase::Tok(r.start),
         }
-        Rule::risk_level => Phrase::RiskLevel(leaves(p, index)[0]),
-        Rule::review_by => Phrase::ReviewBy(leaves(p, index)),
-        Rule::run_gate => Phrase::RunGate(leaves(p, index)),
-        Rule::gate => Phrase::Gate,
-        Rule::exception => Phrase::Exception(leaves(p, index)),
-        Rule::example => Phrase::Example(leaves(p, index)),
-        Rule::condition => {
-            let l = leaves(p.clone(), index);
-            let first = p.into_inner().next().map(|q| q.as_rule());
-            let kind = match first {
-                Some(Rule::before) => CondKind::Before,
-                Some(Rule::after) => CondKind::After,
-                _ => CondKind::When,
-            };
-            Phrase::Condition {
-                kind,
-                items: l[1..].to_vec(),
-            }
-        }
-        Rule::aside => Phrase::Aside(p.into_inner().map(|q| phrase(q, index)).collect()),
-        _ => Phrase::Tok(index(p.as_span().start())),
     }
 }
 

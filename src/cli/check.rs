@@ -382,31 +382,43 @@ struct PlanVerdict<'a> {
     error: Option<String>,
 }
 
-/// A JSON array of pretty-printed `items` as `serde_json::to_string_pretty` writes it at an
-/// object member indented by `indent`.
-fn pretty_array(items: &[String], indent: &str) -> String {
-    if items.is_empty() {
-        return "[]".into();
-    }
-    let mut out = String::from("[\n");
-    for (k, item) in items.iter().enumerate() {
-        if k > 0 {
-            out.push_str(",\n");
+/// One pretty-printed item of a JSON array as `serde_json::to_string_pretty` writes it at an
+/// object member indented by `indent`: every line indented (done on the workers).
+fn array_item(item: &str, indent: &str) -> String {
+    let mut out = String::with_capacity(item.len() + item.len() / 4);
+    // JSON strings hold no raw newline: every line break is the printer's.
+    for (j, line) in item.split('\n').enumerate() {
+        if j > 0 {
+            out.push('\n');
         }
-        // JSON strings hold no raw newline: every line break is the printer's.
-        for (j, line) in item.split('\n').enumerate() {
-            if j > 0 {
-                out.push('\n');
-            }
-            out.push_str(indent);
-            out.push_str("  ");
-            out.push_str(line);
-        }
+        out.push_str(indent);
+        out.push_str("  ");
+        out.push_str(line);
     }
-    out.push('\n');
-    out.push_str(indent);
-    out.push(']');
     out
+}
+
+/// Write `doc` with the array of `items` (from [`array_item`]) in place of its `slot` string.
+fn write_spliced(doc: &str, slot: &str, items: &[String], indent: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let (head, tail) = doc.split_once(slot).unwrap_or((doc, ""));
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    out.write_all(head.as_bytes())?;
+    if items.is_empty() {
+        out.write_all(b"[]")?;
+    } else {
+        out.write_all(b"[\n")?;
+        for (k, item) in items.iter().enumerate() {
+            if k > 0 {
+                out.write_all(b",\n")?;
+            }
+            out.write_all(item.as_bytes())?;
+        }
+        write!(out, "\n{indent}]")?;
+    }
+    out.write_all(tail.as_bytes())?;
+    out.write_all(b"\n")?;
+    out.flush()
 }
 
 /// Many plans against one policy, in parallel; output in the order the plans were given, so it
@@ -476,6 +488,7 @@ fn check_many(root: &Path, plans: Vec<(String, String)>, args: &CheckArgs) -> Re
                     // Through a `Value`, whose keys are sorted, as in the whole document.
                     serde_json::to_value(&pv)
                         .and_then(|v| serde_json::to_string_pretty(&v))
+                        .map(|item| array_item(&item, "  "))
                         .unwrap_or_default()
                 })
                 .collect();
@@ -483,7 +496,8 @@ fn check_many(root: &Path, plans: Vec<(String, String)>, args: &CheckArgs) -> Re
             let doc = serde_json::json!({"schema_version": report::SCHEMA_VERSION, "decision": decision, "errors": errors, "plans": SLOT});
             let text = serde_json::to_string_pretty(&doc).unwrap_or_default();
             let slot = serde_json::to_string(SLOT).unwrap_or_default();
-            println!("{}", text.replacen(&slot, &pretty_array(&plans, "  "), 1));
+            // A closed pipe or a full disk: the exit code still carries the decision.
+            let _ = write_spliced(&text, &slot, &plans, "  ");
         }
         Format::Sarif => {
             let logs: Vec<String> = results

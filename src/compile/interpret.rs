@@ -122,7 +122,7 @@ fn mute_descriptive(tokens: &mut [Token]) {
         if tokens[k].tag == "deny" && tokens[k].value == "never" {
             if let Some(next) = tokens.get(k + 1) {
                 let v = next.value.as_str();
-                let verbish = VERBS.contains(&next.tag.as_str()) || next.tag.starts_with("act_");
+                let verbish = VERBS.contains(&next.tag) || next.tag.starts_with("act_");
                 if verbish && !v.contains(' ') && v.ends_with('s') && !v.ends_with("ss") {
                     tokens[k].tag = "w".into();
                 }
@@ -136,7 +136,7 @@ fn mute_descriptive(tokens: &mut [Token]) {
         let mut initial = true;
         for j in (0..k).rev() {
             let t = &tokens[j];
-            match t.tag.as_str() {
+            match t.tag {
                 "comma" | "semi" | "colon" | "stop" | "dash" | "rparen" => break,
                 "and" if !ask => break,
                 "agents" | "lparen" | "also" | "deny" | "must" | "should" => {}
@@ -160,10 +160,10 @@ fn split_clauses(tokens: &[Token], phrases: &[Phrase]) -> Vec<Clause> {
         let cur = clauses.last_mut().expect("one clause");
         match p {
             Phrase::Tok(i) => {
-                let tag = tokens[*i].tag.as_str();
+                let tag = tokens[*i].tag;
                 let modal = MODALS.contains(&tag);
                 let after_joint = k > 0
-                    && matches!(&phrases[k - 1], Phrase::Tok(j) if matches!(tokens[*j].tag.as_str(), "and" | "comma" | "dash"));
+                    && matches!(&phrases[k - 1], Phrase::Tok(j) if matches!(tokens[*j].tag, "and" | "comma" | "dash"));
                 let imperative_joint = k > 1
                     && VERBS.contains(&tag)
                     && (matches!(&phrases[k - 1], Phrase::Tok(j) if tokens[*j].tag == "and")
@@ -177,7 +177,7 @@ fn split_clauses(tokens: &[Token], phrases: &[Phrase]) -> Vec<Clause> {
                     // A clause with nothing but a label and a condition ("IMPORTANT: Before
                     // committing, always …") lends its condition to the next one.
                     let empty = !cur.main.iter().any(|j| {
-                        let t = tokens[*j].tag.as_str();
+                        let t = tokens[*j].tag;
                         VERBS.contains(&t) || TARGETS.contains(&t) || t.starts_with("act_")
                     });
                     let carried = if empty && tag != "semi" {
@@ -251,7 +251,7 @@ fn split_clauses(tokens: &[Token], phrases: &[Phrase]) -> Vec<Clause> {
 }
 
 fn tag(tokens: &[Token], i: usize) -> &str {
-    tokens[i].tag.as_str()
+    tokens[i].tag
 }
 
 fn has(tokens: &[Token], list: &[usize], t: &str) -> bool {

@@ -21,7 +21,7 @@ pub(super) fn roles(tokens: &[Token], main: &[usize]) -> Vec<String> {
         // agents" does not.
         if t.tag == "agents" && (1..=2).contains(&k) && t.value.starts_with("agent") {
             let w = &tokens[main[k - 1]];
-            if matches!(w.tag.as_str(), "w" | "review" | "code")
+            if matches!(w.tag, "w" | "review" | "code")
                 && !matches!(
                     w.value.as_str(),
                     "the"
@@ -43,7 +43,7 @@ pub(super) fn roles(tokens: &[Token], main: &[usize]) -> Vec<String> {
         }
         if t.tag == "roles" && k > 0 {
             let w = &tokens[main[k - 1]];
-            if matches!(w.tag.as_str(), "w" | "code" | "review") {
+            if matches!(w.tag, "w" | "code" | "review") {
                 let only = main[..k].iter().any(|j| tokens[*j].tag == "only");
                 out.push(if only {
                     format!("!{}", role_name(&w.value))
@@ -130,7 +130,7 @@ pub(super) fn collect_paths_with(
                 continue;
             }
         }
-        match t.tag.as_str() {
+        match t.tag {
             "path" => {
                 for g in path_globs(&t.value, cx.scope, anywhere) {
                     if let Err(e) = globset::Glob::new(&g) {
@@ -162,7 +162,7 @@ pub(super) fn collect_commands(tokens: &[Token], idx: &[usize]) -> Vec<CommandPa
     let mut out = Vec::new();
     for i in idx {
         let t = &tokens[*i];
-        match t.tag.as_str() {
+        match t.tag {
             "cmd" => out.extend(command_patterns(&t.value)),
             "prog" if governed_program(tokens, *i) => out.push(program_pattern(&t.value)),
             _ => {}
@@ -177,12 +177,12 @@ pub(super) fn governed_program(tokens: &[Token], i: usize) -> bool {
     let mut j = i;
     while j > 0 {
         j -= 1;
-        match tokens[j].tag.as_str() {
+        match tokens[j].tag {
             "comma" | "and" | "or" | "prog" => continue,
             "run" | "use" | "deny" | "not" | "avoid" | "pass" | "only" => return true,
             "w" if tokens[j].value == "the"
                 && j > 0
-                && matches!(tokens[j - 1].tag.as_str(), "run" | "use") =>
+                && matches!(tokens[j - 1].tag, "run" | "use") =>
             {
                 return true
             }
