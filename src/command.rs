@@ -119,12 +119,7 @@ pub fn analyze(command: &str) -> Result<Analysis, CommandError> {
         return Ok(done);
     }
     let result = if is_plain(command) {
-        std::panic::catch_unwind(|| analyze_here(command)).unwrap_or_else(|_| {
-            Err(CommandError::Parse {
-                command: quoted(command),
-                message: "the shell parser failed".to_owned(),
-            })
-        })
+        analyze_caught(command)
     } else {
         analyze_on_own_stack(command)
     };
@@ -168,9 +163,9 @@ impl Done {
 /// nor runs long, and it is analysed on the caller's thread. Anything else goes to the worker.
 fn is_plain(command: &str) -> bool {
     command.len() <= 256
-        && command.bytes().all(|b| {
-            b.is_ascii_alphanumeric() || b" -_./=:,@+%~*".contains(&b)
-        })
+        && command
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b" -_./=:,@+%~*".contains(&b))
 }
 
 fn analyze_on_own_stack(command: &str) -> Result<Analysis, CommandError> {
@@ -189,8 +184,7 @@ fn analyze_on_own_stack(command: &str) -> Result<Analysis, CommandError> {
         }
         let Some(worker) = slot.as_ref() else {
             // No thread to be had: analyse here rather than not at all.
-            return std::panic::catch_unwind(|| analyze_here(command))
-                .unwrap_or_else(|_| Err(failed("the shell parser failed")));
+            return analyze_caught(command);
         };
         if worker.requests.send(command.to_owned()).is_err() {
             *slot = None;
@@ -208,6 +202,16 @@ fn analyze_on_own_stack(command: &str) -> Result<Analysis, CommandError> {
                 }))
             }
         }
+    })
+}
+
+/// Analyse on this thread; a panic in the parser is an error, not a crash.
+fn analyze_caught(command: &str) -> Result<Analysis, CommandError> {
+    std::panic::catch_unwind(|| analyze_here(command)).unwrap_or_else(|_| {
+        Err(CommandError::Parse {
+            command: quoted(command),
+            message: "the shell parser failed".to_owned(),
+        })
     })
 }
 

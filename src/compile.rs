@@ -305,7 +305,8 @@ fn compile_file(
     }
 }
 
-/// Statements in one document from which parsing and interpreting them pays to run in parallel.
+/// Statements (segments, rules) of one document from which lexing, parsing, interpreting and
+/// hashing them pays to run in parallel.
 const PARALLEL_UNITS: usize = 512;
 
 /// Byte offsets of the newlines of a text.
@@ -440,7 +441,9 @@ fn units<'a>(src: &SourceFile, segs: &[Segment], toks: &'a [Vec<Token>]) -> Vec<
                 });
             }
             SegmentKind::Paragraph | SegmentKind::Item => {
-                let mut tokens = prefix_tokens(i, segs, toks);
+                let prefix = prefix_tokens(i, segs, toks);
+                let own = prefix.is_empty() && !merged_into.contains_key(&i);
+                let mut tokens = prefix;
                 let mut span = s.span;
                 let mut text = s.text();
                 if let Some(children) = merged_into.get(&i) {
@@ -464,23 +467,18 @@ fn units<'a>(src: &SourceFile, segs: &[Segment], toks: &'a [Vec<Token>]) -> Vec<
                             .collect::<Vec<_>>()
                             .join(", ")
                     );
-                } else if tokens.is_empty() {
-                    units.push(Unit {
-                        tokens: toks[i].as_slice().into(),
-                        span,
-                        text,
-                        block: s.block,
-                        strict: false,
-                        quiet: code_leadins.contains(&i),
-                    });
-                    continue;
                 } else {
                     tokens.extend(toks[i].iter().cloned());
                 }
                 // A sentence ending in ":" over a code block speaks through that block.
                 let quiet = code_leadins.contains(&i);
                 units.push(Unit {
-                    tokens: tokens.into(),
+                    // A sentence on its own borrows its tokens as lexed.
+                    tokens: if own {
+                        toks[i].as_slice().into()
+                    } else {
+                        tokens.into()
+                    },
                     span,
                     text,
                     block: s.block,
@@ -781,7 +779,11 @@ fn derived_id(r: &Rule) -> String {
     let mut h = Sha256::new();
     h.update(r.origin.text.as_bytes());
     h.update(r.body.kind().as_bytes());
-    h.update(serde_json::to_string(&r.body).unwrap_or_default().as_bytes());
+    h.update(
+        serde_json::to_string(&r.body)
+            .unwrap_or_default()
+            .as_bytes(),
+    );
     format!("{}-{}", slug.trim_matches('-'), hex(&h.finalize()[..3]))
 }
 

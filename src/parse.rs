@@ -53,7 +53,7 @@ pub fn parse(tokens: &[Token]) -> Result<Vec<Phrase>, ParseError> {
     let mut starts = Vec::with_capacity(tokens.len());
     for t in tokens {
         starts.push(input.len());
-        input.push_str(&t.tag);
+        input.push_str(t.tag);
         input.push(' ');
     }
     let mut pairs = StatementParser::parse(Rule::statement, &input).map_err(|e| ParseError {

@@ -382,6 +382,9 @@ struct PlanVerdict<'a> {
     error: Option<String>,
 }
 
+/// Indent of the batch document's `plans` member.
+const PLANS_INDENT: &str = "  ";
+
 /// One pretty-printed item of a JSON array as `serde_json::to_string_pretty` writes it at an
 /// object member indented by `indent`: every line indented (done on the workers).
 fn array_item(item: &str, indent: &str) -> String {
@@ -488,7 +491,7 @@ fn check_many(root: &Path, plans: Vec<(String, String)>, args: &CheckArgs) -> Re
                     // Through a `Value`, whose keys are sorted, as in the whole document.
                     serde_json::to_value(&pv)
                         .and_then(|v| serde_json::to_string_pretty(&v))
-                        .map(|item| array_item(&item, "  "))
+                        .map(|item| array_item(&item, PLANS_INDENT))
                         .unwrap_or_default()
                 })
                 .collect();
@@ -497,7 +500,7 @@ fn check_many(root: &Path, plans: Vec<(String, String)>, args: &CheckArgs) -> Re
             let text = serde_json::to_string_pretty(&doc).unwrap_or_default();
             let slot = serde_json::to_string(SLOT).unwrap_or_default();
             // A closed pipe or a full disk: the exit code still carries the decision.
-            let _ = write_spliced(&text, &slot, &plans, "  ");
+            let _ = write_spliced(&text, &slot, &plans, PLANS_INDENT);
         }
         Format::Sarif => {
             let logs: Vec<String> = results
