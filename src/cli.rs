@@ -209,7 +209,9 @@ fn run(cli: Cli) -> Result<u8, Error> {
         Command::Compile { root } => {
             let root = resolve_root(root)?;
             let policy = crate::load_policy(&root)?;
-            print!("{}", report::policy_json(&policy));
+            let out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+            // A closed pipe (`| head`) is not an error of the policy.
+            let _ = report::write_policy_json(&policy, out);
             Ok(exit::ALLOW)
         }
         Command::Lint {

@@ -158,15 +158,20 @@ impl Done {
     }
 }
 
-/// A short command of words, flags and paths (`cargo fmt --check`, `git push --force origin
-/// main`): no quoting, expansion, nesting or redirection, so the parser neither recurses deeply
-/// nor runs long, and it is analysed on the caller's thread. Anything else goes to the worker.
+/// A short command with no expansion or nesting: words, flags, paths, quotes, pipes, lists and
+/// redirections (`cargo fmt --check`, `git commit -m 'wip' && git push origin main`). Without
+/// `$`, backquotes, parentheses, braces or brackets nothing nests, so the parser neither recurses
+/// deeply nor runs long, and it is analysed on the caller's thread. Anything else goes to the
+/// worker.
 fn is_plain(command: &str) -> bool {
-    command.len() <= 256
+    command.len() <= PLAIN_LEN
         && command
             .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b" -_./=:,@+%~*".contains(&b))
+            .all(|b| b.is_ascii_alphanumeric() || b" -_./=:,@+%~*'\"|&;<>#!^?".contains(&b))
 }
+
+/// The longest command [`is_plain`] analyses on the caller's thread.
+const PLAIN_LEN: usize = 256;
 
 fn analyze_on_own_stack(command: &str) -> Result<Analysis, CommandError> {
     // The parser recurses as deep as the input nests, so run it on a stack known to be large

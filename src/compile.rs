@@ -776,27 +776,43 @@ fn derived_id(r: &Rule) -> String {
             }
         })
         .collect();
-    let mut h = Sha256::new();
-    h.update(r.origin.text.as_bytes());
-    h.update(r.body.kind().as_bytes());
-    h.update(
-        serde_json::to_string(&r.body)
-            .unwrap_or_default()
-            .as_bytes(),
-    );
-    format!("{}-{}", slug.trim_matches('-'), hex(&h.finalize()[..3]))
+    let mut h = Hashing(Sha256::new());
+    h.0.update(r.origin.text.as_bytes());
+    h.0.update(r.body.kind().as_bytes());
+    // Hashing what it writes cannot fail, and the IR always serialises.
+    let _ = serde_json::to_writer(&mut h, &r.body);
+    format!("{}-{}", slug.trim_matches('-'), hex(&h.0.finalize()[..3]))
+}
+
+/// Hashes what is written to it: JSON is hashed as it is serialised, never held in memory.
+struct Hashing(Sha256);
+
+impl std::io::Write for Hashing {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.update(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The hash of the rules' JSON followed (when there is any) by the Rego modules' JSON.
 fn digest(rules: &[Rule], rego: &[crate::ir::RegoModule]) -> String {
-    let mut json = serde_json::to_vec(rules).unwrap_or_default();
+    let mut h = Hashing(Sha256::new());
+    // Through a buffer: serde_json writes a few bytes at a time, and each update has a cost.
+    let mut w = std::io::BufWriter::with_capacity(1 << 14, &mut h);
+    let _ = serde_json::to_writer(&mut w, rules);
     if !rego.is_empty() {
-        json.extend(serde_json::to_vec(rego).unwrap_or_default());
+        let _ = serde_json::to_writer(&mut w, rego);
     }
-    format!("sha256:{}", hex(&Sha256::digest(&json)))
+    drop(w);
+    format!("sha256:{}", hex(&h.0.finalize()))
 }
 
 #[cfg(test)]

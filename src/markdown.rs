@@ -5,28 +5,33 @@
 //! into sentences. Each sentence remembers its heading and its lead-in (the sentence ending in `:`
 //! above a list or code block, or the parent list item), so a modal there can apply to it.
 
-use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
+use std::borrow::Cow;
 
-/// A piece of inline content.
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd};
+
+/// A piece of inline content, borrowed from the source where the source spells it as it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Piece {
+pub enum Piece<'a> {
     /// Plain text starting at byte `at` of the source.
-    Text { text: String, at: usize },
+    Text { text: Cow<'a, str>, at: usize },
     /// A code span (without backticks) and its byte span.
-    Code { text: String, span: (usize, usize) },
+    Code {
+        text: Cow<'a, str>,
+        span: (usize, usize),
+    },
     /// A link target; the link's text follows as ordinary pieces.
-    Link { dest: String },
+    Link { dest: Cow<'a, str> },
 }
 
 /// What kind of block a segment came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SegmentKind {
+pub enum SegmentKind<'a> {
     Paragraph,
     Item,
     Heading(u8),
     /// A table body row: its cells, and the header row's plain text.
     TableRow {
-        cells: Vec<Vec<Piece>>,
+        cells: Vec<Vec<Piece<'a>>>,
         header: Vec<String>,
     },
     /// A fenced or indented code block with its info string.
@@ -38,9 +43,9 @@ pub enum SegmentKind {
 
 /// A sentence (or code block, or table row) of a policy document.
 #[derive(Debug, Clone)]
-pub struct Segment {
-    pub kind: SegmentKind,
-    pub pieces: Vec<Piece>,
+pub struct Segment<'a> {
+    pub kind: SegmentKind<'a>,
+    pub pieces: Vec<Piece<'a>>,
     /// Byte span in the source.
     pub span: (usize, usize),
     /// Index of the block it belongs to; sentences of one paragraph share it.
@@ -54,7 +59,7 @@ pub struct Segment {
     pub depth: usize,
 }
 
-impl Segment {
+impl Segment<'_> {
     /// Plain text: code spans in backticks, links as their text.
     pub fn text(&self) -> String {
         pieces_text(&self.pieces)
@@ -83,9 +88,9 @@ fn collapse_ws(s: &str) -> String {
 }
 
 #[derive(Default)]
-struct State {
-    segments: Vec<Segment>,
-    buf: Vec<Piece>,
+struct State<'a> {
+    segments: Vec<Segment<'a>>,
+    buf: Vec<Piece<'a>>,
     buf_start: Option<usize>,
     buf_end: usize,
     block: usize,
@@ -99,14 +104,14 @@ struct State {
     list_leadins: Vec<Option<usize>>,
     in_heading: Option<u8>,
     table_header: Vec<String>,
-    table_cells: Vec<Vec<Piece>>,
+    table_cells: Vec<Vec<Piece<'a>>>,
     in_table_head: bool,
     row_start: usize,
     code: Option<(String, String, usize)>,
 }
 
 /// Parse a markdown document into segments.
-pub fn segments(text: &str) -> Vec<Segment> {
+pub fn segments(text: &str) -> Vec<Segment<'_>> {
     let mut st = State::default();
     let opts = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
     for (event, range) in Parser::new_ext(text, opts).into_offset_iter() {
@@ -117,18 +122,20 @@ pub fn segments(text: &str) -> Vec<Segment> {
                 if let Some((_, code, _)) = st.code.as_mut() {
                     code.push_str(&t);
                 } else {
-                    push_text(&mut st, &t, range.start, range.end);
+                    push_text(&mut st, cow(t), range.start, range.end);
                 }
             }
             Event::Code(t) => {
                 st.buf_start.get_or_insert(range.start);
                 st.buf_end = range.end;
                 st.buf.push(Piece::Code {
-                    text: t.to_string(),
+                    text: cow(t),
                     span: (range.start, range.end),
                 });
             }
-            Event::SoftBreak | Event::HardBreak => push_text(&mut st, " ", range.start, range.end),
+            Event::SoftBreak | Event::HardBreak => {
+                push_text(&mut st, Cow::Borrowed(" "), range.start, range.end)
+            }
             Event::InlineHtml(_) | Event::Html(_) => {}
             _ => {}
         }
@@ -137,16 +144,22 @@ pub fn segments(text: &str) -> Vec<Segment> {
     st.segments
 }
 
-fn push_text(st: &mut State, t: &str, start: usize, end: usize) {
-    st.buf_start.get_or_insert(start);
-    st.buf_end = end;
-    st.buf.push(Piece::Text {
-        text: t.to_string(),
-        at: start,
-    });
+/// Text the source spells as it is stays borrowed; text the parser rewrote (entities, escapes)
+/// is owned.
+fn cow(s: CowStr<'_>) -> Cow<'_, str> {
+    match s {
+        CowStr::Borrowed(b) => Cow::Borrowed(b),
+        other => Cow::Owned(other.to_string()),
+    }
 }
 
-fn start(st: &mut State, tag: Tag, at: usize) {
+fn push_text<'a>(st: &mut State<'a>, text: Cow<'a, str>, start: usize, end: usize) {
+    st.buf_start.get_or_insert(start);
+    st.buf_end = end;
+    st.buf.push(Piece::Text { text, at: start });
+}
+
+fn start<'a>(st: &mut State<'a>, tag: Tag<'a>, at: usize) {
     match tag {
         Tag::Paragraph => flush(st),
         Tag::Heading { level, .. } => {
@@ -194,13 +207,13 @@ fn start(st: &mut State, tag: Tag, at: usize) {
             st.buf_start = None;
         }
         Tag::Link { dest_url, .. } => st.buf.push(Piece::Link {
-            dest: dest_url.to_string(),
+            dest: cow(dest_url),
         }),
         _ => {}
     }
 }
 
-fn end(st: &mut State, tag: TagEnd, at: usize) {
+fn end(st: &mut State<'_>, tag: TagEnd, at: usize) {
     match tag {
         TagEnd::Paragraph => flush(st),
         TagEnd::Heading(_) => flush(st),
@@ -247,7 +260,7 @@ fn end(st: &mut State, tag: TagEnd, at: usize) {
             for (i, c) in cells.iter().enumerate() {
                 if i > 0 {
                     pieces.push(Piece::Text {
-                        text: " | ".into(),
+                        text: Cow::Borrowed(" | "),
                         at,
                     });
                 }
@@ -274,7 +287,7 @@ fn end(st: &mut State, tag: TagEnd, at: usize) {
 }
 
 /// Turn the collected inline pieces into sentences.
-fn flush(st: &mut State) {
+fn flush(st: &mut State<'_>) {
     if st.buf.is_empty() || st.code.is_some() {
         st.buf.clear();
         st.buf_start = None;
@@ -283,7 +296,7 @@ fn flush(st: &mut State) {
     let pieces = std::mem::take(&mut st.buf);
     let start = st.buf_start.take().unwrap_or(0);
     let end = st.buf_end;
-    if pieces_text(&pieces).is_empty() {
+    if is_blank(&pieces) {
         return;
     }
     st.block += 1;
@@ -331,33 +344,59 @@ fn flush(st: &mut State) {
             *slot = Some(last);
         }
     }
-    let text = st.segments[last].text();
-    st.pending_leadin = if text.ends_with(':') || text.ends_with('：') {
-        Some(last)
-    } else {
-        None
-    };
+    st.pending_leadin = ends_with_colon(&st.segments[last].pieces).then_some(last);
+}
+
+/// Whether pieces have no text: [`pieces_text`] is empty.
+fn is_blank(pieces: &[Piece]) -> bool {
+    pieces.iter().all(|p| match p {
+        Piece::Text { text, .. } => text.trim().is_empty(),
+        Piece::Code { .. } => false,
+        Piece::Link { .. } => true,
+    })
+}
+
+/// Whether [`pieces_text`] ends with a colon, without building it: the last piece with text is
+/// text ending in `:` (a code span ends in a backtick).
+pub fn ends_with_colon(pieces: &[Piece]) -> bool {
+    for p in pieces.iter().rev() {
+        match p {
+            Piece::Text { text, .. } => {
+                let t = text.trim_end();
+                if !t.is_empty() {
+                    return t.ends_with(':') || t.ends_with('：');
+                }
+            }
+            Piece::Code { .. } => return false,
+            Piece::Link { .. } => {}
+        }
+    }
+    false
 }
 
 /// Split inline pieces into sentences at `.`, `!`, `?`, `。` followed by a space, never inside a
 /// code span. Returns each sentence with its approximate byte start and end.
-fn split_sentences(pieces: Vec<Piece>) -> Vec<(Vec<Piece>, usize, usize)> {
+fn split_sentences(pieces: Vec<Piece<'_>>) -> Vec<(Vec<Piece<'_>>, usize, usize)> {
     let mut out: Vec<(Vec<Piece>, usize, usize)> = Vec::new();
     let mut cur: Vec<Piece> = Vec::new();
     let mut cur_start: Option<usize> = None;
     let mut cur_end = 0;
-    let mut link_open: Option<Piece> = None;
     for p in pieces {
         match p {
             Piece::Text { text, at } => {
-                let mut rest_at = at;
-                let mut rest = text.as_str();
-                while let Some(cut) = sentence_cut(rest, &cur) {
-                    let (head, tail) = rest.split_at(cut);
+                // Parts of borrowed text stay borrowed.
+                let part = |from: usize, to: usize| match &text {
+                    Cow::Borrowed(b) => Cow::Borrowed(&b[from..to]),
+                    Cow::Owned(o) => Cow::Owned(o[from..to].to_owned()),
+                };
+                let mut from = 0;
+                while let Some(cut) = sentence_cut(&text[from..], &cur) {
+                    let head = &text[from..from + cut];
+                    let rest_at = at + from;
                     if !head.trim().is_empty() {
                         cur_start.get_or_insert(rest_at);
                         cur.push(Piece::Text {
-                            text: head.to_string(),
+                            text: part(from, from + cut),
                             at: rest_at,
                         });
                     }
@@ -369,30 +408,29 @@ fn split_sentences(pieces: Vec<Piece>) -> Vec<(Vec<Piece>, usize, usize)> {
                             cur_end,
                         ));
                     }
-                    rest_at += head.len();
-                    rest = tail;
+                    from += cut;
                 }
+                let rest = &text[from..];
                 if !rest.is_empty() {
+                    let rest_at = at + from;
                     if !rest.trim().is_empty() {
                         cur_start.get_or_insert(rest_at);
                     }
                     cur_end = rest_at + rest.len();
-                    cur.push(Piece::Text {
-                        text: rest.to_string(),
-                        at: rest_at,
-                    });
+                    let text = if from == 0 {
+                        text
+                    } else {
+                        part(from, text.len())
+                    };
+                    cur.push(Piece::Text { text, at: rest_at });
                 }
-                let _ = &link_open;
             }
             Piece::Code { text, span } => {
                 cur_start.get_or_insert(span.0);
                 cur_end = span.1;
                 cur.push(Piece::Code { text, span });
             }
-            link @ Piece::Link { .. } => {
-                link_open = Some(link.clone());
-                cur.push(link);
-            }
+            link @ Piece::Link { .. } => cur.push(link),
         }
     }
     if cur

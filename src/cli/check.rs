@@ -401,6 +401,27 @@ fn array_item(item: &str, indent: &str) -> String {
     out
 }
 
+/// One plan of a JSON batch, as an item of the document's `plans` array.
+fn plan_item(name: &str, r: &Result<Verdict, Error>) -> String {
+    let pv = match r {
+        Ok(v) => PlanVerdict {
+            plan: name,
+            verdict: Some(v),
+            error: None,
+        },
+        Err(e) => PlanVerdict {
+            plan: name,
+            verdict: None,
+            error: Some(e.to_string()),
+        },
+    };
+    // Through a `Value`, whose keys are sorted, as in the whole document.
+    serde_json::to_value(&pv)
+        .and_then(|v| serde_json::to_string_pretty(&v))
+        .map(|item| array_item(&item, PLANS_INDENT))
+        .unwrap_or_default()
+}
+
 /// Write `doc` with the array of `items` (from [`array_item`]) in place of its `slot` string.
 fn write_spliced(doc: &str, slot: &str, items: &[String], indent: &str) -> std::io::Result<()> {
     use std::io::Write;
@@ -435,29 +456,51 @@ fn check_many(root: &Path, plans: Vec<(String, String)>, args: &CheckArgs) -> Re
     };
     // The native engine's globs, compiled once for every plan.
     let index = crate::engine::PolicyIndex::new(&loaded.policy);
+    let check = |engine: &mut Option<crate::engine::rego::Prepared>, name: &str, text: &str| {
+        let plan = crate::changeset::parse_plan(text, name, root)?;
+        Ok(match engine.as_mut() {
+            Some(e) => crate::engine::evaluate_prepared(&loaded.policy, &plan, root, Some(e))?,
+            None => crate::engine::evaluate_indexed(&loaded.policy, &index, &plan, root)?,
+        })
+    };
+    if args.format == Format::Json {
+        // Each plan is checked and rendered on a worker, which then frees it: the document is
+        // spliced from the rendered items, so nothing per plan is left for one thread to do.
+        let items: Vec<(String, Option<Decision>)> = plans
+            .into_par_iter()
+            .map_init(
+                || prepared.clone(),
+                |engine, (name, text)| {
+                    let v: Result<Verdict, Error> = check(engine, &name, &text);
+                    (plan_item(&name, &v), v.ok().map(|v| v.decision))
+                },
+            )
+            .collect();
+        let errors = items.iter().filter(|i| i.1.is_none()).count();
+        let decision = items
+            .iter()
+            .filter_map(|i| i.1)
+            .max()
+            .unwrap_or(Decision::Allow);
+        const SLOT: &str = "\u{1}agentgate-plans\u{1}";
+        let doc = serde_json::json!({"schema_version": report::SCHEMA_VERSION, "decision": decision, "errors": errors, "plans": SLOT});
+        let text = serde_json::to_string_pretty(&doc).unwrap_or_default();
+        let slot = serde_json::to_string(SLOT).unwrap_or_default();
+        let items: Vec<String> = items.into_iter().map(|i| i.0).collect();
+        // A closed pipe or a full disk: the exit code still carries the decision.
+        let _ = write_spliced(&text, &slot, &items, PLANS_INDENT);
+        return Ok(if errors > 0 {
+            exit::ERROR
+        } else {
+            code(decision)
+        });
+    }
     let results: Vec<(String, String, Result<Verdict, Error>)> = plans
         .into_par_iter()
         .map_init(
             || prepared.clone(),
             |engine, (name, text)| {
-                let v = crate::changeset::parse_plan(&text, &name, root)
-                    .map_err(Error::from)
-                    .and_then(|plan| {
-                        Ok(match engine.as_mut() {
-                            Some(e) => crate::engine::evaluate_prepared(
-                                &loaded.policy,
-                                &plan,
-                                root,
-                                Some(e),
-                            )?,
-                            None => crate::engine::evaluate_indexed(
-                                &loaded.policy,
-                                &index,
-                                &plan,
-                                root,
-                            )?,
-                        })
-                    });
+                let v = check(engine, &name, &text);
                 (name, text, v)
             },
         )
@@ -470,38 +513,7 @@ fn check_many(root: &Path, plans: Vec<(String, String)>, args: &CheckArgs) -> Re
         .max()
         .unwrap_or(Decision::Allow);
     match args.format {
-        Format::Json => {
-            // Each plan is rendered on the workers and spliced into the document: the bytes of
-            // rendering the whole document at once, without a serial pass over every verdict.
-            let plans: Vec<String> = results
-                .par_iter()
-                .map(|(name, _, r)| {
-                    let pv = match r {
-                        Ok(v) => PlanVerdict {
-                            plan: name,
-                            verdict: Some(v),
-                            error: None,
-                        },
-                        Err(e) => PlanVerdict {
-                            plan: name,
-                            verdict: None,
-                            error: Some(e.to_string()),
-                        },
-                    };
-                    // Through a `Value`, whose keys are sorted, as in the whole document.
-                    serde_json::to_value(&pv)
-                        .and_then(|v| serde_json::to_string_pretty(&v))
-                        .map(|item| array_item(&item, PLANS_INDENT))
-                        .unwrap_or_default()
-                })
-                .collect();
-            const SLOT: &str = "\u{1}agentgate-plans\u{1}";
-            let doc = serde_json::json!({"schema_version": report::SCHEMA_VERSION, "decision": decision, "errors": errors, "plans": SLOT});
-            let text = serde_json::to_string_pretty(&doc).unwrap_or_default();
-            let slot = serde_json::to_string(SLOT).unwrap_or_default();
-            // A closed pipe or a full disk: the exit code still carries the decision.
-            let _ = write_spliced(&text, &slot, &plans, PLANS_INDENT);
-        }
+        Format::Json => unreachable!("JSON batches are written above"),
         Format::Sarif => {
             let logs: Vec<String> = results
                 .iter()

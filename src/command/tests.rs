@@ -850,6 +850,59 @@ fn nesting_is_bounded() {
     );
 }
 
+/// Commands `is_plain` sends to the caller's thread: the most nesting and the most operators that
+/// fit in its length, parsed on a thread with a quarter of the 2 MiB a spawned thread gets (and
+/// in the dev profile, whose frames are larger), so they can never overflow a caller's stack.
+#[test]
+fn plain_commands_fit_a_small_stack() {
+    let fill = |unit: &str, tail: &str| {
+        let mut c = String::new();
+        while c.len() + unit.len() + tail.len() <= PLAIN_LEN {
+            c.push_str(unit);
+        }
+        c + tail
+    };
+    let commands = [
+        fill("a|", "a"),
+        fill("a&&", "a"),
+        fill("a||", "a"),
+        fill("a;", "a"),
+        fill("a&", "a"),
+        fill("! ", "a"),
+        fill("a>b ", ""),
+        fill("'a'\"b\"", ""),
+        fill("bash -c 'a' ; ", ""),
+        fill("if a;then ", ""),
+        fill("while a;do ", ""),
+        fill("a<<E ", ""),
+    ];
+    for c in &commands {
+        assert!(is_plain(c), "{c}");
+    }
+    assert!(!is_plain(&format!("{}a", "a|".repeat(PLAIN_LEN))));
+    for refused in [
+        "echo $HOME",
+        "(a)",
+        "{ a; }",
+        "echo `a`",
+        "[ -f a ]",
+        "caf\u{e9}",
+    ] {
+        assert!(!is_plain(refused), "{refused}");
+    }
+    std::thread::Builder::new()
+        .stack_size(512 * 1024)
+        .spawn(move || {
+            for c in &commands {
+                // Errors are fine (most of these are not valid shell); a stack overflow is not.
+                let _ = analyze_caught(c);
+            }
+        })
+        .unwrap()
+        .join()
+        .unwrap();
+}
+
 #[test]
 fn serializes_in_lowercase() {
     let json = serde_json::to_value(ok("rm x")).unwrap();

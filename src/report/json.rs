@@ -33,13 +33,14 @@ struct JsonPolicy<'a> {
     policy: &'a Policy,
 }
 
-/// The compiled policy as JSON.
-pub fn policy_json(policy: &Policy) -> String {
-    let mut s = serde_json::to_string_pretty(&JsonPolicy {
+/// The compiled policy as JSON, written as it is serialised (a large policy's document is
+/// megabytes: building it in memory first cost more than writing it).
+pub fn write_policy_json(policy: &Policy, mut out: impl std::io::Write) -> std::io::Result<()> {
+    let doc = JsonPolicy {
         schema_version: SCHEMA_VERSION,
         policy,
-    })
-    .unwrap_or_default();
-    s.push('\n');
-    s
+    };
+    serde_json::to_writer_pretty(&mut out, &doc)?;
+    out.write_all(b"\n")?;
+    out.flush()
 }
