@@ -69,8 +69,15 @@ pub fn compile(sources: &[SourceFile]) -> Result<Policy, Vec<CompileError>> {
             text: src.text.to_string(),
         });
     }
-    for src in sources.iter().filter(|s| !s.path.ends_with(".rego")) {
-        rego.extend(rego_blocks(src));
+    // Each markdown document is parsed once: its ```rego blocks and its statements come from
+    // the same segments.
+    let documents: Vec<(&SourceFile, Vec<Segment>)> = sources
+        .iter()
+        .filter(|s| !s.path.ends_with(".rego"))
+        .map(|s| (s, markdown::segments(&s.text)))
+        .collect();
+    for (src, segs) in &documents {
+        rego.extend(rego_blocks(src, segs));
     }
     let file_text = |f: &str| {
         sources
@@ -81,9 +88,10 @@ pub fn compile(sources: &[SourceFile]) -> Result<Policy, Vec<CompileError>> {
     if let Err(e) = crate::custom::validate(&rego, file_text) {
         errors.push(e.into());
     }
-    for src in sources.iter().filter(|s| !s.path.ends_with(".rego")) {
+    for (src, segs) in &documents {
         compile_file(
             src,
+            segs,
             &mut rules,
             &mut unrecognised,
             &mut errors,
@@ -153,13 +161,13 @@ struct Unit<'a> {
 
 fn compile_file(
     src: &SourceFile,
+    segs: &[Segment],
     rules: &mut Vec<Rule>,
     unrecognised: &mut Vec<Unrecognised>,
     errors: &mut Vec<CompileError>,
     decls: &mut Declarations,
     relaxed: &mut Vec<String>,
 ) {
-    let segs = markdown::segments(&src.text);
     let toks: Vec<Vec<Token>> = if segs.len() >= PARALLEL_UNITS {
         use rayon::prelude::*;
         segs.par_iter().map(|s| lex::lex(&s.pieces)).collect()
@@ -167,7 +175,7 @@ fn compile_file(
         segs.iter().map(|s| lex::lex(&s.pieces)).collect()
     };
     let file_dirs = mentioned_dirs(&toks);
-    let units = units(src, &segs, &toks);
+    let units = units(src, segs, &toks);
     let mut block_cmds: BTreeMap<usize, Vec<String>> = BTreeMap::new();
     for (s, t) in segs.iter().zip(&toks) {
         block_cmds
@@ -319,14 +327,13 @@ fn memchr_newlines(text: &str) -> Vec<usize> {
 }
 
 /// The ```rego blocks of a markdown source.
-fn rego_blocks(src: &SourceFile) -> Vec<crate::ir::RegoModule> {
-    markdown::segments(&src.text)
-        .into_iter()
-        .filter_map(|seg| match seg.kind {
+fn rego_blocks(src: &SourceFile, segs: &[Segment]) -> Vec<crate::ir::RegoModule> {
+    segs.iter()
+        .filter_map(|seg| match &seg.kind {
             SegmentKind::Code { lang, text } if lang == "rego" => Some(crate::ir::RegoModule {
                 file: src.path.clone(),
                 line: src.line_of(seg.span.0) + 1,
-                text,
+                text: text.clone(),
             }),
             _ => None,
         })
@@ -723,7 +730,9 @@ fn explicit_id(text: &str) -> Option<String> {
 /// Derived ids: `<file-slug>-<hash of the statement text and the rule's kind>`, stable when
 /// unrelated text changes; repeated statements get `-2`, `-3`.
 fn assign_ids(rules: &mut [Rule]) -> Vec<Unrecognised> {
-    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    // Counted by hash, not in order: the ids of a large policy share long prefixes.
+    let mut seen: std::collections::HashMap<String, usize> =
+        std::collections::HashMap::with_capacity(rules.len());
     let mut first_origin: BTreeMap<String, Origin> = BTreeMap::new();
     let mut duplicates = Vec::new();
     let derive = |r: &Rule| r.id.is_empty().then(|| derived_id(r));
@@ -752,9 +761,17 @@ fn assign_ids(rules: &mut [Rule]) -> Vec<Unrecognised> {
         if let Some(id) = id {
             r.id = id;
         }
-        let n = seen.entry(r.id.clone()).or_insert(0);
-        *n += 1;
-        if *n > 1 {
+        let n = match seen.get_mut(&r.id) {
+            Some(n) => {
+                *n += 1;
+                *n
+            }
+            None => {
+                seen.insert(r.id.clone(), 1);
+                1
+            }
+        };
+        if n > 1 {
             r.id = format!("{}-{}", r.id, n);
         }
     }

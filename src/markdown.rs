@@ -9,6 +9,8 @@ use std::borrow::Cow;
 
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd};
 
+mod chunks;
+
 /// A piece of inline content, borrowed from the source where the source spells it as it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Piece<'a> {
@@ -110,14 +112,35 @@ struct State<'a> {
     code: Option<(String, String, usize)>,
 }
 
-/// Parse a markdown document into segments.
+/// Parse a markdown document into segments. A large document is parsed in parallel, in runs
+/// between top-level headings ([`chunks`]); the segments are the same as parsing it whole.
 pub fn segments(text: &str) -> Vec<Segment<'_>> {
+    chunks::segments(text).unwrap_or_else(|| parse(text).segments)
+}
+
+/// Segments of one run of markdown, as if it were the whole document.
+struct Parsed<'a> {
+    segments: Vec<Segment<'a>>,
+    /// Blocks numbered (the last block's number).
+    blocks: usize,
+    /// A code or HTML block runs to the end of the text: it may be one that the text after
+    /// would continue.
+    open_at_end: bool,
+}
+
+fn parse(text: &str) -> Parsed<'_> {
     let mut st = State::default();
+    let mut open_at_end = false;
     let opts = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
     for (event, range) in Parser::new_ext(text, opts).into_offset_iter() {
         match event {
             Event::Start(tag) => start(&mut st, tag, range.start),
-            Event::End(tag) => end(&mut st, tag, range.end),
+            Event::End(tag) => {
+                if matches!(tag, TagEnd::CodeBlock | TagEnd::HtmlBlock) && range.end >= text.len() {
+                    open_at_end = true;
+                }
+                end(&mut st, tag, range.end)
+            }
             Event::Text(t) => {
                 if let Some((_, code, _)) = st.code.as_mut() {
                     code.push_str(&t);
@@ -141,7 +164,11 @@ pub fn segments(text: &str) -> Vec<Segment<'_>> {
         }
     }
     flush(&mut st);
-    st.segments
+    Parsed {
+        segments: st.segments,
+        blocks: st.block,
+        open_at_end,
+    }
 }
 
 /// Text the source spells as it is stays borrowed; text the parser rewrote (entities, escapes)
