@@ -26,14 +26,14 @@ pub fn lex(pieces: &[Piece]) -> Vec<Token> {
                 skip_code = false;
             }
             Piece::Code { text, .. } => {
-                lex_words(v, &std::mem::take(&mut words), &mut out);
+                lex_words(v, std::mem::take(&mut words), &mut out);
                 if !skip_code {
                     out.push(classify_code(v, text));
                 }
                 skip_code = false;
             }
             Piece::Link { dest } => {
-                lex_words(v, &std::mem::take(&mut words), &mut out);
+                lex_words(v, std::mem::take(&mut words), &mut out);
                 if let Some(path) = link_path(dest) {
                     out.push(Token {
                         tag: "path".into(),
@@ -44,7 +44,7 @@ pub fn lex(pieces: &[Piece]) -> Vec<Token> {
             }
         }
     }
-    lex_words(v, &words, &mut out);
+    lex_words(v, words, &mut out);
     postpositions(&mut out);
     out
 }
@@ -77,10 +77,10 @@ fn link_path(dest: &str) -> Option<String> {
     (!d.is_empty() && !d.starts_with("..")).then(|| d.to_string())
 }
 
-fn lex_words(v: &'static Vocabulary, words: &[String], out: &mut Vec<Token>) {
+fn lex_words(v: &'static Vocabulary, mut words: Vec<String>, out: &mut Vec<Token>) {
     let mut i = 0;
     while i < words.len() {
-        if let Some((n, m)) = v.longest(words, i) {
+        if let Some((n, m)) = v.longest(&words, i) {
             // Nouns and environments carry their vocabulary key; everything else its words.
             let value = if m.value.is_empty() || m.tag.starts_with("act_") {
                 words[i..i + n].join(" ")
@@ -95,7 +95,7 @@ fn lex_words(v: &'static Vocabulary, words: &[String], out: &mut Vec<Token>) {
             continue;
         }
         let w = &words[i];
-        let tag = match w.as_str() {
+        let tag: &'static str = match w.as_str() {
             "," | "，" | "、" => "comma",
             ";" | "；" => "semi",
             ":" | "：" => "colon",
@@ -109,9 +109,10 @@ fn lex_words(v: &'static Vocabulary, words: &[String], out: &mut Vec<Token>) {
             _ if v.prose_programs.iter().any(|p| p == w) => "prog",
             _ => "w",
         };
+        // Words before `i` are never looked at again: the word moves into its token.
         out.push(Token {
-            tag: tag.into(),
-            value: w.clone(),
+            tag,
+            value: std::mem::take(&mut words[i]),
         });
         i += 1;
     }

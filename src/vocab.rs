@@ -173,7 +173,9 @@ pub fn split_words(text: &str) -> Vec<String> {
             '’' | '‘' => '\'',
             c => c,
         };
-        if c.is_alphanumeric() && !is_cjk(c)
+        if c.is_ascii_alphanumeric() {
+            cur.push(c.to_ascii_lowercase());
+        } else if c.is_alphanumeric() && !is_cjk(c)
             || matches!(
                 c,
                 '-' | '\'' | '/' | '.' | '_' | '@' | '$' | '+' | '&' | '#'
