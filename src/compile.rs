@@ -56,7 +56,9 @@ pub enum CompileError {
 
 /// Compile every source into one policy.
 pub fn compile(sources: &[SourceFile]) -> Result<Policy, Vec<CompileError>> {
-    let mut rules: Vec<Rule> = vec![builtin_rule()];
+    let mut rules: Vec<Rule> =
+        Vec::with_capacity(1 + sources.iter().map(|s| s.text.len() / 128).sum::<usize>());
+    rules.push(builtin_rule());
     let mut unrecognised = Vec::new();
     let mut errors = Vec::new();
     let mut decls = Declarations::default();
@@ -819,22 +821,74 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The hash of the rules' JSON followed (when there is any) by the Rego modules' JSON.
+/// The hash of the rules' JSON followed (when there is any) by the Rego modules' JSON. The
+/// rules of a large policy are serialised in parallel, in order, and hashed as one text.
 fn digest(rules: &[Rule], rego: &[crate::ir::RegoModule]) -> String {
+    use rayon::prelude::*;
+    const CHUNK: usize = 256;
     let mut h = Hashing(Sha256::new());
-    // Through a buffer: serde_json writes a few bytes at a time, and each update has a cost.
-    let mut w = std::io::BufWriter::with_capacity(1 << 14, &mut h);
-    let _ = serde_json::to_writer(&mut w, rules);
-    if !rego.is_empty() {
-        let _ = serde_json::to_writer(&mut w, rego);
+    // Serialising into memory cannot fail, and the IR always serialises.
+    let json = |chunk: &[Rule]| {
+        let mut buf = Vec::with_capacity(chunk.len() * 512);
+        for (k, r) in chunk.iter().enumerate() {
+            if k > 0 {
+                buf.push(b',');
+            }
+            let _ = serde_json::to_writer(&mut buf, r);
+        }
+        buf
+    };
+    let chunks: Vec<Vec<u8>> = if rules.len() >= PARALLEL_UNITS {
+        rules.par_chunks(CHUNK).map(json).collect()
+    } else {
+        vec![json(rules)]
+    };
+    // `serde_json::to_writer(rules)`'s bytes: `[`, the rules separated by `,`, `]`.
+    h.0.update(b"[");
+    for (k, c) in chunks.iter().filter(|c| !c.is_empty()).enumerate() {
+        if k > 0 {
+            h.0.update(b",");
+        }
+        h.0.update(c);
     }
-    drop(w);
+    h.0.update(b"]");
+    if !rego.is_empty() {
+        let _ = serde_json::to_writer(&mut h, rego);
+    }
     format!("sha256:{}", hex(&h.0.finalize()))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The digest is the hash of `serde_json::to_vec(rules)` followed by the Rego modules,
+    /// however the rules were serialised.
+    #[test]
+    fn digest_is_the_hash_of_the_rules_json() {
+        for n in [0, 1, 3, PARALLEL_UNITS - 1, PARALLEL_UNITS * 3 + 7] {
+            let rules: Vec<Rule> = (0..n)
+                .map(|i| {
+                    let mut r = builtin_rule();
+                    r.id = format!("rule-{i}");
+                    r
+                })
+                .collect();
+            let rego = vec![crate::ir::RegoModule {
+                file: "x.rego".into(),
+                line: 1,
+                text: "package main".into(),
+            }];
+            for rego in [&rego[..], &[]] {
+                let mut json = serde_json::to_vec(&rules).unwrap();
+                if !rego.is_empty() {
+                    json.extend(serde_json::to_vec(rego).unwrap());
+                }
+                let want = format!("sha256:{}", hex(&Sha256::digest(&json)));
+                assert_eq!(digest(&rules, rego), want, "{n} rules");
+            }
+        }
+    }
 
     #[test]
     fn explicit_ids() {

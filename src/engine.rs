@@ -227,16 +227,32 @@ fn evaluate_in(
             rego::findings(prepared, &active, &facts)?
         }
     };
-    // The first active rule of each id (ids are unique after compilation).
-    let mut by_id: std::collections::HashMap<&str, &Rule> = Default::default();
-    for i in &active {
-        by_id
-            .entry(policy.rules[*i].id.as_str())
-            .or_insert(&policy.rules[*i]);
-    }
+    // The first active rule of each id (ids are unique after compilation). A plan has a finding
+    // or two, a policy hundreds of rules: look them up one by one unless there are many.
+    let many = findings.len() > 8;
+    let by_id: std::collections::HashMap<&str, &Rule> = if many {
+        let mut m = std::collections::HashMap::with_capacity(active.len());
+        for i in &active {
+            m.entry(policy.rules[*i].id.as_str())
+                .or_insert(&policy.rules[*i]);
+        }
+        m
+    } else {
+        Default::default()
+    };
+    let rule_of = |id: &str| -> Option<&Rule> {
+        if many {
+            by_id.get(id).copied()
+        } else {
+            active
+                .iter()
+                .map(|i| &policy.rules[*i])
+                .find(|r| r.id == id)
+        }
+    };
     // An ask is met by an approval (from the named reviewer, when the rule names one).
     findings.retain(|f| {
-        let Some(rule) = by_id.get(f.rule.as_str()) else {
+        let Some(rule) = rule_of(f.rule.as_str()) else {
             return true;
         };
         if rule.decision != Decision::Ask {
