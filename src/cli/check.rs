@@ -4,6 +4,8 @@ use std::path::{Path, PathBuf};
 
 use clap::{ArgGroup, Args};
 use rayon::prelude::*;
+
+use crate::report::array_item;
 use serde::Serialize;
 
 use super::{exit, read_plan, resolve_root, style, Format};
@@ -384,22 +386,6 @@ struct PlanVerdict<'a> {
 
 /// Indent of the batch document's `plans` member.
 const PLANS_INDENT: &str = "  ";
-
-/// One pretty-printed item of a JSON array as `serde_json::to_string_pretty` writes it at an
-/// object member indented by `indent`: every line indented (done on the workers).
-fn array_item(item: &str, indent: &str) -> String {
-    let mut out = String::with_capacity(item.len() + item.len() / 4);
-    // JSON strings hold no raw newline: every line break is the printer's.
-    for (j, line) in item.split('\n').enumerate() {
-        if j > 0 {
-            out.push('\n');
-        }
-        out.push_str(indent);
-        out.push_str("  ");
-        out.push_str(line);
-    }
-    out
-}
 
 /// One plan of a JSON batch, as an item of the document's `plans` array.
 fn plan_item(name: &str, r: &Result<Verdict, Error>) -> String {
