@@ -4,8 +4,6 @@ use std::path::{Path, PathBuf};
 
 use clap::{ArgGroup, Args};
 use rayon::prelude::*;
-
-use crate::report::array_item;
 use serde::Serialize;
 
 use super::{exit, read_plan, resolve_root, style, Format};
@@ -13,6 +11,7 @@ use crate::changeset::{Check, CheckStatus, Plan};
 use crate::engine::Verdict;
 use crate::git::{self, Source};
 use crate::ir::{Decision, Policy, RuleBody};
+use crate::report::array_item;
 use crate::source::SourceFile;
 use crate::{report, Error};
 
@@ -499,7 +498,6 @@ fn check_many(root: &Path, plans: Vec<(String, String)>, args: &CheckArgs) -> Re
         .max()
         .unwrap_or(Decision::Allow);
     match args.format {
-        Format::Json => unreachable!("JSON batches are written above"),
         Format::Sarif => {
             let logs: Vec<String> = results
                 .iter()
