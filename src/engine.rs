@@ -229,25 +229,21 @@ fn evaluate_in(
     };
     // The first active rule of each id (ids are unique after compilation). A plan has a finding
     // or two, a policy hundreds of rules: look them up one by one unless there are many.
-    let many = findings.len() > 8;
-    let by_id: std::collections::HashMap<&str, &Rule> = if many {
+    let by_id: Option<std::collections::HashMap<&str, &Rule>> = (findings.len() > 8).then(|| {
         let mut m = std::collections::HashMap::with_capacity(active.len());
         for i in &active {
             m.entry(policy.rules[*i].id.as_str())
                 .or_insert(&policy.rules[*i]);
         }
         m
-    } else {
-        Default::default()
-    };
+    });
     let rule_of = |id: &str| -> Option<&Rule> {
-        if many {
-            by_id.get(id).copied()
-        } else {
-            active
+        match &by_id {
+            Some(m) => m.get(id).copied(),
+            None => active
                 .iter()
                 .map(|i| &policy.rules[*i])
-                .find(|r| r.id == id)
+                .find(|r| r.id == id),
         }
     };
     // An ask is met by an approval (from the named reviewer, when the rule names one).

@@ -385,7 +385,7 @@ fn is_blank(pieces: &[Piece]) -> bool {
 
 /// Whether [`pieces_text`] ends with a colon, without building it: the last piece with text is
 /// text ending in `:` (a code span ends in a backtick).
-pub fn ends_with_colon(pieces: &[Piece]) -> bool {
+fn ends_with_colon(pieces: &[Piece]) -> bool {
     for p in pieces.iter().rev() {
         match p {
             Piece::Text { text, .. } => {

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 pub use github::github;
 pub use human::{human, Style};
-pub(crate) use json::array_item;
+pub(crate) use json::{array_item, write_array_between};
 pub use json::{json, write_policy_json, SCHEMA_VERSION};
 pub use lint::{lint_human, lint_json, lint_sarif};
 pub use sarif::{merge_runs, sarif};

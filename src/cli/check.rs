@@ -11,7 +11,7 @@ use crate::changeset::{Check, CheckStatus, Plan};
 use crate::engine::Verdict;
 use crate::git::{self, Source};
 use crate::ir::{Decision, Policy, RuleBody};
-use crate::report::array_item;
+use crate::report::{array_item, write_array_between};
 use crate::source::SourceFile;
 use crate::{report, Error};
 
@@ -407,29 +407,6 @@ fn plan_item(name: &str, r: &Result<Verdict, Error>) -> String {
         .unwrap_or_default()
 }
 
-/// Write `doc` with the array of `items` (from [`array_item`]) in place of its `slot` string.
-fn write_spliced(doc: &str, slot: &str, items: &[String], indent: &str) -> std::io::Result<()> {
-    use std::io::Write;
-    let (head, tail) = doc.split_once(slot).unwrap_or((doc, ""));
-    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-    out.write_all(head.as_bytes())?;
-    if items.is_empty() {
-        out.write_all(b"[]")?;
-    } else {
-        out.write_all(b"[\n")?;
-        for (k, item) in items.iter().enumerate() {
-            if k > 0 {
-                out.write_all(b",\n")?;
-            }
-            out.write_all(item.as_bytes())?;
-        }
-        write!(out, "\n{indent}]")?;
-    }
-    out.write_all(tail.as_bytes())?;
-    out.write_all(b"\n")?;
-    out.flush()
-}
-
 /// Many plans against one policy, in parallel; output in the order the plans were given, so it
 /// is the same bytes whatever the thread count.
 fn check_many(root: &Path, plans: Vec<(String, String)>, args: &CheckArgs) -> Result<u8, Error> {
@@ -472,8 +449,10 @@ fn check_many(root: &Path, plans: Vec<(String, String)>, args: &CheckArgs) -> Re
         let text = serde_json::to_string_pretty(&doc).unwrap_or_default();
         let slot = serde_json::to_string(SLOT).unwrap_or_default();
         let items: Vec<String> = items.into_iter().map(|i| i.0).collect();
+        let (head, tail) = text.split_once(&slot).unwrap_or((&text, ""));
+        let out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
         // A closed pipe or a full disk: the exit code still carries the decision.
-        let _ = write_spliced(&text, &slot, &items, PLANS_INDENT);
+        let _ = write_array_between(out, head, &items, PLANS_INDENT, tail);
         return Ok(if errors > 0 {
             exit::ERROR
         } else {

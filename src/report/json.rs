@@ -77,16 +77,33 @@ pub fn write_policy_json(policy: &Policy, mut out: impl std::io::Write) -> std::
                 .unwrap_or_default()
         })
         .collect();
-    out.write_all(doc[..at].as_bytes())?;
-    out.write_all(b"\n  \"rules\": [\n")?;
-    for (k, item) in items.iter().enumerate() {
-        if k > 0 {
-            out.write_all(b",\n")?;
+    let head = &doc[..at + EMPTY.len() - "[]".len()];
+    write_array_between(out, head, &items, "  ", &doc[at + EMPTY.len()..])
+}
+
+/// Write `head`, the array of `items` (from [`array_item`], for a member indented by
+/// `indent`), `tail` and a newline: a pretty-printed document whose array was rendered apart.
+pub(crate) fn write_array_between(
+    mut out: impl std::io::Write,
+    head: &str,
+    items: &[String],
+    indent: &str,
+    tail: &str,
+) -> std::io::Result<()> {
+    out.write_all(head.as_bytes())?;
+    if items.is_empty() {
+        out.write_all(b"[]")?;
+    } else {
+        out.write_all(b"[\n")?;
+        for (k, item) in items.iter().enumerate() {
+            if k > 0 {
+                out.write_all(b",\n")?;
+            }
+            out.write_all(item.as_bytes())?;
         }
-        out.write_all(item.as_bytes())?;
+        write!(out, "\n{indent}]")?;
     }
-    out.write_all(b"\n  ]")?;
-    out.write_all(doc[at + EMPTY.len()..].as_bytes())?;
+    out.write_all(tail.as_bytes())?;
     out.write_all(b"\n")?;
     out.flush()
 }
