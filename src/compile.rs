@@ -346,7 +346,6 @@ fn rego_blocks(src: &SourceFile, segs: &[Segment]) -> Vec<crate::ir::RegoModule>
 /// Build the statements of a document: sentences, code lines under a lead-in, table rows, and
 /// `agentgate` block lines.
 fn units<'a>(src: &SourceFile, segs: &[Segment], toks: &'a [Vec<Token>]) -> Vec<Unit<'a>> {
-    let mut units = Vec::new();
     let code_leadins: std::collections::HashSet<usize> = segs
         .iter()
         .filter(|x| matches!(x.kind, SegmentKind::Code { .. }))
@@ -363,9 +362,11 @@ fn units<'a>(src: &SourceFile, segs: &[Segment], toks: &'a [Vec<Token>]) -> Vec<
             }
         }
     }
-    for (i, s) in segs.iter().enumerate() {
+    // Each segment's statements depend only on what is above: built in parallel for a large
+    // document, collected in order.
+    let build = |units: &mut Vec<Unit<'a>>, i: usize, s: &Segment| {
         if skip[i] {
-            continue;
+            return;
         }
         match &s.kind {
             SegmentKind::Heading(_) => {}
@@ -393,7 +394,7 @@ fn units<'a>(src: &SourceFile, segs: &[Segment], toks: &'a [Vec<Token>]) -> Vec<
                 }
             }
             SegmentKind::Code { lang, text } => {
-                let Some(l) = s.leadin else { continue };
+                let Some(l) = s.leadin else { return };
                 if matches!(
                     lang.as_str(),
                     "rego"
@@ -413,11 +414,11 @@ fn units<'a>(src: &SourceFile, segs: &[Segment], toks: &'a [Vec<Token>]) -> Vec<
                         | "md"
                         | "markdown"
                 ) {
-                    continue;
+                    return;
                 }
                 let mut tokens = block_tokens(segs, toks, segs[l].block);
                 if !has_modal(&tokens) {
-                    continue;
+                    return;
                 }
                 for line in text.lines() {
                     let cmd = line.split(" #").next().unwrap_or("").trim();
@@ -497,6 +498,26 @@ fn units<'a>(src: &SourceFile, segs: &[Segment], toks: &'a [Vec<Token>]) -> Vec<
                 });
             }
         }
+    };
+    if segs.len() < PARALLEL_UNITS {
+        let mut units = Vec::new();
+        for (i, s) in segs.iter().enumerate() {
+            build(&mut units, i, s);
+        }
+        return units;
+    }
+    use rayon::prelude::*;
+    let parts: Vec<Vec<Unit<'a>>> = segs
+        .par_iter()
+        .enumerate()
+        .fold(Vec::new, |mut units, (i, s)| {
+            build(&mut units, i, s);
+            units
+        })
+        .collect();
+    let mut units = Vec::with_capacity(parts.iter().map(Vec::len).sum());
+    for part in parts {
+        units.extend(part);
     }
     units
 }

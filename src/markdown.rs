@@ -68,25 +68,44 @@ impl Segment<'_> {
     }
 }
 
-/// Plain text of pieces, code spans in backticks.
+/// Plain text of pieces, code spans in backticks, each run of whitespace one space, none at
+/// either end: in one pass (it is built for every statement of a policy).
 pub fn pieces_text(pieces: &[Piece]) -> String {
-    let mut out = String::new();
+    let len = pieces
+        .iter()
+        .map(|p| match p {
+            Piece::Text { text, .. } => text.len(),
+            Piece::Code { text, .. } => text.len() + 2,
+            Piece::Link { .. } => 0,
+        })
+        .sum();
+    let mut out = String::with_capacity(len);
+    let mut space = false;
+    let mut push = |out: &mut String, s: &str| {
+        for c in s.chars() {
+            if c.is_whitespace() {
+                space = true;
+            } else {
+                if space && !out.is_empty() {
+                    out.push(' ');
+                }
+                space = false;
+                out.push(c);
+            }
+        }
+    };
     for p in pieces {
         match p {
-            Piece::Text { text, .. } => out.push_str(text),
+            Piece::Text { text, .. } => push(&mut out, text),
             Piece::Code { text, .. } => {
-                out.push('`');
-                out.push_str(text);
-                out.push('`');
+                push(&mut out, "`");
+                push(&mut out, text);
+                push(&mut out, "`");
             }
             Piece::Link { .. } => {}
         }
     }
-    collapse_ws(&out)
-}
-
-fn collapse_ws(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    out
 }
 
 #[derive(Default)]
@@ -515,6 +534,34 @@ fn is_abbreviation(head: &str, before: &[Piece]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The one-pass text is what joining the pieces and collapsing whitespace gives.
+        #[test]
+        fn pieces_text_collapses_like_split_whitespace(
+            parts in proptest::collection::vec((0u8..3, "[ a\t\n\u{a0}\u{3000}é`b-]{0,8}"), 0..6)
+        ) {
+            let pieces: Vec<Piece> = parts
+                .iter()
+                .map(|(k, t)| match k {
+                    0 => Piece::Text { text: t.as_str().into(), at: 0 },
+                    1 => Piece::Code { text: t.as_str().into(), span: (0, 0) },
+                    _ => Piece::Link { dest: t.as_str().into() },
+                })
+                .collect();
+            let mut joined = String::new();
+            for p in &pieces {
+                match p {
+                    Piece::Text { text, .. } => joined.push_str(text),
+                    Piece::Code { text, .. } => joined.push_str(&format!("`{text}`")),
+                    Piece::Link { .. } => {}
+                }
+            }
+            let want = joined.split_whitespace().collect::<Vec<_>>().join(" ");
+            prop_assert_eq!(pieces_text(&pieces), want);
+        }
+    }
 
     fn texts(md: &str) -> Vec<String> {
         segments(md).iter().map(Segment::text).collect()

@@ -20,8 +20,12 @@ const MIN_RUN: usize = 32 * 1024;
 
 /// The segments of a large document parsed in runs, or `None` when it is parsed whole.
 pub(super) fn segments(text: &str) -> Option<Vec<Segment<'_>>> {
+    // Asking rayon for its thread count starts its pool: a small document must not.
+    if text.len() < MIN_PARALLEL {
+        return None;
+    }
     let threads = rayon::current_num_threads();
-    if text.len() < MIN_PARALLEL || threads < 2 || text.contains("]:") {
+    if threads < 2 || text.contains("]:") {
         return None;
     }
     let want = (text.len() / MIN_RUN).min(threads * 8);
