@@ -126,6 +126,8 @@ fn builtin_rule() -> Rule {
     Rule {
         id: "builtin-policy-sources".into(),
         severity: Severity::Error,
+        strength: crate::ir::Strength::Enforced,
+        reason: None,
         decision: Decision::Deny,
         scope: String::new(),
         roles: vec![],
@@ -298,14 +300,25 @@ fn compile_file(
             severity,
             decision,
             roles,
+            advisory,
         } in out.drafts
         {
+            let (strength, reason) = match advisory {
+                Some(reason) => (crate::ir::Strength::Advisory, Some(reason)),
+                None if severity == Severity::Warning => (
+                    crate::ir::Strength::Advisory,
+                    Some("worded as advice (should, avoid, prefer)".to_string()),
+                ),
+                None => (crate::ir::Strength::Enforced, None),
+            };
             if matches!(body, RuleBody::Generated { .. }) {
                 last_generated = Some((u.block, rules.len()));
             }
             rules.push(Rule {
                 id: explicit_id(&u.text).unwrap_or_default(),
                 severity,
+                strength,
+                reason,
                 decision,
                 scope: src.scope.clone(),
                 roles,
@@ -422,7 +435,12 @@ fn units<'a>(src: &SourceFile, segs: &[Segment], toks: &'a [Vec<Token>]) -> Vec<
                 }
                 for line in text.lines() {
                     let cmd = line.split(" #").next().unwrap_or("").trim();
-                    if cmd.is_empty() || cmd.starts_with('#') || cmd.starts_with("cd ") {
+                    // Comments, markup and data are not commands (`<!-- X -->`, `{ … }`).
+                    if cmd.is_empty()
+                        || cmd.starts_with(['#', '<', '{', '}', '[', ']', '"', '\''])
+                        || cmd.starts_with("//")
+                        || cmd.starts_with("cd ")
+                    {
                         continue;
                     }
                     tokens.push(Token {

@@ -1,5 +1,6 @@
 //! Evaluate a plan against a compiled policy with the native matchers.
 
+mod approval;
 mod approved;
 mod builtin;
 mod check;
@@ -247,6 +248,7 @@ fn evaluate_in(
         }
     };
     // An ask is met by an approval (from the named reviewer, when the rule names one).
+    let ids: std::collections::HashSet<&str> = policy.rules.iter().map(|r| r.id.as_str()).collect();
     findings.retain(|f| {
         let Some(rule) = rule_of(f.rule.as_str()) else {
             return true;
@@ -261,7 +263,7 @@ fn evaluate_in(
             } => Some(r.as_str()),
             _ => None,
         };
-        !approved(&facts.approvals, &rule.id, reviewer)
+        !approved(&facts.approvals, rule, reviewer, &ids)
     });
     findings.extend(opaque_findings(&facts));
     findings.extend(builtin::findings(&facts));
@@ -344,10 +346,20 @@ fn applies_to_role(rule: &Rule, role: Option<&str>) -> bool {
     pos.iter().any(|r| Some(norm(r)) == role)
 }
 
-fn approved(approvals: &[(String, Option<String>)], rule: &str, reviewer: Option<&str>) -> bool {
+/// Whether a recorded approval meets an ask rule. An approval names the rule by its id, or
+/// (people write what they approved) by a description: one that is not a rule id meets the
+/// rules whose sentence it describes (`approval::describes`).
+fn approved(
+    approvals: &[(String, Option<String>)],
+    rule: &Rule,
+    reviewer: Option<&str>,
+    ids: &std::collections::HashSet<&str>,
+) -> bool {
     let norm = |s: &str| s.trim().trim_start_matches('@').to_lowercase();
     approvals.iter().any(|(by, r)| {
-        let rule_ok = r.as_deref().is_none_or(|r| r == rule);
+        let rule_ok = r.as_deref().is_none_or(|r| {
+            r == rule.id || !ids.contains(r) && approval::describes(r, &rule.origin.text)
+        });
         match reviewer {
             Some(rv) => norm(by) == norm(rv) && rule_ok,
             None => rule_ok,

@@ -326,11 +326,26 @@ impl RuleBody {
     }
 }
 
+/// How far a compiled sentence binds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Strength {
+    /// Understood whole: a violation decides the plan (deny or ask).
+    Enforced,
+    /// Advice, or a sentence understood only in part: a violation is a warning and never blocks.
+    Advisory,
+}
+
 /// One compiled rule.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Rule {
     pub id: String,
     pub severity: Severity,
+    /// `enforced`, or `advisory` (worded as advice, or not understood whole: see `reason`).
+    pub strength: Strength,
+    /// Why an advisory rule is not enforced.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
     /// What a violation decides: deny, or ask (allowed with approval evidence).
     pub decision: Decision,
     /// The subtree the rule governs ("" for the whole repository, `pkg/` for `pkg/AGENTS.md`).

@@ -135,6 +135,10 @@ fn code_tag(v: &Vocabulary, s: &str) -> &'static str {
     if s == "&" {
         return "bg";
     }
+    // A comment or markup, not something to run: `# zizmor: ignore[rule]`, `<!-- X -->`.
+    if s.starts_with(['#', '<']) && s.len() > 1 {
+        return "code";
+    }
     let first = s.split_whitespace().next().unwrap_or("");
     if s.starts_with('-')
         && s.chars().any(|c| c.is_alphanumeric())

@@ -1,7 +1,7 @@
 //! The vocabulary the statement grammar is written over, loaded from `grammar/vocabulary.toml`
 //! (which `build.rs` turns into JSON, the form a process parses in a fraction of the time).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::OnceLock;
 
 use serde::Deserialize;
@@ -17,6 +17,50 @@ struct Raw {
     command_classes: BTreeMap<String, Vec<String>>,
     programs: RawPrograms,
     docs: RawDocs,
+    words: RawWords,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawWords {
+    function: Vec<String>,
+    generic: Vec<String>,
+    boundary: Vec<String>,
+    relative: Vec<String>,
+    parts: Vec<String>,
+    activity: Vec<String>,
+    judgment: Vec<String>,
+    kinds: Vec<String>,
+    cognition: Vec<String>,
+}
+
+/// Word classes of the completeness check (`[words]` in the vocabulary).
+#[derive(Debug, Default)]
+pub struct Words {
+    /// Articles, prepositions, pronouns of the agent, auxiliaries: they narrow nothing.
+    pub function: HashSet<String>,
+    /// Head nouns naming the whole of what a verb acts on (`files`, `repo`, `branch`).
+    pub generic: HashSet<String>,
+    /// Words starting a justification or purpose after a rule's object.
+    pub boundary: HashSet<String>,
+    /// Words opening a relative clause after a noun.
+    pub relative: HashSet<String>,
+    /// Nouns for parts of a file (`fields`, `functions`): content agentgate does not see.
+    pub parts: HashSet<String>,
+    /// Words for working itself ("when developing", "the final commit").
+    pub activity: HashSet<String>,
+    /// Words leaving an obligation to judgment ("the relevant guide").
+    pub judgment: HashSet<String>,
+    /// Words naming the kind of a command or flag right after it ("the `-w` flag").
+    pub kinds: HashSet<String>,
+    /// Verbs of knowing: a lead-in built on them informs rather than orders.
+    pub cognition: Vec<Vec<String>>,
+}
+
+impl Words {
+    /// Whether a word narrows nothing (a function word or a generic noun).
+    pub fn neutral(&self, w: &str) -> bool {
+        self.function.contains(w) || self.generic.contains(w)
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -63,6 +107,7 @@ pub struct Vocabulary {
     pub runners: BTreeMap<String, Vec<String>>,
     pub value_options: BTreeMap<String, Vec<String>>,
     pub docs_globs: Vec<String>,
+    pub words: Words,
 }
 
 /// The vocabulary, parsed once.
@@ -127,6 +172,17 @@ fn build(json: &str) -> Result<Vocabulary, serde_json::Error> {
         runners: raw.programs.runners,
         value_options: raw.programs.value_options,
         docs_globs: raw.docs.globs,
+        words: Words {
+            function: raw.words.function.into_iter().collect(),
+            generic: raw.words.generic.into_iter().collect(),
+            boundary: raw.words.boundary.into_iter().collect(),
+            relative: raw.words.relative.into_iter().collect(),
+            parts: raw.words.parts.into_iter().collect(),
+            activity: raw.words.activity.into_iter().collect(),
+            judgment: raw.words.judgment.into_iter().collect(),
+            kinds: raw.words.kinds.into_iter().collect(),
+            cognition: raw.words.cognition.iter().map(|p| split_words(p)).collect(),
+        },
     })
 }
 

@@ -272,6 +272,11 @@ pub(super) fn deny_form(
             if a == Action::Branch && actions.contains(&Action::PullRequest) {
                 continue; // "pull requests against the `release` branch": the branch is the target.
             }
+            // "commits directly on the `develop` branch": a branch after a preposition is where
+            // the other action happens.
+            if a == Action::Branch && actions.len() > 1 && branch_is_place(tokens, &scope) {
+                continue;
+            }
             if a == Action::Secret
                 && !verbs.is_empty()
                 && !verbs.iter().any(|v| matches!(*v, "read" | "use" | "run"))
@@ -282,7 +287,7 @@ pub(super) fn deny_form(
                 // "never update all dependencies", "don't raise dependency floors": not an add.
                 continue;
             }
-            let target = action_target(tokens, &scope, a);
+            let targets = action_targets(tokens, &scope, a);
             let environment = scope
                 .iter()
                 .find(|i| tag(tokens, **i) == "environment")
@@ -301,17 +306,24 @@ pub(super) fn deny_form(
                         })
                         .map(|_| "production".to_string())
                 });
-            push(
-                out,
-                RuleBody::ActionDeny {
-                    action: a,
-                    target,
-                    environment,
-                },
-                severity,
-                decision,
-                roles.clone(),
-            );
+            let targets: Vec<Option<String>> = if targets.is_empty() {
+                vec![None]
+            } else {
+                targets.into_iter().map(Some).collect()
+            };
+            for target in targets {
+                push(
+                    out,
+                    RuleBody::ActionDeny {
+                        action: a,
+                        target,
+                        environment: environment.clone(),
+                    },
+                    severity,
+                    decision,
+                    roles.clone(),
+                );
+            }
         }
     }
     if !actions.is_empty() && !commit_include {
@@ -510,25 +522,57 @@ pub(super) fn has_word(tokens: &[Token], list: &[usize], word: &str) -> bool {
     list.iter().any(|i| tokens[*i].value == word)
 }
 
-/// The branch or base an action is aimed at: "push to `origin/main`", "against the `release` branch".
-pub(super) fn action_target(tokens: &[Token], scope: &[usize], a: Action) -> Option<String> {
+/// Whether the `branch` word of a clause names a place: "on the `develop` or `master` branch".
+fn branch_is_place(tokens: &[Token], scope: &[usize]) -> bool {
+    let Some(at) = scope.iter().position(|i| tag(tokens, *i) == "act_branch") else {
+        return false;
+    };
+    for i in scope[..at].iter().rev() {
+        let t = &tokens[*i];
+        match t.tag {
+            "code" | "path" | "or" | "and" | "comma" => {}
+            "w" if matches!(
+                t.value.as_str(),
+                "on" | "to" | "into" | "onto" | "against" | "from" | "in"
+            ) =>
+            {
+                return true
+            }
+            "w" if matches!(
+                t.value.as_str(),
+                "the" | "a" | "any" | "main" | "master" | "trunk" | "develop" | "default"
+            ) => {}
+            _ => return false,
+        }
+    }
+    false
+}
+
+/// The branches or bases an action is aimed at: "push to `origin/main`", "against the
+/// `release` branch", "on the `develop` or `master` branch".
+pub(super) fn action_targets(tokens: &[Token], scope: &[usize], a: Action) -> Vec<String> {
     if !matches!(
         a,
         Action::Push | Action::ForcePush | Action::Commit | Action::PullRequest | Action::Merge
     ) {
-        return None;
+        return Vec::new();
     }
+    let mut out: Vec<String> = Vec::new();
     for (k, i) in scope.iter().enumerate() {
         let t = &tokens[*i];
-        if t.tag == "code" || t.tag == "path" && !t.value.contains('.') {
-            return Some(t.value.clone());
-        }
-        if t.tag == "w" && matches!(t.value.as_str(), "main" | "master" | "trunk" | "develop") {
-            let prev = k.checked_sub(1).map(|p| tokens[scope[p]].value.as_str());
-            if matches!(prev, Some("to" | "into" | "on" | "against" | "directly")) {
-                return Some(t.value.clone());
-            }
+        let named = t.tag == "code" || t.tag == "path" && !t.value.contains('.');
+        let word = t.tag == "w"
+            && matches!(t.value.as_str(), "main" | "master" | "trunk" | "develop")
+            && matches!(
+                k.checked_sub(1).map(|p| tokens[scope[p]].value.as_str()),
+                Some("to" | "into" | "on" | "against" | "directly" | "or" | "and" | "the")
+            );
+        // Further names count only in the same list: "`develop` or `master`".
+        let listed =
+            out.is_empty() || k > 0 && matches!(tag(tokens, scope[k - 1]), "or" | "and" | "comma");
+        if (named || word) && listed && !out.contains(&t.value) {
+            out.push(t.value.clone());
         }
     }
-    None
+    out
 }

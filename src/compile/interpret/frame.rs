@@ -1,0 +1,622 @@
+//! How much of a clause is understood: a sentence is enforced only as far as it is understood.
+//!
+//! A clause is read as a frame: a subject, a modal, conjuncts (a verb or an action with its
+//! objects), conditions and exceptions. Every word must be accounted for: a vocabulary tag, a
+//! target (path, command, flag, …) or a neutral word (`[words]` in the vocabulary). A word left
+//! over is one agentgate does not understand, and where it stands decides what it costs:
+//!
+//! - in a condition, an exception or the subject: the whole clause is advisory, since applying
+//!   it without that part would apply it more widely than written;
+//! - beside the object of a prohibition (an adjective before it, a relative clause after it):
+//!   that object is dropped, and its verb with it when no object is left, since enforcing
+//!   "never commit" for "never commit binaries" would forbid more than the sentence does;
+//! - beside the object of an obligation: nothing, since a wider object only makes the obligation
+//!   easier to meet — unless the word leaves it to judgment ("read the relevant guide");
+//! - after a boundary (", since …", " - this runs …", "to avoid …"): nothing; it is a reason.
+//!
+//! Dropping a whole item from a list only narrows a rule, so the items understood stay enforced.
+
+use super::*;
+
+/// What the completeness check found.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub(super) struct Reading {
+    /// Token indices of `main` that name parts not understood: they are read as plain words.
+    pub drop: Vec<usize>,
+    /// Nothing of the clause can be enforced: a condition, exception or subject is not understood.
+    pub whole: bool,
+    /// Why, naming the words not understood.
+    pub reason: Option<String>,
+}
+
+impl Reading {
+    fn not_understood(&mut self, part: &str, words: &[String]) {
+        if self.reason.is_none() {
+            self.reason = Some(format!(
+                "{part} names {}, which agentgate cannot observe",
+                quote_words(words)
+            ));
+        }
+    }
+}
+
+fn quote_words(words: &[String]) -> String {
+    let mut w: Vec<&str> = words.iter().map(String::as_str).collect();
+    w.dedup();
+    let shown: Vec<String> = w.iter().take(4).map(|w| format!("\"{w}\"")).collect();
+    shown.join(", ")
+}
+
+/// A word agentgate does not understand: a plain word that is neither a vocabulary tag nor
+/// neutral. CJK text is split per character and has no neutral list yet, so it counts as known.
+pub(super) fn unknown(tokens: &[Token], i: usize) -> bool {
+    let t = &tokens[i];
+    if t.tag != "w" {
+        return false;
+    }
+    let v = t.value.as_str();
+    if !v.chars().any(|c| c.is_alphabetic()) || v.chars().any(vocab::is_cjk) {
+        return false;
+    }
+    let words = &vocab::get().words;
+    // "when you work in this repo" (one vocabulary phrase) narrows nothing.
+    if words.neutral(v) || v.starts_with("when ") {
+        return false;
+    }
+    // Plural or possessive of a neutral word ("files'", "repo's").
+    let stem = v.trim_end_matches("'s").trim_end_matches('\'');
+    !(words.neutral(stem) || stem.len() > 3 && words.neutral(stem.trim_end_matches('s')))
+}
+
+fn value<'a>(tokens: &'a [Token], i: usize) -> &'a str {
+    tokens[i].value.as_str()
+}
+
+/// Tags that head an object: what a verb can act on.
+fn head(tag: &str) -> bool {
+    TARGETS.contains(&tag) || tag.starts_with("act_") || matches!(tag, "environment" | "this")
+}
+
+/// Actions that are verbs ("commit", "push"), as opposed to the noun-like ones ("pull request",
+/// "dependencies") that are objects of other verbs.
+fn verb_action(tag: &str) -> bool {
+    matches!(
+        tag,
+        "act_commit"
+            | "act_push"
+            | "act_force_push"
+            | "act_amend"
+            | "act_rebase"
+            | "act_skip_hooks"
+            | "act_merge"
+            | "act_revert"
+            | "act_rewrite_history"
+            | "act_deploy"
+            | "act_publish"
+            | "act_switch_branch"
+    )
+}
+
+fn verb(tag: &str) -> bool {
+    VERBS.contains(&tag) || verb_action(tag)
+}
+
+/// Verbs that change files: what makes a condition about changes.
+fn change_verb(tag: &str) -> bool {
+    matches!(tag, "write" | "create" | "delete" | "move" | "changes_to")
+}
+
+/// Verbs of purpose after "to" once the object is complete: "… `--force` to bypass the prompt".
+const PURPOSE: &[&str] = &[
+    "avoid",
+    "prevent",
+    "keep",
+    "get",
+    "fix",
+    "check",
+    "see",
+    "debug",
+    "speed",
+    "save",
+    "handle",
+    "force",
+    "skip",
+    "work",
+    "disable",
+    "override",
+    "silence",
+    "suppress",
+    "satisfy",
+    "make",
+    "reproduce",
+    "test",
+    "verify",
+    "confirm",
+    "find",
+    "resolve",
+    "catch",
+    "match",
+    "follow",
+];
+
+/// What a clause asks for: obligations are met more easily by a wider object, prohibitions
+/// forbid more with one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Kind {
+    Prohibition,
+    Obligation,
+}
+
+/// Read a clause. `modal_at` is the position in `c.main` of its modal (or of the verb that opens
+/// an imperative), when it has one.
+pub(super) fn read(tokens: &[Token], c: &Clause, modal_at: Option<usize>, kind: Kind) -> Reading {
+    let mut r = Reading::default();
+    conditions(tokens, c, &mut r);
+    let main = &c.main;
+    let Some(m) = modal_at else {
+        return r;
+    };
+    subject(tokens, &main[..m], &mut r);
+    exceptions(tokens, c, m, &mut r);
+    if r.whole {
+        return r;
+    }
+    let has_examples = c.examples.iter().any(|i| head(tag(tokens, *i)));
+    // An aside that is only a list of targets names the alternatives: "(`a`, `b`, or `c`)".
+    let listed = c.aside.iter().any(|i| head(tag(tokens, *i)))
+        && c.aside.iter().all(|i| {
+            head(tag(tokens, *i))
+                || matches!(
+                    tag(tokens, *i),
+                    "comma" | "or" | "and" | "lparen" | "rparen"
+                )
+                || !unknown(tokens, *i)
+        });
+    let has_alternatives = has_examples || listed;
+    objects(
+        tokens,
+        &main[m..],
+        kind,
+        has_examples,
+        has_alternatives,
+        &mut r,
+    );
+    r
+}
+
+/// A condition is understood when each of its words is: "before committing", "after changing
+/// `src/**`". Words that say what changed ("after changing lint rules", "when backend code is
+/// touched") are left to the reading of changes (folders the document names, or source files
+/// named by the words); words naming a part of a file ("CLI options in `cli.ts`") are accepted,
+/// since the file is what agentgate observes. A condition about a state ("if a model has
+/// `modular.py`"), about work that is not a change ("before looking at code in a module"), or
+/// pointing back ("when you create that file") is not understood.
+fn conditions(tokens: &[Token], c: &Clause, r: &mut Reading) {
+    let words = &vocab::get().words;
+    for (_, items) in &c.conds {
+        // ", as these changes require …": a reason, not part of the condition.
+        let cut = items
+            .iter()
+            .enumerate()
+            .position(|(k, i)| {
+                matches!(value(tokens, *i), "because" | "since" | "so")
+                    || tag(tokens, *i) == "comma"
+                        && items
+                            .get(k + 1)
+                            .is_some_and(|j| words.boundary.contains(value(tokens, *j)))
+            })
+            .unwrap_or(items.len());
+        let items = &items[..cut];
+        let allowed = part_descriptions(tokens, items);
+        // "when you create that file": the condition points back at something agentgate cannot
+        // resolve ("in this repo" points nowhere).
+        let pointing = items.iter().enumerate().any(|(k, i)| {
+            tag(tokens, *i) == "this"
+                && !items.get(k + 1).is_some_and(|n| {
+                    matches!(
+                        value(tokens, *n),
+                        "repo" | "repository" | "project" | "codebase" | "workspace" | "monorepo"
+                    )
+                })
+        }) && !items.iter().any(|i| tag(tokens, *i) == "path");
+        let covered = |k: usize| {
+            allowed.contains(&k)
+                || words.activity.contains(value(tokens, items[k]))
+                // the object of a change verb before it
+                || items[..k].iter().any(|j| change_verb(tag(tokens, *j)))
+                // the subject of a passive change after it ("when … is touched")
+                || items[k + 1..].windows(2).any(|w| {
+                    matches!(value(tokens, w[0]), "is" | "are" | "was" | "were" | "be" | "been" | "gets" | "get")
+                        && change_verb(tag(tokens, w[1]))
+                })
+        };
+        let mut left: Vec<String> = items
+            .iter()
+            .enumerate()
+            .filter(|(k, i)| unknown(tokens, **i) && !covered(*k))
+            .map(|(_, i)| tokens[*i].value.clone())
+            .collect();
+        if pointing && left.is_empty() {
+            left = items
+                .iter()
+                .filter(|i| tag(tokens, **i) == "this")
+                .map(|i| tokens[*i].value.clone())
+                .collect();
+        }
+        if !left.is_empty() {
+            r.whole = true;
+            r.not_understood("its condition", &left);
+        }
+    }
+}
+
+/// Positions (in `items`) of words that describe a part of a path named right after them by a
+/// preposition: "CLI options or their descriptions in `cli.ts`".
+fn part_descriptions(tokens: &[Token], items: &[usize]) -> Vec<usize> {
+    let mut out = Vec::new();
+    for (p, i) in items.iter().enumerate() {
+        if tokens[*i].tag != "path" {
+            continue;
+        }
+        let mut k = p;
+        while k > 0 && matches!(value(tokens, items[k - 1]), "the" | "a" | "an" | "any") {
+            k -= 1;
+        }
+        if k == 0
+            || !matches!(
+                value(tokens, items[k - 1]),
+                "in" | "to" | "of" | "under" | "inside" | "within"
+            )
+        {
+            continue;
+        }
+        let mut j = k - 1;
+        while j > 0 && !matches!(tokens[items[j - 1]].tag, "comma" | "semi" | "colon") {
+            j -= 1;
+            out.push(j);
+        }
+    }
+    out
+}
+
+/// Words right beside a target that only say what it is: "the grammar `.ungram`", "the `-w`
+/// flag", "`@latest` syntax". Positions in `list`.
+fn appositions(tokens: &[Token], list: &[usize]) -> Vec<usize> {
+    let words = &vocab::get().words;
+    let mut out = Vec::new();
+    for (p, i) in list.iter().enumerate() {
+        match tag(tokens, *i) {
+            "path" => {
+                let mut k = p;
+                while k > 0 && unknown(tokens, list[k - 1]) {
+                    if words.parts.contains(value(tokens, list[k - 1])) {
+                        break;
+                    }
+                    k -= 1;
+                    out.push(k);
+                }
+            }
+            "cmd" | "flag" | "envset" | "code" | "prog" => {
+                if let Some(n) = list.get(p + 1) {
+                    if words.kinds.contains(value(tokens, *n)) {
+                        out.push(p + 1);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The words before the modal: a subject ("Agents", "You"), a label ("IMPORTANT:"), or the
+/// objects of a passive ("`go.work` … should not be committed", with what is said of them
+/// between). Anything else narrows who or what the rule is about: the clause is advisory.
+fn subject(tokens: &[Token], pre: &[usize], r: &mut Reading) {
+    let words = &vocab::get().words;
+    // Only the part after the last label or clause break speaks for the modal.
+    let from = pre
+        .iter()
+        .rposition(|i| matches!(tag(tokens, *i), "colon" | "semi" | "stop" | "dash"))
+        .map_or(0, |p| p + 1);
+    let part = &pre[from..];
+    let from = part
+        .iter()
+        .enumerate()
+        .rposition(|(k, i)| {
+            tag(tokens, *i) == "comma"
+                && part
+                    .get(k + 1)
+                    .is_some_and(|j| words.boundary.contains(value(tokens, *j)))
+        })
+        .map_or(0, |p| p + 1);
+    let part = &part[from..];
+    let first_head = part.iter().position(|i| head(tag(tokens, *i)));
+    let beside = appositions(tokens, part);
+    let left: Vec<String> = part
+        .iter()
+        .enumerate()
+        // After a passive's object, words say something of it ("are gitignored and").
+        .filter(|(k, i)| {
+            unknown(tokens, **i)
+                && first_head.is_none_or(|h| *k < h)
+                && !beside.contains(k)
+                && !words.activity.contains(value(tokens, **i))
+                // "Reviewer agents MUST NOT …": a role.
+                && !part.get(k + 1).is_some_and(|n| matches!(tag(tokens, *n), "agents" | "roles"))
+                // "Changes to settings require …": what changed is read like a condition.
+                && !part[..*k].iter().any(|j| change_verb(tag(tokens, *j)))
+        })
+        .map(|(_, i)| tokens[*i].value.clone())
+        .collect();
+    if !left.is_empty() {
+        r.whole = true;
+        r.not_understood("its subject", &left);
+    }
+}
+
+/// "unless"/"until"/"except" left in the clause (not read as a gate or an exception of known
+/// targets) with words agentgate does not understand: dropping the exception would broaden.
+fn exceptions(tokens: &[Token], c: &Clause, m: usize, r: &mut Reading) {
+    let main = &c.main;
+    let Some(at) = main[m..]
+        .iter()
+        .position(|i| matches!(tag(tokens, *i), "unless" | "until" | "except"))
+    else {
+        return;
+    };
+    let left: Vec<String> = main[m + at + 1..]
+        .iter()
+        .take_while(|i| !matches!(tag(tokens, **i), "semi" | "stop"))
+        .filter(|i| unknown(tokens, **i))
+        .map(|i| tokens[*i].value.clone())
+        .collect();
+    if !left.is_empty() {
+        r.whole = true;
+        r.not_understood("its exception", &left);
+    }
+}
+
+/// Where the rule's object ends and its reason starts, in `post` (which starts at the modal).
+fn object_end(tokens: &[Token], post: &[usize]) -> usize {
+    let words = &vocab::get().words;
+    let mut seen_head = false;
+    for (k, i) in post.iter().enumerate().skip(1) {
+        let t = tag(tokens, *i);
+        let v = value(tokens, *i);
+        let next = post.get(k + 1).map(|j| &tokens[*j]);
+        let stop = match t {
+            "semi" | "stop" => true,
+            "dash" | "colon" => seen_head,
+            "comma" => {
+                seen_head
+                    && next.is_some_and(|n| {
+                        words.boundary.contains(&n.value) || n.tag == "this" && n.value != "them"
+                    })
+            }
+            "w" if seen_head && v == "to" => next.is_some_and(|n| {
+                VERBS.contains(&n.tag) && n.tag != "read"
+                    || n.tag == "must"
+                    || PURPOSE.contains(&n.value.as_str())
+            }),
+            "w" if seen_head => {
+                words.boundary.contains(v)
+                    && !words.relative.contains(v)
+                    && !matches!(
+                        v,
+                        "this" | "it" | "they" | "these" | "those" | "we" | "there"
+                    )
+            }
+            _ => false,
+        };
+        if stop {
+            return k;
+        }
+        if head(t) {
+            seen_head = true;
+        }
+    }
+    post.len()
+}
+
+/// The modal and what follows: conjuncts of a verb and its objects, each object a noun phrase.
+fn objects(
+    tokens: &[Token],
+    post: &[usize],
+    kind: Kind,
+    has_examples: bool,
+    has_alternatives: bool,
+    r: &mut Reading,
+) {
+    let words = &vocab::get().words;
+    let end = object_end(tokens, post);
+    // An imperative's verb opens the first conjunct; a modal stands before it.
+    let start = usize::from(!post.first().is_some_and(|i| verb(tag(tokens, *i))));
+    let region = &post[start.min(end)..end];
+    if kind == Kind::Obligation {
+        // A wider object only makes an obligation easier to meet; but "the relevant guide"
+        // leaves to judgment whether anything is required at all (unless the alternatives are
+        // listed: "the appropriate lockfile (`a`, `b`)"). A judgment word after a preposition
+        // only says where ("tests in the appropriate directory").
+        let first_np = region
+            .iter()
+            .position(|i| {
+                matches!(
+                    value(tokens, *i),
+                    "in" | "under" | "to" | "of" | "for" | "with" | "at" | "on" | "from"
+                )
+            })
+            .unwrap_or(region.len());
+        let judged: Vec<String> = region[..first_np]
+            .iter()
+            .filter(|i| words.judgment.contains(value(tokens, **i)))
+            .map(|i| tokens[*i].value.clone())
+            .collect();
+        if !judged.is_empty() && !has_alternatives {
+            r.whole = true;
+            r.reason = Some(format!(
+                "it leaves to judgment what it requires ({})",
+                quote_words(&judged)
+            ));
+        }
+        return;
+    }
+    // Conjuncts: a new one starts at a verb after "and", "or" or a comma, once the current one
+    // has a verb.
+    let mut conjuncts: Vec<Vec<usize>> = vec![Vec::new()];
+    let mut has_verb = false;
+    for (k, i) in region.iter().enumerate() {
+        let t = tag(tokens, *i);
+        let joint = k > 0 && matches!(tag(tokens, region[k - 1]), "and" | "or" | "comma");
+        let cur = conjuncts.last().expect("one conjunct");
+        // "push, pull, or rebase": after a verb with no object yet, a list is of verbs.
+        let bare = cur
+            .iter()
+            .all(|j| verb(tag(tokens, *j)) || matches!(tag(tokens, *j), "and" | "or" | "comma"));
+        if joint && has_verb && bare && !verb(t) && unknown(tokens, *i) {
+            conjuncts.last_mut().expect("one conjunct").pop();
+            conjuncts.push(Vec::new());
+            has_verb = true;
+        } else if verb(t) && has_verb && joint {
+            let last = conjuncts.last_mut().expect("one conjunct");
+            // The joint belongs to neither.
+            last.pop();
+            conjuncts.push(Vec::new());
+            has_verb = false;
+        }
+        if verb(t) {
+            has_verb = true;
+        }
+        conjuncts.last_mut().expect("one conjunct").push(*i);
+    }
+    for conj in &conjuncts {
+        conjunct(tokens, conj, has_examples, r);
+    }
+}
+
+/// One verb (or several joined: "create or switch to") and its objects.
+fn conjunct(tokens: &[Token], conj: &[usize], has_examples: bool, r: &mut Reading) {
+    let words = &vocab::get().words;
+    // The verbs open the conjunct ("commit", "create or switch to"); a verb-like action after
+    // an object word is a noun ("no tiny or massive commits").
+    let lead = conj
+        .iter()
+        .position(|i| {
+            !(verb(tag(tokens, *i))
+                || matches!(
+                    tag(tokens, *i),
+                    "and" | "or" | "comma" | "agents" | "also" | "manually"
+                )
+                || tag(tokens, *i) == "w" && !unknown(tokens, *i))
+        })
+        .unwrap_or(conj.len());
+    let v_end = conj[..lead]
+        .iter()
+        .rposition(|i| verb(tag(tokens, *i)))
+        .map_or(0, |p| p + 1);
+    // The object list after the verbs, split into noun phrases at list separators.
+    let mut nps: Vec<Vec<usize>> = vec![Vec::new()];
+    for i in &conj[v_end..] {
+        if matches!(tag(tokens, *i), "and" | "or" | "comma") {
+            nps.push(Vec::new());
+        } else {
+            nps.last_mut().expect("one phrase").push(*i);
+        }
+    }
+    nps.retain(|np| !np.is_empty());
+    // "under `a`, `b`, or `c`": a list after a preposition is one place, not more objects.
+    let mut merged: Vec<Vec<usize>> = Vec::new();
+    for np in nps {
+        let located = merged
+            .last()
+            .is_some_and(|prev| locative_at(tokens, prev).is_some());
+        if located
+            && np
+                .iter()
+                .all(|i| head(tag(tokens, *i)) || !unknown(tokens, *i))
+        {
+            merged.last_mut().expect("checked").extend(np);
+        } else {
+            merged.push(np);
+        }
+    }
+    // Unknown words among the verbs ("never mutate committed files") belong to the object.
+    let verb_words: Vec<String> = conj[..v_end]
+        .iter()
+        .filter(|i| unknown(tokens, **i))
+        .map(|i| tokens[*i].value.clone())
+        .collect();
+    let mut bad_words = verb_words.clone();
+    let mut failed: Vec<&Vec<usize>> = Vec::new();
+    let mut ok = 0;
+    for np in &merged {
+        // "generated translations under `docs/ja`": the place is what agentgate observes, and
+        // words naming what lives there add nothing, unless they name parts of files.
+        let place = locative_at(tokens, np);
+        let beside = appositions(tokens, np);
+        let every = quantified(tokens, np);
+        let unk: Vec<String> = np
+            .iter()
+            .enumerate()
+            .filter(|(k, i)| {
+                unknown(tokens, **i)
+                    && !beside.contains(k)
+                    && !every.contains(k)
+                    && !place.is_some_and(|p| *k < p && !words.parts.contains(value(tokens, **i)))
+            })
+            .map(|(_, i)| tokens[*i].value.clone())
+            .collect();
+        if unk.is_empty() {
+            if np.iter().any(|i| head(tag(tokens, *i))) {
+                ok += 1;
+            }
+        } else {
+            bad_words.extend(unk);
+            failed.push(np);
+        }
+    }
+    if bad_words.is_empty() {
+        return;
+    }
+    r.not_understood("its object", &bad_words);
+    // What is dropped names nothing: its targets, and the verbs of a conjunct dropped whole.
+    if ok > 0 && verb_words.is_empty() || has_examples {
+        // The items understood (or the examples given) stay the object.
+        for np in failed {
+            r.drop
+                .extend(np.iter().copied().filter(|i| head(tag(tokens, *i))));
+        }
+    } else {
+        r.drop.extend(
+            conj.iter()
+                .copied()
+                .filter(|i| head(tag(tokens, *i)) || verb(tag(tokens, *i))),
+        );
+    }
+}
+
+/// Words of a phrase that say "everywhere": "on any cluster", "in every environment" narrow
+/// nothing. Positions in `np`.
+fn quantified(tokens: &[Token], np: &[usize]) -> Vec<usize> {
+    let mut out = Vec::new();
+    for (k, w) in np.windows(2).enumerate() {
+        let prep = matches!(
+            value(tokens, w[0]),
+            "on" | "in" | "for" | "across" | "to" | "from" | "at" | "within" | "inside" | "under"
+        );
+        if prep && matches!(value(tokens, w[1]), "any" | "every" | "all" | "each") {
+            out.extend((k + 2..np.len()).take_while(|j| tag(tokens, np[*j]) == "w"));
+        }
+    }
+    out
+}
+
+/// Where a noun phrase names its place: a preposition of place followed by a path.
+fn locative_at(tokens: &[Token], np: &[usize]) -> Option<usize> {
+    np.windows(2).position(|w| {
+        matches!(
+            value(tokens, w[0]),
+            "in" | "under" | "inside" | "within" | "below" | "beneath"
+        ) && tag(tokens, w[1]) == "path"
+    })
+}
