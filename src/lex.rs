@@ -22,7 +22,7 @@ pub fn lex(pieces: &[Piece]) -> Vec<Token> {
     for p in pieces {
         match p {
             Piece::Text { text, .. } => {
-                words.extend(vocab::split_words(text));
+                words.extend(split_alternatives(v, vocab::split_words(text)));
                 skip_code = false;
             }
             Piece::Code { text, .. } => {
@@ -46,6 +46,31 @@ pub fn lex(pieces: &[Piece]) -> Vec<Token> {
     }
     lex_words(v, words, &mut out);
     postpositions(&mut out);
+    out
+}
+
+/// "stash/revert", "main/master", "create/edit": words joined by a slash are alternatives.
+/// A path-like word (`src/x`, with dots or digits) stays whole.
+fn split_alternatives(v: &Vocabulary, words: Vec<String>) -> Vec<String> {
+    let mut out = Vec::with_capacity(words.len());
+    for w in words {
+        let parts: Vec<&str> = w.split('/').collect();
+        let alternatives = (2..=4).contains(&parts.len())
+            && v.longest(std::slice::from_ref(&w), 0).is_none()
+            && parts
+                .iter()
+                .all(|p| p.len() >= 2 && p.chars().all(|c| c.is_alphabetic() || c == '-'));
+        if !alternatives {
+            out.push(w);
+            continue;
+        }
+        for (k, p) in parts.iter().enumerate() {
+            if k > 0 {
+                out.push("/".to_string());
+            }
+            out.push(p.to_string());
+        }
+    }
     out
 }
 
@@ -104,8 +129,13 @@ fn lex_words(v: &'static Vocabulary, mut words: Vec<String>, out: &mut Vec<Token
             "—" | "–" | "-" => "dash",
             "!" | "?" | "。" => "stop",
             "&" => "and",
+            "/" => "or",
             _ if w.chars().all(|c| c.is_ascii_digit()) => "num",
             _ if w.starts_with('@') && w.len() > 1 => "team",
+            // `--release` written without backticks is still a flag.
+            _ if w.starts_with("--") && w[2..].starts_with(|c: char| c.is_ascii_alphabetic()) => {
+                "flag"
+            }
             _ if v.prose_programs.iter().any(|p| p == w) => "prog",
             _ => "w",
         };

@@ -18,6 +18,12 @@ struct Raw {
     programs: RawPrograms,
     docs: RawDocs,
     words: RawWords,
+    paths: RawPaths,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawPaths {
+    root_names: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -108,6 +114,8 @@ pub struct Vocabulary {
     pub value_options: BTreeMap<String, Vec<String>>,
     pub docs_globs: Vec<String>,
     pub words: Words,
+    /// File names that by convention sit at a root (`Cargo.toml`): written bare, only that one.
+    pub root_names: HashSet<String>,
 }
 
 /// The vocabulary, parsed once.
@@ -172,6 +180,7 @@ fn build(json: &str) -> Result<Vocabulary, serde_json::Error> {
         runners: raw.programs.runners,
         value_options: raw.programs.value_options,
         docs_globs: raw.docs.globs,
+        root_names: raw.paths.root_names.into_iter().collect(),
         words: Words {
             function: raw.words.function.into_iter().collect(),
             generic: raw.words.generic.into_iter().collect(),

@@ -105,18 +105,86 @@ pub fn interpret(tokens: &[Token], phrases: &[Phrase], cx: &Context) -> Outcome 
             _ => frame::Kind::Obligation,
         };
         let reading = frame::read(tokens, c, at, kind);
-        if reading.whole || !reading.drop.is_empty() {
+        if !reading.mute.is_empty() {
+            let mut muted = tokens.to_vec();
+            for i in &reading.mute {
+                muted[*i].tag = "w";
+            }
+            if reading.whole || !reading.drop.is_empty() {
+                partly(&muted, c, prev.as_ref(), cx, &reading, &mut out);
+            } else {
+                interpret_clause(&muted, c, prev.as_ref(), cx, &mut out);
+            }
+        } else if reading.whole || !reading.drop.is_empty() {
             partly(tokens, c, prev.as_ref(), cx, &reading, &mut out);
         } else {
             interpret_clause(tokens, c, prev.as_ref(), cx, &mut out);
         }
         prev = Some(c.clone());
     }
+    // "Never push; ask the user instead": what the statement forbids needs an approval.
+    if clauses.iter().any(|c| ask_instead(tokens, c)) {
+        for d in out.drafts.iter_mut() {
+            if d.decision == Decision::Deny {
+                d.decision = Decision::Ask;
+            }
+        }
+    }
     if out.normative && out.drafts.is_empty() && out.reason.is_none() {
         out.reason =
             Some("no enforceable target (path, command, flag or action) was recognised".into());
     }
     out
+}
+
+/// A condition that is a permission: "only when explicitly asked", "if the user requests it",
+/// "when instructed" — every word is the asking, the asker or neutral. "Even if asked" is the
+/// opposite (the rule holds regardless), and "if necessary to fulfill the user request" names a
+/// need, not a permission.
+fn permission(tokens: &[Token], phrases: &[Phrase], k: usize, items: &[usize]) -> bool {
+    let even = k > 0 && matches!(&phrases[k - 1], Phrase::Tok(j) if tokens[*j].value == "even");
+    !even
+        && items.iter().any(|i| tokens[*i].tag == "approval")
+        && items.iter().all(|i| {
+            let t = &tokens[*i];
+            matches!(t.tag, "approval" | "agents" | "this")
+                || t.tag == "w"
+                    && (!frame::unknown(tokens, *i)
+                        || matches!(
+                            t.value.as_str(),
+                            "user"
+                                | "users"
+                                | "human"
+                                | "humans"
+                                | "maintainer"
+                                | "maintainers"
+                                | "owner"
+                                | "owners"
+                                | "operator"
+                                | "he"
+                                | "she"
+                                | "someone"
+                        ))
+        })
+}
+
+/// A clause that only says to ask someone instead: "ask the user instead", "ask a human first".
+fn ask_instead(tokens: &[Token], c: &Clause) -> bool {
+    let main = &c.main;
+    main.iter().any(|i| tag(tokens, *i) == "ask")
+        && main
+            .iter()
+            .any(|i| matches!(tokens[*i].value.as_str(), "instead" | "first" | "ask first"))
+        && main.iter().all(|i| {
+            let t = &tokens[*i];
+            matches!(t.tag, "ask" | "agents" | "comma" | "stop")
+                || t.tag == "w" && !frame::unknown(tokens, *i)
+                || t.tag == "w"
+                    && matches!(
+                        t.value.as_str(),
+                        "human" | "maintainer" | "maintainers" | "owner"
+                    )
+        })
 }
 
 /// A clause understood in part: what the understood part compiles to is enforced; what the whole
@@ -172,14 +240,28 @@ fn partly(
 
 /// Where a clause's modal stands, or the verb that opens an imperative ("Run …", "No …").
 fn modal_position(tokens: &[Token], main: &[usize]) -> Option<usize> {
-    main.iter()
-        .position(|i| {
-            matches!(
-                tag(tokens, *i),
-                "deny" | "must" | "should" | "avoid" | "ask"
-            )
-        })
-        .or_else(|| main.iter().position(|i| tag(tokens, *i) == "may"))
+    let modal = |i: &usize| {
+        matches!(
+            tag(tokens, *i),
+            "deny" | "must" | "should" | "avoid" | "ask"
+        )
+    };
+    // A lead-in's modal gives way to the item's own: "Files to avoid: Do not commit …".
+    let mut at = main.iter().position(modal);
+    while let Some(m) = at {
+        let next = main[m + 1..]
+            .iter()
+            .position(|i| tag(tokens, *i) == "colon")
+            .and_then(|c| {
+                let from = m + 1 + c + 1;
+                main[from..].iter().position(modal).map(|k| from + k)
+            });
+        match next {
+            Some(n) => at = Some(n),
+            None => break,
+        }
+    }
+    at.or_else(|| main.iter().position(|i| tag(tokens, *i) == "may"))
         .or_else(|| {
             let lead = main.iter().position(|i| {
                 !matches!(
@@ -313,6 +395,11 @@ fn split_clauses(tokens: &[Token], phrases: &[Phrase]) -> Vec<Clause> {
                     cur.main.push(*i);
                 }
             }
+            // "only when explicitly asked", "if the user requests it": permission, not a
+            // condition — the action needs an approval.
+            Phrase::Condition { items, .. } if permission(tokens, phrases, k, items) => {
+                cur.gate = true;
+            }
             Phrase::Condition { kind, items } => cur.conds.push((*kind, items.clone())),
             Phrase::Gate => {
                 cur.gate = true;
@@ -386,6 +473,8 @@ fn interpret_clause(
         Polarity::Deny
     } else if has(tokens, main, "may") {
         Polarity::May
+    } else if c.gate && has(tokens, main, "only") {
+        Polarity::Deny
     } else if lead_word(tokens, main).is_some_and(|t| VERBS.contains(&t) || t == "no") {
         if lead_word(tokens, main) == Some("no") {
             Polarity::Deny
@@ -503,6 +592,16 @@ fn interpret_clause(
     match polarity {
         Polarity::None => not_form(tokens, c, cx, severity, out),
         Polarity::May => {}
+        Polarity::Deny if deny_at.is_none() && c.gate => {
+            // "Only commit when explicitly asked", "push only when asked": the rest of the
+            // clause needs an approval.
+            let mut only = c.clone();
+            only.main.retain(|i| tag(tokens, *i) != "only");
+            if let Some(o) = main.iter().find(|i| tag(tokens, **i) == "only") {
+                only.main.insert(0, *o);
+            }
+            deny_form(tokens, &only, prev, 0, cx, severity, decision, asking, out)
+        }
         Polarity::Deny => deny_form(
             tokens,
             c,

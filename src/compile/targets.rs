@@ -39,8 +39,9 @@ const DOTFILES: &[&str] = &[
 /// Globs for a path written in a policy, relative to `scope` (`""` or `pkg/`).
 ///
 /// A path names itself and, as a directory, everything under it; a single segment with a
-/// wildcard (`*.rs`, `*_formatter`) or a bare extension (`.ungram`) matches at any depth; a path
-/// given as an example (`like src/x.ts`) matches at any depth too.
+/// wildcard (`*.rs`, `*_formatter`), a bare extension (`.ungram`) or a bare file name that is
+/// not a root convention (`localazy.xml`, not `Cargo.toml`) matches at any depth; a path given
+/// as an example (`like src/x.ts`) matches at any depth too.
 pub fn path_globs(target: &str, scope: &str, anywhere: bool) -> Vec<String> {
     let mut t = target.trim().replace('\\', "/");
     while let Some(rest) = t.strip_prefix("./") {
@@ -59,9 +60,15 @@ pub fn path_globs(target: &str, scope: &str, anywhere: bool) -> Vec<String> {
         && !t[1..].contains('.')
         && t[1..].chars().all(|c| c.is_ascii_alphanumeric())
         && !DOTFILES.iter().any(|d| *d == t || t.starts_with(".env"));
+    // A bare file name (`localazy.xml`, `.env`) matches wherever it is, as in a .gitignore;
+    // names that by convention sit at a root (`Cargo.toml`, `AGENTS.md`) and folders do not.
+    let file_name = single
+        && !dir
+        && (t.contains('.') || t.starts_with('.'))
+        && !crate::vocab::get().root_names.contains(t);
     let base = if is_ext {
         format!("**/*{t}")
-    } else if anywhere || (single && t.contains(['*', '?', '['])) {
+    } else if anywhere || file_name || (single && t.contains(['*', '?', '['])) {
         if t.starts_with("**") {
             t.to_string()
         } else {
@@ -261,7 +268,15 @@ mod tests {
         assert_eq!(path_globs("docs/v*/", "", false), vec!["docs/v*/**"]);
         assert_eq!(path_globs("*.rs", "", false), vec!["**/*.rs", "**/*.rs/**"]);
         assert_eq!(path_globs(".ungram", "", false), vec!["**/*.ungram"]);
-        assert_eq!(path_globs(".env", "", false), vec![".env", ".env/**"]);
+        assert_eq!(path_globs(".env", "", false), vec!["**/.env", "**/.env/**"]);
+        assert_eq!(
+            path_globs("Cargo.toml", "", false),
+            vec!["Cargo.toml", "Cargo.toml/**"]
+        );
+        assert_eq!(
+            path_globs("localazy.xml", "", false),
+            vec!["**/localazy.xml", "**/localazy.xml/**"]
+        );
         assert_eq!(path_globs("src/**", "pkg/", false), vec!["pkg/src/**"]);
         assert_eq!(
             path_globs("src/x.ts", "", true),

@@ -228,7 +228,7 @@ fn matches_one(p: &CommandPattern, inv: &Invocation) -> bool {
             None => false,
         };
     }
-    if p.program.contains('/') {
+    if p.program.contains('/') || is_script_name(&p.program) {
         let path = p.program.trim_start_matches("./");
         let base = path.rsplit('/').next().unwrap_or(path);
         // The script run directly, or by an interpreter (`bash scripts/gen.sh`); `cat
@@ -344,4 +344,14 @@ mod tests {
         assert!(g.matches_under("docs/SSOT"));
         assert!(!g.matches_under("src"));
     }
+}
+
+/// A program pattern that names a script file (`setup.py`, `deploy.sh`): run directly or by
+/// an interpreter.
+fn is_script_name(program: &str) -> bool {
+    const EXT: &[&str] = &[
+        ".py", ".sh", ".js", ".mjs", ".ts", ".rb", ".pl", ".ps1", ".bash", ".zsh",
+    ];
+    EXT.iter()
+        .any(|e| program.len() > e.len() && program.ends_with(e))
 }

@@ -283,7 +283,10 @@ pub(super) fn deny_form(
             {
                 continue; // "do not introduce long-lived tokens" is not reading secrets
             }
-            if a == Action::Dependency && !verbs.contains(&"create") && !asking {
+            let installs = scope.iter().any(|i| {
+                tag(tokens, *i) == "act_dependency" && tokens[*i].value.starts_with("install")
+            });
+            if a == Action::Dependency && !verbs.contains(&"create") && !asking && !installs {
                 // "never update all dependencies", "don't raise dependency floors": not an add.
                 continue;
             }
@@ -451,9 +454,28 @@ pub(super) fn deny_form(
         return;
     }
     let mut pats = collect_commands(tokens, &scope);
-    if run_verb.is_some() {
-        for i in &scope {
-            pats.extend(noun_command_patterns(&tokens[*i], NounCommands::Flags));
+    if let Some(r) = run_verb {
+        // The run verb's own object: "do not run tests", "never run the full test suite",
+        // "do not run `setup.py`" (a script). Other nouns lend only their flags ("release
+        // builds" → `--release`).
+        let object = |k: usize| {
+            k > r
+                && scope[r + 1..k].iter().all(|j| {
+                    matches!(tag(tokens, *j), "or" | "and" | "comma" | "noun" | "path")
+                        || tag(tokens, *j) == "w"
+                            && vocab::get().words.function.contains(&tokens[*j].value)
+                })
+        };
+        for (k, i) in scope.iter().enumerate() {
+            let which = if object(k) {
+                NounCommands::All
+            } else {
+                NounCommands::Flags
+            };
+            pats.extend(noun_command_patterns(&tokens[*i], which));
+            if object(k) && tag(tokens, *i) == "path" && is_script(&tokens[*i].value) {
+                pats.push(program_pattern(&tokens[*i].value));
+            }
         }
     }
     for i in &scope {
@@ -520,6 +542,14 @@ pub(super) fn dedup<T: PartialEq + Clone>(v: Vec<T>) -> Vec<T> {
 
 pub(super) fn has_word(tokens: &[Token], list: &[usize], word: &str) -> bool {
     list.iter().any(|i| tokens[*i].value == word)
+}
+
+/// A path that names a script one runs (`setup.py`, `scripts/deploy.sh`).
+fn is_script(path: &str) -> bool {
+    const EXT: &[&str] = &[
+        ".py", ".sh", ".js", ".mjs", ".ts", ".rb", ".pl", ".ps1", ".bash", ".zsh",
+    ];
+    !path.contains(['*', '?', '[', '<']) && EXT.iter().any(|e| path.ends_with(e))
 }
 
 /// Whether the `branch` word of a clause names a place: "on the `develop` or `master` branch".

@@ -23,6 +23,9 @@ use super::*;
 pub(super) struct Reading {
     /// Token indices of `main` that name parts not understood: they are read as plain words.
     pub drop: Vec<usize>,
+    /// Targets after a prohibition's object, in its reason ("… then edit `index.html`"): never
+    /// its object, so read as plain words in every reading of the clause.
+    pub mute: Vec<usize>,
     /// Nothing of the clause can be enforced: a condition, exception or subject is not understood.
     pub whole: bool,
     /// Why, naming the words not understood.
@@ -157,6 +160,7 @@ pub(super) fn read(tokens: &[Token], c: &Clause, modal_at: Option<usize>, kind: 
         return r;
     };
     subject(tokens, &main[..m], &mut r);
+    labelled_condition(tokens, c, m, &mut r);
     exceptions(tokens, c, m, &mut r);
     if r.whole {
         return r;
@@ -355,6 +359,31 @@ fn subject(tokens: &[Token], pre: &[usize], r: &mut Reading) {
     }
 }
 
+/// "Import errors after install: ensure you ran …": a condition inside a label belongs to the
+/// label's topic; when the topic is not understood, neither is the condition.
+fn labelled_condition(tokens: &[Token], c: &Clause, m: usize, r: &mut Reading) {
+    let main = &c.main;
+    let Some(colon) = main[..m].iter().rev().find(|i| tag(tokens, **i) == "colon") else {
+        return;
+    };
+    let inside = c
+        .conds
+        .iter()
+        .any(|(_, items)| !items.is_empty() && items.iter().all(|i| i < colon));
+    if !inside {
+        return;
+    }
+    let left: Vec<String> = main
+        .iter()
+        .filter(|i| *i < colon && unknown(tokens, **i))
+        .map(|i| tokens[*i].value.clone())
+        .collect();
+    if !left.is_empty() {
+        r.whole = true;
+        r.not_understood("its topic", &left);
+    }
+}
+
 /// "unless"/"until"/"except" left in the clause (not read as a gate or an exception of known
 /// targets) with words agentgate does not understand: dropping the exception would broaden.
 fn exceptions(tokens: &[Token], c: &Clause, m: usize, r: &mut Reading) {
@@ -387,7 +416,9 @@ fn object_end(tokens: &[Token], post: &[usize]) -> usize {
         let next = post.get(k + 1).map(|j| &tokens[*j]);
         let stop = match t {
             "semi" | "stop" => true,
-            "dash" | "colon" => seen_head,
+            // A colon before targets introduces them ("these files: `a`, `b`").
+            "colon" => seen_head && !next.is_some_and(|n| head(n.tag)),
+            "dash" => seen_head,
             "comma" => {
                 seen_head
                     && next.is_some_and(|n| {
@@ -430,6 +461,18 @@ fn objects(
 ) {
     let words = &vocab::get().words;
     let end = object_end(tokens, post);
+    if kind == Kind::Prohibition {
+        // Paths in the reason are not what is forbidden, unless said to be generated
+        // ("— they are generated from `x.json`" names a source).
+        let tail = &post[end..];
+        let generated = tail.iter().position(|i| tag(tokens, *i) == "generated");
+        r.mute.extend(
+            tail.iter()
+                .enumerate()
+                .filter(|(k, i)| tag(tokens, **i) == "path" && generated.is_none_or(|g| *k < g))
+                .map(|(_, i)| *i),
+        );
+    }
     // An imperative's verb opens the first conjunct; a modal stands before it.
     let start = usize::from(!post.first().is_some_and(|i| verb(tag(tokens, *i))));
     let region = &post[start.min(end)..end];
@@ -555,6 +598,11 @@ fn conjunct(tokens: &[Token], conj: &[usize], has_examples: bool, r: &mut Readin
         let place = locative_at(tokens, np);
         let beside = appositions(tokens, np);
         let every = quantified(tokens, np);
+        // "runtime artifacts: `dump.rdb`": a label before a colon that introduces targets.
+        let label_end = np
+            .iter()
+            .position(|i| tag(tokens, *i) == "colon")
+            .filter(|c| np[c + 1..].iter().any(|i| head(tag(tokens, *i))));
         let unk: Vec<String> = np
             .iter()
             .enumerate()
@@ -562,6 +610,7 @@ fn conjunct(tokens: &[Token], conj: &[usize], has_examples: bool, r: &mut Readin
                 unknown(tokens, **i)
                     && !beside.contains(k)
                     && !every.contains(k)
+                    && !label_end.is_some_and(|c| *k < c)
                     && !place.is_some_and(|p| *k < p && !words.parts.contains(value(tokens, **i)))
             })
             .map(|(_, i)| tokens[*i].value.clone())
