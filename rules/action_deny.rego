@@ -1,7 +1,7 @@
 # METADATA
 # id: action-deny
 # title: Deny well-known actions
-# description: Taking a well-known action (force push, commit, amend, rebase, skip hooks, branch, worktree, merge, tag, revert, pull request, issue, deploy, secret, publish, dependency, background) — declared or spelled as a command — violates the rule, optionally only towards a target branch or environment.
+# description: Taking a well-known action (force push, commit, amend, rebase, skip hooks, branch, worktree, merge, tag, revert, pull request, ready pull request, issue, comment, deploy, secret, publish, dependency, background) — declared or spelled as a command — violates the rule, optionally only towards a target branch or environment.
 # example: Never force push.
 package agentgate.kinds.action_deny
 

@@ -1,7 +1,7 @@
 # METADATA
 # id: bound
 # title: Bounds on destructive work
-# description: More deleted files, changed files or changed lines (added + removed) than the bound violates the rule.
+# description: More deleted files, changed files, changed lines (added + removed) or added lines than the bound violates the rule.
 # example: Agents MUST NOT delete more than 10 files.
 package agentgate.kinds.bound
 
@@ -21,3 +21,5 @@ measure("deleted-files") := count([w | some w in input.writes; w.op == "delete";
 measure("changed-files") := count({w.path | some w in input.writes})
 
 measure("changed-lines") := sum([w.lines | some w in input.writes])
+
+measure("added-lines") := sum([w.added | some w in input.writes])

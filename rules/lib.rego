@@ -138,3 +138,13 @@ trigger_subject(trigger, when) := "plan" if {
 first_action_subject(name) := [a.subject | some a in input.actions; a.action == name][0]
 
 first_write_subject(when) := [w.subject | some w in input.writes; touched(when, w)][0]
+
+# Programs that edit, copy, move or show files by hand, or manage history (src/engine/matchers.rs
+# HAND_EDITORS): none regenerates a generated file.
+hand_editors := {
+	"sed", "awk", "gawk", "perl", "echo", "printf", "cat", "tee", "cp", "mv", "rm", "touch",
+	"mkdir", "ln", "patch", "git", "ed", "ex", "vi", "vim", "nvim", "nano", "emacs", "code",
+	"truncate", "dd", "chmod", "chown", "tr", "head", "tail", "grep", "rg", "find", "ls", "cd",
+	"true", "false", "install", "rsync", "tar", "unzip", "curl", "wget", "sort", "uniq", "cut",
+	"paste", "xargs", "test", "[", "diff", "jq", "yq",
+}

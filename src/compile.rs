@@ -369,7 +369,12 @@ fn units<'a>(src: &SourceFile, segs: &[Segment], toks: &'a [Vec<Token>]) -> Vec<
     // Bare children (only targets) of a lead-in merge into it: "Before committing, run:" + list.
     for (i, s) in segs.iter().enumerate() {
         if let (Some(l), SegmentKind::Item) = (s.leadin, &s.kind) {
-            if is_bare(&toks[i]) && has_modal(&block_tokens(segs, toks, segs[l].block)) {
+            // The lead-in's modal may be its own or its heading's ("### Never Do" over
+            // "- Edit generated files directly:" over paths).
+            if is_bare(&toks[i])
+                && (has_modal(&block_tokens(segs, toks, segs[l].block))
+                    || has_modal(&prefix_tokens(l, segs, toks)))
+            {
                 merged_into.entry(l).or_default().push(i);
                 skip[i] = true;
             }
@@ -673,7 +678,7 @@ fn prefix_tokens(i: usize, segs: &[Segment], toks: &[Vec<Token>]) -> Vec<Token> 
             if words <= 6
                 && ht
                     .iter()
-                    .any(|t| matches!(t.tag, "deny" | "must" | "approval" | "avoid"))
+                    .any(|t| matches!(t.tag, "deny" | "must" | "approval" | "avoid" | "ask"))
             {
                 let mut t = ht.clone();
                 t.push(colon);

@@ -258,6 +258,7 @@ pub fn satisfied_by(r: &Rule) -> String {
                 crate::ir::Metric::ChangedLines => "changed lines",
                 crate::ir::Metric::DeletedFiles => "deleted files",
                 crate::ir::Metric::ChangedFiles => "changed files",
+                crate::ir::Metric::AddedLines => "added lines",
             }
         ),
     };

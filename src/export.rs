@@ -392,7 +392,13 @@ fn action_commands(a: Action) -> Option<Vec<Vec<Token>>> {
             toks(&[&["uv"], &["add"]]),
             toks(&[&["go"], &["get"]]),
         ],
-        Action::Deploy | Action::Secret | Action::Background => return None,
+        Action::Comment => vec![
+            toks(&[&["gh"], &["pr", "issue"], &["comment"]]),
+            toks(&[&["gh"], &["pr"], &["review"]]),
+        ],
+        Action::Deploy | Action::Secret | Action::Background | Action::ReadyPullRequest => {
+            return None
+        }
     })
 }
 

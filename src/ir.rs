@@ -89,6 +89,10 @@ pub enum Action {
     Publish,
     Dependency,
     Background,
+    /// A comment on a pull request or issue (`gh pr comment`, `gh issue comment`, `gh pr review`).
+    Comment,
+    /// A pull request that is not a draft: opened without `--draft`, or marked ready.
+    ReadyPullRequest,
 }
 
 impl Action {
@@ -114,6 +118,8 @@ impl Action {
             Action::Publish => "publish",
             Action::Dependency => "dependency",
             Action::Background => "background",
+            Action::Comment => "comment",
+            Action::ReadyPullRequest => "ready-pull-request",
         }
     }
 
@@ -122,7 +128,7 @@ impl Action {
     }
 }
 
-pub const ACTIONS: [Action; 20] = [
+pub const ACTIONS: [Action; 22] = [
     Action::Commit,
     Action::Push,
     Action::ForcePush,
@@ -143,6 +149,8 @@ pub const ACTIONS: [Action; 20] = [
     Action::Publish,
     Action::Dependency,
     Action::Background,
+    Action::Comment,
+    Action::ReadyPullRequest,
 ];
 
 /// A word of a command pattern.
@@ -204,6 +212,8 @@ pub enum Metric {
     DeletedFiles,
     ChangedFiles,
     ChangedLines,
+    /// Lines added ("500 additions max").
+    AddedLines,
 }
 
 /// Risk classes, lowest first.

@@ -93,6 +93,11 @@ impl Tokens<'_> {
     fn phrase(&self, p: Pair<Rule>) -> Phrase {
         let r = self.range(&p);
         match p.as_rule() {
+            // "more than 10 files" or "500 additions max".
+            Rule::bound if self.tokens[r.start].tag == "num" => Phrase::Bound {
+                num: r.start,
+                unit: Some(r.start + 1),
+            },
             Rule::bound => Phrase::Bound {
                 num: r.start + 1,
                 unit: (r.start + 2 < r.end).then_some(r.start + 2),

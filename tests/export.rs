@@ -60,7 +60,7 @@ fn claude_settings_parse_and_hold_the_rules() {
     for want in [
         "Edit(/docs/SSOT/**)",
         "Edit(/infra/**)",
-        "Read(/.env)",
+        "Read(/**/.env)",
         "Bash(git push --force:*)",
         "Bash(git push -f:*)",
         "Bash(terraform apply:*)",

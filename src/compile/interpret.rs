@@ -475,6 +475,12 @@ fn interpret_clause(
         Polarity::May
     } else if c.gate && has(tokens, main, "only") {
         Polarity::Deny
+    } else if c.bounds.iter().any(|(n, u)| {
+        u.is_some_and(|u| tokens.get(u + 1).is_some_and(|t| t.tag == "max"))
+            || *n > 0 && tokens[n - 1].tag == "max"
+    }) {
+        // "500 additions max": the bound is the rule.
+        Polarity::Deny
     } else if lead_word(tokens, main).is_some_and(|t| VERBS.contains(&t) || t == "no") {
         if lead_word(tokens, main) == Some("no") {
             Polarity::Deny

@@ -232,10 +232,15 @@ pub fn check(rule: &Rule, lists: RuleLists, cx: &Cx) -> R {
             })
             .collect()),
         RuleBody::Generated { generators, .. } => {
-            let ran = f
-                .runs
-                .iter()
-                .any(|r| generators.iter().any(|p| matchers::matches(p, &r.inv)));
+            // With its generator unknown, any program that could regenerate the file counts;
+            // editing it by hand (`sed -i`, `echo >`, a declared change alone) does not.
+            let ran = f.runs.iter().any(|r| {
+                if generators.is_empty() {
+                    !matchers::hand_editor(&r.inv.program) && !matchers::checks_only(&r.inv)
+                } else {
+                    generators.iter().any(|p| matchers::matches(p, &r.inv))
+                }
+            });
             if ran {
                 return Ok(vec![]);
             }
@@ -332,11 +337,15 @@ pub fn check(rule: &Rule, lists: RuleLists, cx: &Cx) -> R {
                     f.writes.iter().fold(0u64, |n, w| n.saturating_add(w.lines)),
                     "changes",
                 ),
+                Metric::AddedLines => (
+                    f.writes.iter().fold(0u64, |n, w| n.saturating_add(w.added)),
+                    "adds",
+                ),
             };
             if n <= *max {
                 return Ok(vec![]);
             }
-            let unit = if *metric == Metric::ChangedLines {
+            let unit = if matches!(metric, Metric::ChangedLines | Metric::AddedLines) {
                 "lines"
             } else {
                 "files"
@@ -687,6 +696,10 @@ fn display_inv(inv: &crate::command::Invocation) -> String {
 
 /// `origin/main` matches a push to `origin/main`; `main` matches any remote's `main`.
 pub(super) fn target_matches(rule: &str, fact: Option<&str>) -> bool {
+    // "!main": any target but that one ("all PRs target `main`"); no target is the default.
+    if let Some(not) = rule.strip_prefix('!') {
+        return fact.is_some_and(|f| !target_matches(not, Some(f)));
+    }
     let Some(fact) = fact else { return false };
     let norm = |s: &str| s.trim().trim_start_matches("refs/heads/").to_lowercase();
     let (r, fa) = (norm(rule), norm(fact));

@@ -15,6 +15,8 @@ pub struct WriteFact {
     pub op: WriteOp,
     /// Lines added + removed, when declared.
     pub lines: u64,
+    /// Lines added, when declared.
+    pub added: u64,
     /// Where it comes from: `changes[2]` or `commands[0]: rm -rf x`.
     pub subject: String,
     pub plan_line: Option<usize>,
@@ -116,6 +118,15 @@ pub fn gather(plan: &Plan, root: &Path) -> Result<Facts, EngineError> {
                 f.reads.push((from.clone(), from_subject, c.line));
             }
             _ => push_write(&mut f, &c.path, op, lines, subject, c.line, None),
+        }
+        // The declared change itself is the first write it made.
+        if let Some(w) = f
+            .writes
+            .iter_mut()
+            .rev()
+            .find(|w| w.subject == format!("changes[{i}]"))
+        {
+            w.added = c.added;
         }
     }
     for (i, r) in plan.reads.iter().enumerate() {
@@ -219,6 +230,19 @@ pub fn gather(plan: &Plan, root: &Path) -> Result<Facts, EngineError> {
             a.draft = true;
         }
     }
+    // A declared pull request that no command shows to be a draft is a ready one.
+    let declared_ready: Vec<ActionFact> = f
+        .actions
+        .iter()
+        .filter(|a| a.action == Action::PullRequest && a.command.is_none() && !a.draft)
+        .map(|a| ActionFact {
+            action: Action::ReadyPullRequest,
+            ..a.clone()
+        })
+        .collect();
+    if from_cmds.is_empty() {
+        f.actions.extend(declared_ready);
+    }
     for check in &plan.evidence.checks {
         let invs = command::analyze(&check.command)
             .map(|a| a.invocations)
@@ -247,6 +271,7 @@ fn push_write(
         path: path.to_string(),
         op,
         lines,
+        added: 0,
         subject,
         plan_line: line,
         command,
@@ -357,12 +382,11 @@ fn actions_of(
                             created.or_else(|| pos.get(1).filter(|b| !b.contains('.')).cloned())
                         {
                             *branch = Some(b.trim_start_matches("origin/").to_string());
-                            let a = if create {
-                                Action::Branch
-                            } else {
-                                Action::SwitchBranch
-                            };
-                            out.push((a, Some(b), None));
+                            // Creating a branch with `-b`/`-c` also switches to it.
+                            if create {
+                                out.push((Action::Branch, Some(b.clone()), None));
+                            }
+                            out.push((Action::SwitchBranch, Some(b), None));
                         }
                     }
                 }
@@ -385,7 +409,14 @@ fn actions_of(
             let base = value_of(args, &["--base", "-B", "--target-branch", "-b"]);
             match (obj, verb) {
                 ("pr" | "mr", "create" | "ready" | "new") | ("pull-request", _) => {
+                    // Opened as a draft, or marked ready: a ready pull request too.
+                    if verb == "ready" || !(has("--draft") || short('d')) {
+                        out.push((Action::ReadyPullRequest, base.clone(), None));
+                    }
                     out.push((Action::PullRequest, base, None))
+                }
+                ("pr" | "mr" | "issue", "comment" | "review" | "note") => {
+                    out.push((Action::Comment, None, None))
                 }
                 ("pr" | "mr", "merge") => out.push((Action::Merge, base, None)),
                 ("issue", "create" | "new") => out.push((Action::Issue, None, None)),

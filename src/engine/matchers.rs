@@ -355,3 +355,28 @@ fn is_script_name(program: &str) -> bool {
     EXT.iter()
         .any(|e| program.len() > e.len() && program.ends_with(e))
 }
+
+/// Programs that edit, copy, move or show files, or manage history: none regenerates a
+/// generated file (the generator of a file whose generator the policy does not name is any
+/// other program the plan runs).
+pub const HAND_EDITORS: &[&str] = &[
+    "sed", "awk", "gawk", "perl", "echo", "printf", "cat", "tee", "cp", "mv", "rm", "touch",
+    "mkdir", "ln", "patch", "git", "ed", "ex", "vi", "vim", "nvim", "nano", "emacs", "code",
+    "truncate", "dd", "chmod", "chown", "tr", "head", "tail", "grep", "rg", "find", "ls", "cd",
+    "true", "false", "install", "rsync", "tar", "unzip", "curl", "wget", "sort", "uniq", "cut",
+    "paste", "xargs", "test", "[", "diff", "jq", "yq",
+];
+
+/// Whether a program only edits or shows files by hand (see [`HAND_EDITORS`]).
+pub fn hand_editor(program: &str) -> bool {
+    HAND_EDITORS.contains(&program)
+}
+
+/// Whether an invocation only checks (tests, lints, type-checks): it regenerates nothing.
+pub fn checks_only(inv: &crate::command::Invocation) -> bool {
+    let v = vocab::get();
+    let words = words_of(&inv.program, &inv.args);
+    ["test", "lint", "typecheck"]
+        .iter()
+        .any(|class| v.in_class(class, &inv.program) || words.iter().any(|w| v.in_class(class, w)))
+}

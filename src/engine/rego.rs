@@ -161,6 +161,16 @@ fn engine(rules: &[Rule]) -> Result<regorus::Engine, EngineError> {
     )
     .map_err(err)?;
     e.add_extension(
+        "agentgate.checks_only".into(),
+        1,
+        Box::new(|a: Vec<Value>| {
+            let inv: Invocation =
+                serde_json::from_value(to_json(&a[0])).map_err(|_| arg_error("checks_only"))?;
+            Ok(Value::from(matchers::checks_only(&inv)))
+        }),
+    )
+    .map_err(err)?;
+    e.add_extension(
         "agentgate.flag".into(),
         2,
         Box::new(|a: Vec<Value>| {
@@ -221,7 +231,7 @@ pub fn input(f: &Facts) -> serde_json::Value {
     json!({
         "role": f.role,
         "writes": f.writes.iter().map(|w| json!({
-            "path": w.path, "op": w.op, "lines": w.lines, "subject": w.subject,
+            "path": w.path, "op": w.op, "lines": w.lines, "added": w.added, "subject": w.subject,
             "by_command": w.command.is_some(), "code": matchers::is_code(&w.path), "source": matchers::is_source(&w.path),
         })).collect::<Vec<_>>(),
         "reads": f.reads.iter().map(|(p, s, _)| json!({"path": p, "subject": s})).collect::<Vec<_>>(),

@@ -155,8 +155,13 @@ pub(super) fn deny_form(
     // Bounds: "must not delete more than 10 files".
     if let Some((num, unit)) = c.bounds.first() {
         let max: u64 = tokens[*num].value.parse().unwrap_or(u64::MAX);
-        let unit = unit.map(|u| tag(tokens, u)).unwrap_or("files");
-        let metric = if unit == "lines" {
+        let unit_tag = unit.map(|u| tag(tokens, u)).unwrap_or("files");
+        let added = unit.is_some_and(|u| {
+            tokens[u].value.starts_with("addition") || tokens[u].value.starts_with("added")
+        });
+        let metric = if unit_tag == "lines" && added {
+            Metric::AddedLines
+        } else if unit_tag == "lines" {
             Metric::ChangedLines
         } else if verbs.contains(&"delete") {
             Metric::DeletedFiles
@@ -340,11 +345,11 @@ pub(super) fn deny_form(
                 *v,
                 "write" | "create" | "delete" | "move" | "preserve" | "bypass" | "include" | "read"
             )
-        });
+        }) || has(tokens, &scope, "changes_to");
         let nouns = if !file_verb {
             Nouns::None
         } else if decision == Decision::Ask {
-            Nouns::All
+            Nouns::Gated
         } else {
             Nouns::Narrow
         };
@@ -517,13 +522,15 @@ pub(super) fn deny_form(
 /// verb of its own before a colon ("must not claim: a task is complete unless code is committed").
 pub(super) fn governed(tokens: &[Token], scope: &[usize], p: usize) -> bool {
     let before = &scope[..p];
-    let words = before.iter().filter(|i| tag(tokens, **i) == "w").count();
+    // Words that narrow nothing ("do", "the", "directly") do not stand between.
+    let word = |i: &usize| tag(tokens, *i) == "w" && super::frame::unknown(tokens, *i);
+    let words = before.iter().filter(|i| word(i)).count();
     // "never disclose them in public issues": the pronoun is the object, not the issue.
     if words > 2 || before.iter().any(|i| tag(tokens, *i) == "this") {
         return false;
     }
     if let Some(c) = before.iter().rposition(|i| tag(tokens, *i) == "colon") {
-        return !before[..c].iter().any(|i| tag(tokens, *i) == "w");
+        return !before[..c].iter().any(word);
     }
     !before
         .iter()

@@ -77,7 +77,9 @@ fn value<'a>(tokens: &'a [Token], i: usize) -> &'a str {
 
 /// Tags that head an object: what a verb can act on.
 fn head(tag: &str) -> bool {
-    TARGETS.contains(&tag) || tag.starts_with("act_") || matches!(tag, "environment" | "this")
+    TARGETS.contains(&tag)
+        || tag.starts_with("act_")
+        || matches!(tag, "environment" | "this" | "files")
 }
 
 /// Actions that are verbs ("commit", "push"), as opposed to the noun-like ones ("pull request",
@@ -435,7 +437,8 @@ fn object_end(tokens: &[Token], post: &[usize]) -> usize {
                     && !words.relative.contains(v)
                     && !matches!(
                         v,
-                        "this" | "it" | "they" | "these" | "those" | "we" | "there"
+                        // Without a comma, "as" names a role ("run `x` as routine checks").
+                        "this" | "it" | "they" | "these" | "those" | "we" | "there" | "as"
                     )
             }
             _ => false,

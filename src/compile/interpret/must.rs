@@ -62,6 +62,60 @@ pub(super) fn must_form(
     let explicit = explicit_cmds.clone();
     let all_checks = has(tokens, main, "all_checks") && has(tokens, main, "pass");
 
+    // Pull requests: "You MUST mark your PRs as drafts", "Always open a Draft PR first" (only
+    // drafts), "All PRs target the `main` branch" (only that base).
+    if has(tokens, main, "act_pull_request") && c.conds.is_empty() {
+        if main
+            .iter()
+            .any(|i| matches!(tokens[*i].value.as_str(), "draft" | "drafts"))
+        {
+            push(
+                out,
+                RuleBody::ActionDeny {
+                    action: Action::ReadyPullRequest,
+                    target: None,
+                    environment: None,
+                },
+                severity,
+                decision,
+                roles.clone(),
+            );
+            return;
+        }
+        let targeting = main.iter().any(|i| {
+            matches!(
+                tokens[*i].value.as_str(),
+                "target" | "targets" | "against" | "into" | "base"
+            )
+        });
+        let bases: Vec<String> = main
+            .iter()
+            .filter(|i| {
+                tag(tokens, **i) == "code"
+                    || tag(tokens, **i) == "w"
+                        && matches!(
+                            tokens[**i].value.as_str(),
+                            "main" | "master" | "develop" | "next" | "trunk"
+                        )
+            })
+            .map(|i| tokens[*i].value.clone())
+            .collect();
+        if targeting && bases.len() == 1 {
+            push(
+                out,
+                RuleBody::ActionDeny {
+                    action: Action::PullRequest,
+                    target: Some(format!("!{}", bases[0])),
+                    environment: None,
+                },
+                severity,
+                decision,
+                roles.clone(),
+            );
+            return;
+        }
+    }
+
     // Required flags: "always pass `--frozen`", "when committing with `git commit`, always pass `--author`".
     if !flags.is_empty()
         && verbs

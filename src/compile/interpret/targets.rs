@@ -81,6 +81,8 @@ pub(super) enum Nouns {
     All,
     /// Not the nouns that mean "every file" ("code", "folders").
     Narrow,
+    /// Behind an approval gate: every noun, and "files" itself ("ask before deleting any file").
+    Gated,
     None,
 }
 
@@ -140,15 +142,24 @@ pub(super) fn collect_paths_with(
                 }
             }
             "noun" if nouns != Nouns::None => {
-                if let Some(list) = vocab::get()
-                    .noun_paths
-                    .get(&t.value)
-                    .filter(|l| nouns == Nouns::All || !l.iter().any(|g| g == "**"))
-                {
+                if let Some(list) = vocab::get().noun_paths.get(&t.value).filter(|l| {
+                    matches!(nouns, Nouns::All | Nouns::Gated) || !l.iter().any(|g| g == "**")
+                }) {
                     for g in list {
                         paths.push(format!("{}{}", cx.scope, g));
                     }
                 }
+            }
+            // "any file", "all files": every file (only behind an approval gate).
+            "files"
+                if nouns == Nouns::Gated
+                    && k > 0
+                    && matches!(
+                        tokens[idx[k - 1]].value.as_str(),
+                        "any" | "all" | "every" | "each"
+                    ) =>
+            {
+                paths.push(format!("{}**", cx.scope))
             }
             _ => {}
         }

@@ -28,7 +28,7 @@ pub(super) fn trigger_of(
     let tags: Vec<&str> = idx.iter().map(|i| tag(tokens, *i)).collect();
     let act = |a: &str| tags.contains(&a);
     let ready = idx.iter().any(|i| tokens[*i].value == "ready");
-    let trigger = if act("act_pull_request") && ready {
+    let trigger = if act("act_pull_request") && ready || act("act_ready_pull_request") {
         Some(Trigger::PullRequestReady)
     } else if act("act_pull_request") {
         Some(Trigger::PullRequest)

@@ -25,6 +25,7 @@ fn write(path: String, op: WriteOp) -> WriteFact {
         path,
         op,
         lines: 0,
+        added: 0,
         subject: String::new(),
         plan_line: None,
         command: None,
