@@ -626,11 +626,12 @@ fn has_modal(tokens: &[Token]) -> bool {
 fn is_bare(tokens: &[Token]) -> bool {
     tokens
         .iter()
-        .any(|t| matches!(t.tag, "cmd" | "path" | "flag" | "prog"))
+        .any(|t| matches!(t.tag, "cmd" | "path" | "flag" | "prog" | "code"))
         && tokens.iter().all(|t| {
             matches!(
                 t.tag,
                 "cmd"
+                    | "code"
                     | "path"
                     | "flag"
                     | "prog"

@@ -8,6 +8,7 @@ pub mod facts;
 pub mod matchers;
 pub mod paths;
 pub mod rego;
+pub mod text;
 
 pub use approved::{approve, Approved};
 pub use builtin::STATE_RULE;

@@ -261,6 +261,15 @@ pub fn satisfied_by(r: &Rule) -> String {
                 crate::ir::Metric::AddedLines => "added lines",
             }
         ),
+        RuleBody::Message { require, .. } => match require {
+            crate::ir::TextRule::Contains(t) => format!("include `{t}` in the text"),
+            crate::ir::TextRule::NoAiCredit(t) => {
+                format!("credit no AI agent, model or tool in a `{t}` line")
+            }
+            crate::ir::TextRule::English => "write the text in English".into(),
+            crate::ir::TextRule::Template(t) => format!("follow `{}`", t.join("` or `")),
+            crate::ir::TextRule::Prefix(p) => format!("start with `{}`", p.join("` or `")),
+        },
     };
     if r.decision == Decision::Ask
         && !matches!(

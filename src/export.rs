@@ -311,6 +311,9 @@ fn project_rule(rule: &Rule) -> Result<Vec<Projected<'_>>, String> {
             Err("a risk gate needs a review or passing checks over the whole plan".into())
         }
         RuleBody::Bound { .. } => Err("a bound counts over the whole plan".into()),
+        RuleBody::Message { .. } => {
+            Err("a message rule reads the text a command writes, which permissions cannot".into())
+        }
     }
 }
 

@@ -314,6 +314,40 @@ pub enum RuleBody {
     },
     /// A bound on destructive work.
     Bound { metric: Metric, max: u64 },
+    /// What the plan writes for people — a commit message, a pull request's or issue's title
+    /// and body, a comment, a branch name — must meet a requirement.
+    Message {
+        /// The actions whose text is checked (commit, pull-request, issue, comment, branch).
+        on: Vec<Action>,
+        /// Which part: the title (a commit's first line, a branch's name), or all of it.
+        part: TextPart,
+        require: TextRule,
+    },
+}
+
+/// The part of an action's text a message rule reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TextPart {
+    Title,
+    All,
+}
+
+/// What a text must be.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TextRule {
+    /// Contains this (case-insensitive): a trailer such as `Co-Authored-By:`.
+    Contains(String),
+    /// No trailer of this name credits an AI agent, model or tool.
+    NoAiCredit(String),
+    /// Written in English: no letters of other scripts (CJK, Cyrillic, …).
+    English,
+    /// Matches one of these templates (`<type>(<scope>): <subject>`, `pkg: what is changed`):
+    /// the punctuation is kept, the words are placeholders.
+    Template(Vec<String>),
+    /// Starts with one of these (`feature/`).
+    Prefix(Vec<String>),
 }
 
 impl RuleBody {
@@ -332,6 +366,7 @@ impl RuleBody {
             RuleBody::RiskClass { .. } => "risk-class",
             RuleBody::RiskGate { .. } => "risk-gate",
             RuleBody::Bound { .. } => "bound",
+            RuleBody::Message { .. } => "message",
         }
     }
 }

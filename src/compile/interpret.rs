@@ -99,6 +99,22 @@ pub fn interpret(tokens: &[Token], phrases: &[Phrase], cx: &Context) -> Outcome 
     let mut out = Outcome::default();
     let mut prev: Option<Clause> = None;
     for c in &clauses {
+        if let Some(body) = message::message_form(tokens, c) {
+            out.normative = true;
+            let severity = if has(tokens, &c.main, "should") && !has(tokens, &c.main, "must") {
+                Severity::Warning
+            } else {
+                Severity::Error
+            };
+            let decision = if c.gate {
+                Decision::Ask
+            } else {
+                Decision::Deny
+            };
+            push(&mut out, body, severity, decision, roles(tokens, &c.main));
+            prev = Some(c.clone());
+            continue;
+        }
         let at = modal_position(tokens, &c.main);
         let kind = match at.map(|k| tag(tokens, c.main[k])) {
             Some("deny" | "avoid" | "ask" | "no") => frame::Kind::Prohibition,
@@ -658,6 +674,7 @@ fn push(
 
 mod deny;
 mod frame;
+mod message;
 mod must;
 mod targets;
 mod trigger;

@@ -4,7 +4,7 @@ use crate::engine::facts::{Facts, WriteFact};
 use crate::engine::matchers;
 use crate::engine::paths::{Hits, ListId, PathIndex, RuleLists};
 use crate::engine::{EngineError, Finding, FindingOrigin};
-use crate::ir::{Action, CommandPattern, Metric, Risk, Rule, RuleBody, Trigger, WriteOp};
+use crate::ir::{Action, CommandPattern, Metric, Risk, Rule, RuleBody, TextPart, Trigger, WriteOp};
 
 type R = Result<Vec<Finding>, EngineError>;
 
@@ -318,6 +318,27 @@ pub fn check(rule: &Rule, lists: RuleLists, cx: &Cx) -> R {
             .collect()),
         RuleBody::RiskClass { .. } => Ok(vec![]),
         RuleBody::RiskGate { .. } => Ok(vec![]),
+        RuleBody::Message { on, part, require } => Ok(f
+            .actions
+            .iter()
+            .filter(|a| on.contains(&a.action))
+            .filter_map(|a| {
+                let why = super::text::violation(require, *part, a.text.as_ref()?)?;
+                Some(finding(
+                    rule,
+                    &a.subject,
+                    format!("the {} {why}", text_name(a.action, *part)),
+                    ask_help(
+                        rule,
+                        format!(
+                            "rewrite the {} to meet the rule",
+                            text_name(a.action, *part)
+                        ),
+                    ),
+                    a.plan_line,
+                ))
+            })
+            .collect()),
         RuleBody::Bound { metric, max } => {
             let (n, what) = match metric {
                 Metric::DeletedFiles => (
@@ -718,4 +739,19 @@ pub(super) fn env_matches(rule: &str, fact: Option<&str>) -> bool {
     let Some(fact) = fact else { return true };
     let prod = |s: &str| matches!(s.to_lowercase().as_str(), "production" | "prod" | "live");
     rule.eq_ignore_ascii_case(fact) || (prod(rule) && prod(fact))
+}
+
+/// What a message rule reads, in words: "commit message", "pull request title".
+fn text_name(action: Action, part: TextPart) -> &'static str {
+    match (action, part) {
+        (Action::Commit, TextPart::Title) => "commit message's first line",
+        (Action::Commit, TextPart::All) => "commit message",
+        (Action::PullRequest | Action::ReadyPullRequest, TextPart::Title) => "pull request title",
+        (Action::PullRequest | Action::ReadyPullRequest, TextPart::All) => "pull request",
+        (Action::Issue, TextPart::Title) => "issue title",
+        (Action::Issue, TextPart::All) => "issue",
+        (Action::Comment, _) => "comment",
+        (Action::Branch, _) => "branch name",
+        _ => "text",
+    }
 }

@@ -50,6 +50,8 @@ pub struct ActionFact {
     pub plan_line: Option<usize>,
     /// A draft pull request (`gh pr create --draft`).
     pub draft: bool,
+    /// What the action writes for people (message, title, body, branch name), when shown.
+    pub text: Option<super::text::ActionText>,
 }
 
 /// Everything a plan does.
@@ -151,6 +153,7 @@ pub fn gather(plan: &Plan, root: &Path) -> Result<Facts, EngineError> {
             subject: format!("actions: {}", action.name()),
             plan_line: a.line,
             draft: false,
+            text: None,
         });
     }
     if plan.commit {
@@ -163,6 +166,7 @@ pub fn gather(plan: &Plan, root: &Path) -> Result<Facts, EngineError> {
             subject: "the commit".into(),
             plan_line: None,
             draft: false,
+            text: None,
         });
     }
     let mut branch: Option<String> = None;
@@ -192,6 +196,7 @@ pub fn gather(plan: &Plan, root: &Path) -> Result<Facts, EngineError> {
         }
         for inv in &analysis.invocations {
             for (action, target, env) in actions_of(inv, &mut branch) {
+                let text = super::text::of(action, inv, target.as_deref());
                 f.actions.push(ActionFact {
                     action,
                     target,
@@ -202,6 +207,7 @@ pub fn gather(plan: &Plan, root: &Path) -> Result<Facts, EngineError> {
                     plan_line: c.line,
                     draft: action == Action::PullRequest
                         && inv.args.iter().any(|a| a == "--draft" || a == "-d"),
+                    text,
                 });
             }
             f.runs.push(RunFact {

@@ -53,6 +53,10 @@ pub const MODULES: &[(&str, &str)] = &[
     ("rules/review.rego", include_str!("../../rules/review.rego")),
     ("rules/risk.rego", include_str!("../../rules/risk.rego")),
     ("rules/bound.rego", include_str!("../../rules/bound.rego")),
+    (
+        "rules/message.rego",
+        include_str!("../../rules/message.rego"),
+    ),
 ];
 
 fn to_json(v: &Value) -> serde_json::Value {
@@ -161,6 +165,22 @@ fn engine(rules: &[Rule]) -> Result<regorus::Engine, EngineError> {
     )
     .map_err(err)?;
     e.add_extension(
+        "agentgate.text_violation".into(),
+        3,
+        Box::new(|a: Vec<Value>| {
+            let rule: crate::ir::TextRule =
+                serde_json::from_value(to_json(&a[0])).map_err(|_| arg_error("text_violation"))?;
+            let part: crate::ir::TextPart =
+                serde_json::from_value(to_json(&a[1])).map_err(|_| arg_error("text_violation"))?;
+            let text: super::text::ActionText =
+                serde_json::from_value(to_json(&a[2])).map_err(|_| arg_error("text_violation"))?;
+            Ok(Value::from(
+                super::text::violation(&rule, part, &text).unwrap_or_default(),
+            ))
+        }),
+    )
+    .map_err(err)?;
+    e.add_extension(
         "agentgate.checks_only".into(),
         1,
         Box::new(|a: Vec<Value>| {
@@ -239,6 +259,7 @@ pub fn input(f: &Facts) -> serde_json::Value {
         "actions": f.actions.iter().map(|a| json!({
             "action": a.action, "target": a.target, "environment": a.environment,
             "seq": a.seq.map_or(-1, |s| s as i64), "subject": a.subject, "draft": a.draft,
+            "text": a.text,
         })).collect::<Vec<_>>(),
         "passed": f.passed,
         "failed": f.failed,

@@ -1,0 +1,176 @@
+//! Rules about what the plan writes for people: commit trailers, credits, the language of
+//! messages, title templates and branch-name prefixes.
+//!
+//! Each form names both the text (a commit, a pull request or its title, an issue, a comment, a
+//! branch name) and the requirement; a clause that names only one of them is not this form.
+
+use super::*;
+use crate::ir::{TextPart, TextRule};
+
+/// Which texts a clause names: commits, pull requests, issues, comments, branch names; and
+/// whether it names a title (a first line, a branch's name).
+fn texts(tokens: &[Token], main: &[usize]) -> (Vec<Action>, bool) {
+    let mut on = Vec::new();
+    let mut title = false;
+    for i in main {
+        let t = &tokens[*i];
+        let v = t.value.as_str();
+        let add = |on: &mut Vec<Action>, a: Action| {
+            if !on.contains(&a) {
+                on.push(a)
+            }
+        };
+        match t.tag {
+            "act_commit" => add(&mut on, Action::Commit),
+            "act_pull_request" | "act_ready_pull_request" => add(&mut on, Action::PullRequest),
+            "act_issue" => add(&mut on, Action::Issue),
+            "act_comment" => add(&mut on, Action::Comment),
+            "act_branch" => add(&mut on, Action::Branch),
+            "w" if v.starts_with("commit message") || v.starts_with("commit title") => {
+                add(&mut on, Action::Commit);
+                title |= v.contains("title");
+            }
+            "w" if v.starts_with("pr ") || v.starts_with("pull request ") => {
+                add(&mut on, Action::PullRequest);
+                title |= v.contains("title");
+            }
+            "w" if v.starts_with("branch name") => {
+                add(&mut on, Action::Branch);
+                title = true;
+            }
+            "w" if matches!(v, "title" | "titles" | "subject" | "name" | "names") => title = true,
+            _ => {}
+        }
+    }
+    (on, title)
+}
+
+/// `Co-Authored-By`, `Signed-off-by:`, `Change-Id`: a trailer key.
+fn trailer(v: &str) -> bool {
+    let k = v.trim_end_matches(':');
+    let parts: Vec<&str> = k.split('-').collect();
+    parts.len() >= 2
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphabetic()))
+        && (k.to_lowercase().ends_with("-by") || v.ends_with(':'))
+}
+
+fn has_value(tokens: &[Token], main: &[usize], words: &[&str]) -> bool {
+    main.iter()
+        .any(|i| words.contains(&tokens[*i].value.as_str()))
+}
+
+/// Read a message rule off a clause, when it is one.
+pub(super) fn message_form(tokens: &[Token], c: &Clause) -> Option<RuleBody> {
+    let main = &c.main;
+    let (on, title) = texts(tokens, main);
+    if on.is_empty() {
+        return None;
+    }
+    let denies = has(tokens, main, "deny");
+    // An imperative ("Add `Co-Authored-By` lines to all commits") obliges like "must".
+    let imperative = lead_word(tokens, main).is_some_and(|t| VERBS.contains(&t));
+    let must = !denies && (has(tokens, main, "must") || has(tokens, main, "should") || imperative);
+    // A trailer named in code or as a word ("co-authored-by").
+    let key = main
+        .iter()
+        .map(|i| &tokens[*i])
+        .find(|t| matches!(t.tag, "code" | "w" | "flag") && trailer(&t.value))
+        .map(|t| t.value.clone());
+    // "NEVER list any agent, model, or tool … in a co-authored-by annotation": no AI credits.
+    if denies {
+        let ai = has(tokens, main, "agents")
+            || has_value(
+                tokens,
+                main,
+                &["model", "models", "tool", "tools", "llm", "llms", "ai"],
+            );
+        if let (Some(k), true, true) = (&key, ai, on.contains(&Action::Commit)) {
+            return Some(RuleBody::Message {
+                on: vec![Action::Commit],
+                part: TextPart::All,
+                require: TextRule::NoAiCredit(k.clone()),
+            });
+        }
+        return None;
+    }
+    if !must && !has(tokens, main, "use") {
+        return None;
+    }
+    let on_commits = on.contains(&Action::Commit);
+    // "Add `Co-Authored-By` lines to all commits".
+    if let (Some(k), true) = (&key, on_commits) {
+        if has(tokens, main, "create") || has(tokens, main, "include") || must {
+            return Some(RuleBody::Message {
+                on: vec![Action::Commit],
+                part: TextPart::All,
+                require: TextRule::Contains(k.clone()),
+            });
+        }
+    }
+    // "Issues and PRs MUST be written in English".
+    if has_value(tokens, main, &["english"]) {
+        let on: Vec<Action> = on
+            .iter()
+            .copied()
+            .filter(|a| *a != Action::Branch)
+            .collect();
+        if !on.is_empty() {
+            return Some(RuleBody::Message {
+                on,
+                part: if title {
+                    TextPart::Title
+                } else {
+                    TextPart::All
+                },
+                require: TextRule::English,
+            });
+        }
+    }
+    // "PR title MUST use one of: `pkg: what is changed`, `*: what is changed`".
+    let templates: Vec<String> = main
+        .iter()
+        .map(|i| &tokens[*i])
+        .filter(|t| matches!(t.tag, "code" | "cmd" | "path") && t.value.contains(':'))
+        .map(|t| t.value.clone())
+        .collect();
+    if title && !templates.is_empty() {
+        let on: Vec<Action> = on
+            .iter()
+            .copied()
+            .filter(|a| *a != Action::Branch)
+            .collect();
+        if !on.is_empty() {
+            return Some(RuleBody::Message {
+                on,
+                part: TextPart::Title,
+                require: TextRule::Template(templates),
+            });
+        }
+    }
+    // "Branch names must start with `feature/`".
+    let starts = has_value(
+        tokens,
+        main,
+        &[
+            "start", "starts", "starting", "begin", "begins", "prefix", "prefixed", "prefixes",
+        ],
+    );
+    if on.contains(&Action::Branch) && starts {
+        let prefixes: Vec<String> = main
+            .iter()
+            .map(|i| &tokens[*i])
+            .filter(|t| matches!(t.tag, "code" | "path") && t.value.ends_with(['/', '-', '_']))
+            .map(|t| t.value.clone())
+            .collect();
+        if !prefixes.is_empty() {
+            return Some(RuleBody::Message {
+                on: vec![Action::Branch],
+                part: TextPart::Title,
+                require: TextRule::Prefix(prefixes),
+            });
+        }
+    }
+    None
+}
