@@ -56,3 +56,15 @@ hit(rule, w) if {
 	not w.op in {"delete", "rename"}
 	agentgate.glob(rule.paths, w.path)
 }
+
+# Paths outside the repository (`~/.bashrc`) meet only rules written about such paths.
+findings contains f if {
+	some rule in lib.rules
+	rule.kind == "path-deny"
+	not rule.only_commit
+	some w in input.outside_writes
+	op_ok(rule, w)
+	hit(rule, w)
+	not agentgate.glob(rule.except, w.path)
+	f := {"rule": rule.id, "subject": w.subject, "message": sprintf("writes `%s`, which the policy protects", [w.path])}
+}

@@ -16,3 +16,12 @@ findings contains f if {
 	not agentgate.glob(rule.except, r.path)
 	f := {"rule": rule.id, "subject": r.subject, "message": sprintf("reads `%s`, which the policy forbids reading", [r.path])}
 }
+
+findings contains f if {
+	some rule in lib.rules
+	rule.kind == "read-deny"
+	some r in input.outside_reads
+	agentgate.glob(rule.paths, r.path)
+	not agentgate.glob(rule.except, r.path)
+	f := {"rule": rule.id, "subject": r.subject, "message": sprintf("reads `%s`, which the policy forbids reading", [r.path])}
+}

@@ -304,7 +304,8 @@ pub enum PlanError {
 
 /// Parse a plan. `name` is the file name shown in errors (`-` for stdin). Format: Json when the name ends
 /// in .json, Yaml for .yaml/.yml, otherwise sniff: first non-space char `{` → Json, else Yaml.
-/// After parsing, paths in changes (`path`, `from`) and `reads` are normalised with `normalize_path(root, …)`;
+/// After parsing, paths in changes (`path`, `from`) and `reads` are normalised with `locate(root, …)`
+/// (a path outside the repository is kept as a fact: `~/.ssh/id_rsa`, `/tmp/x`);
 /// the `line` fields are the 1-based line in `text` where that entry starts (best effort, None if not found).
 pub fn parse_plan(text: &str, name: &str, root: &Path) -> Result<Plan, PlanError> {
     parse_with_limit(text, name, root, MAX_PLAN_BYTES)
@@ -592,25 +593,25 @@ fn backticked_after<'m>(message: &'m str, prefix: &str) -> Option<&'m str> {
 fn build(raw: RawPlan, name: &str, root: &Path, lines: &Lines) -> Result<Plan, PlanError> {
     let line = |list: usize, i: usize| lines[list].get(i).copied().flatten();
     // The error's strings are only built for an error: this runs once per change.
-    let norm = |raw: &str, field: &dyn Fn() -> String, line: Option<usize>, file: bool| {
-        match normalize_path(root, raw) {
-            Ok(p) if file && p.is_empty() => {
-                let source = PathError::RepoRoot { path: raw.into() };
-                Err(PlanError::Path {
-                    name: name.to_string(),
-                    field: field(),
-                    line,
-                    source,
-                })
-            }
-            Ok(p) => Ok(p),
-            Err(source) => Err(PlanError::Path {
+    let norm = |raw: &str, field: &dyn Fn() -> String, line: Option<usize>, file: bool| match locate(
+        root, raw,
+    ) {
+        Ok(p) if file && p.is_empty() => {
+            let source = PathError::RepoRoot { path: raw.into() };
+            Err(PlanError::Path {
                 name: name.to_string(),
                 field: field(),
                 line,
                 source,
-            }),
+            })
         }
+        Ok(p) => Ok(p),
+        Err(source) => Err(PlanError::Path {
+            name: name.to_string(),
+            field: field(),
+            line,
+            source,
+        }),
     };
     let RawPlan {
         agent,
@@ -729,6 +730,91 @@ fn clean(s: &str) -> String {
 /// when that works) becomes relative; Unicode → NFC. The repo root itself is "" (empty).
 /// Errors: a path that escapes the repo (`../x`, `/etc/passwd`, `a/../../x`, `~/x`), an empty path,
 /// a path containing NUL.
+/// Where a path of a plan is: the repository-relative path, or a path outside the repository
+/// written the way agentgate keeps it (`~/.ssh/id_rsa`, `/tmp/x`, with `.` and `..` resolved).
+pub fn locate(root: &Path, path: &str) -> Result<String, PathError> {
+    match normalize_path(root, path) {
+        Err(PathError::Escape { .. }) => outside(root, path),
+        other => other,
+    }
+}
+
+/// Whether a located path (or a glob) is outside the repository: it starts with `~` or `/`.
+pub fn is_outside(path: &str) -> bool {
+    path.starts_with('~') || path.starts_with('/')
+}
+
+/// A path outside the repository, normalised lexically: `~/…` stays home-relative; absolute
+/// paths stay absolute; a relative path that climbs out (`../x`) is made absolute from the
+/// root. A drive (`C:`) or a `~user` home is not read: it stays an error.
+fn outside(root: &Path, path: &str) -> Result<String, PathError> {
+    let escape = || PathError::Escape { path: path.into() };
+    let unified: String = path
+        .nfc()
+        .map(|c| if c == '\\' { '/' } else { c })
+        .collect();
+    // A Windows drive (`C:\x`) is neither in this repository nor a path on this machine.
+    if unified
+        .trim_start_matches('/')
+        .split('/')
+        .next()
+        .is_some_and(is_drive)
+    {
+        return Err(escape());
+    }
+    if let Some(rest) = unified.strip_prefix('~') {
+        if !(rest.is_empty() || rest.starts_with('/')) {
+            return Err(escape());
+        }
+        let (_, segments) = lexical(rest.trim_start_matches('/')).ok_or_else(escape)?;
+        return Ok(if segments.is_empty() {
+            "~".into()
+        } else {
+            format!("~/{}", segments.join("/"))
+        });
+    }
+    let absolute = if unified.starts_with('/') {
+        unified
+    } else {
+        let base = match root.is_absolute() {
+            true => root.to_path_buf(),
+            false => std::env::current_dir().map_err(|_| escape())?.join(root),
+        };
+        format!("{}/{unified}", base.to_string_lossy().replace('\\', "/"))
+    };
+    match lexical(&absolute) {
+        Some((Some(a), segments)) if a == "/" => {
+            let abs = format!("/{}", segments.join("/"));
+            // A path outside only by its spelling — through a symlink into the repository — is
+            // the repository's path: protected under that name too.
+            Ok(through_link(root, &abs).unwrap_or(abs))
+        }
+        _ => Err(escape()),
+    }
+}
+
+/// The repository path an absolute path reaches through symlinks on disk, when it does: its
+/// nearest existing ancestor is resolved, and the rest appended.
+fn through_link(root: &Path, abs: &str) -> Option<String> {
+    let root = root.canonicalize().ok()?;
+    let mut existing = Path::new(abs).to_path_buf();
+    let mut rest: Vec<std::ffi::OsString> = Vec::new();
+    let resolved = loop {
+        if let Ok(c) = existing.canonicalize() {
+            break c;
+        }
+        rest.push(existing.file_name()?.to_os_string());
+        existing = existing.parent()?.to_path_buf();
+    };
+    let inside = resolved.strip_prefix(&root).ok()?;
+    let mut rel: Vec<String> = inside
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    rel.extend(rest.iter().rev().map(|s| s.to_string_lossy().into_owned()));
+    Some(rel.join("/"))
+}
+
 pub fn normalize_path(root: &Path, path: &str) -> Result<String, PathError> {
     if is_plain(path) {
         return Ok(path.to_string());

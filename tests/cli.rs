@@ -177,11 +177,11 @@ fn bad_plans_exit_2_with_a_located_message() {
             "--root",
             &example(),
             "--plan",
-            &plan("error-path-escapes.json"),
+            &plan("error-path-malformed.json"),
         ])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("escapes the repository"));
+        .stderr(predicate::str::contains("NUL character"));
     agentgate()
         .args([
             "check",

@@ -548,8 +548,48 @@ fn deep_nesting_is_too_deep_not_a_crash() {
 }
 
 #[test]
+fn paths_outside_the_repository_are_facts() {
+    let root = root();
+    for (raw, want) in [
+        ("../x", "/repo/x"),
+        ("/etc/passwd", "/etc/passwd"),
+        ("a/../../x", "/repo/x"),
+        ("~/.ssh/id_rsa", "~/.ssh/id_rsa"),
+        ("~/a/../.bashrc", "~/.bashrc"),
+        ("~", "~"),
+        ("/tmp//x/./y", "/tmp/x/y"),
+    ] {
+        assert_eq!(locate(&root, raw).unwrap(), want, "{raw}");
+        assert!(is_outside(want));
+    }
+    assert_eq!(locate(&root, "src/a.rs").unwrap(), "src/a.rs");
+    assert_eq!(locate(&root, "/repo/root/src/a.rs").unwrap(), "src/a.rs");
+    for bad in ["C:\\x", "~other/x", "a\0b", ""] {
+        assert!(locate(&root, bad).is_err(), "{bad}");
+    }
+    let plan = parse(
+        r#"{"reads": ["~/.ssh/id_rsa"], "changes": [{"path": "/tmp/x", "op": "add"}]}"#,
+        "p.json",
+    )
+    .unwrap();
+    assert_eq!(plan.reads[0].path, "~/.ssh/id_rsa");
+    assert_eq!(plan.changes[0].path, "/tmp/x");
+}
+
+#[test]
+fn a_path_outside_only_by_a_symlink_is_the_repositorys() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("repo");
+    std::fs::create_dir_all(repo.join("docs/SSOT")).unwrap();
+    let link = dir.path().join("link");
+    std::os::unix::fs::symlink(repo.join("docs"), &link).unwrap();
+    let via = format!("{}/SSOT/new.md", link.display());
+    assert_eq!(locate(&repo, &via).unwrap(), "docs/SSOT/new.md");
+}
+
+#[test]
 fn path_errors_name_the_field() {
-    let text = "{\"reads\": [\"ok\",\n \"../secret\"]}";
+    let text = "{\"reads\": [\"ok\",\n \"C:\\\\secret\"]}";
     match err(text, "p.json") {
         PlanError::Path {
             field,
@@ -560,7 +600,7 @@ fn path_errors_name_the_field() {
         e => panic!("{e:?}"),
     }
     let e = err(
-        r#"{"changes": [{"path": "b", "op": "copy", "from": "/etc/passwd"}]}"#,
+        r#"{"changes": [{"path": "b", "op": "copy", "from": "~other/passwd"}]}"#,
         "p.json",
     );
     assert!(

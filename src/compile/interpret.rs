@@ -283,7 +283,7 @@ fn modal_position(tokens: &[Token], main: &[usize]) -> Option<usize> {
                 !matches!(
                     tag(tokens, *i),
                     "comma" | "colon" | "dash" | "agents" | "lparen" | "rparen" | "also"
-                )
+                ) && !matches!(tokens[*i].value.as_str(), "please" | "kindly")
             })?;
             let t = tag(tokens, main[lead]);
             (VERBS.contains(&t) || t == "no" || t.starts_with("act_")).then_some(lead)
@@ -301,6 +301,23 @@ fn mute_descriptive(tokens: &mut [Token]) {
         "agent", "the",
     ];
     for k in 0..tokens.len() {
+        // "amend pushed commits", "committed fixture files": a participle before a noun says
+        // which ones, it is not the action.
+        if tokens[k].tag.starts_with("act_")
+            && tokens[k].value.ends_with("ed")
+            && !tokens[k].value.contains(' ')
+            && tokens.get(k + 1).is_some_and(|n| {
+                matches!(
+                    n.tag,
+                    "act_commit" | "act_branch" | "act_tag" | "files" | "noun" | "path"
+                ) || n.tag == "w"
+                    && !vocab::get().words.function.contains(&n.value)
+                    && n.value.chars().all(|c| c.is_alphabetic() || c == '-')
+            })
+        {
+            tokens[k].tag = "w";
+            continue;
+        }
         // "Tests that must have no access to …": a modal in a relative clause describes the noun.
         if matches!(tokens[k].tag, "must" | "deny" | "should" | "avoid")
             && k >= 2
@@ -476,8 +493,14 @@ fn interpret_clause(
                 .then(|| main.iter().position(|i| tag(tokens, *i) == "may"))
                 .flatten()
         });
+    // "Under no circumstances should you …" is as strong as "never".
+    let inverted = main.windows(2).any(|w| {
+        tag(tokens, w[0]) == "deny"
+            && tag(tokens, w[1]) == "should"
+            && tokens[w[0]].value == "under no circumstances"
+    });
     let soft = has(tokens, main, "avoid") && !has(tokens, main, "deny")
-        || has(tokens, main, "should") && deny_at.is_some();
+        || has(tokens, main, "should") && deny_at.is_some() && !inverted;
     let mut polarity = if deny_at.is_some() {
         Polarity::Deny
     } else if has(tokens, main, "must") || has(tokens, main, "should") {
@@ -521,6 +544,78 @@ fn interpret_clause(
     if asking {
         polarity = Polarity::Deny;
         decision = Decision::Ask;
+    }
+
+    // "Deploying to production requires human approval": the subject needs an approval.
+    if polarity == Polarity::Must && c.reviewers.is_empty() {
+        if let Some(m) = main.iter().position(|i| {
+            tag(tokens, *i) == "must"
+                && matches!(
+                    tokens[*i].value.as_str(),
+                    "require" | "requires" | "required" | "need" | "needs"
+                )
+        }) {
+            let after = &main[m + 1..];
+            let approval = after.iter().any(|i| tag(tokens, *i) == "approval")
+                && after.iter().all(|i| {
+                    matches!(tag(tokens, *i), "approval" | "review" | "agents")
+                        || tag(tokens, *i) == "w" && !frame::unknown(tokens, *i)
+                        || matches!(
+                            tokens[*i].value.as_str(),
+                            "human" | "manual" | "maintainer" | "user" | "owner" | "prior"
+                        )
+                });
+            if approval && m > 0 {
+                let mut g = c.clone();
+                g.main = std::iter::once(main[m])
+                    .chain(main[..m].iter().copied())
+                    .collect();
+                g.gate = true;
+                deny_form(tokens, &g, prev, 0, cx, severity, Decision::Ask, true, out);
+                return;
+            }
+        }
+    }
+    // "Only modify files inside `src/`": writes anywhere else are forbidden.
+    if let Some(o) = main.iter().position(|i| tag(tokens, *i) == "only") {
+        let rest = &main[o + 1..];
+        let writes = rest
+            .first()
+            .is_some_and(|i| matches!(tag(tokens, *i), "write" | "create" | "changes_to"));
+        let place = rest.windows(2).position(|w| {
+            matches!(
+                tokens[w[0]].value.as_str(),
+                "in" | "inside" | "under" | "within"
+            ) && tag(tokens, w[1]) == "path"
+        });
+        let plain = rest.iter().all(|i| {
+            matches!(
+                tag(tokens, *i),
+                "write" | "create" | "changes_to" | "path" | "files" | "or" | "and" | "comma"
+            ) || tag(tokens, *i) == "w" && !frame::unknown(tokens, *i)
+        });
+        if writes && plain && c.conds.is_empty() && !c.gate {
+            if let Some(p) = place {
+                let inside = collect_paths(tokens, &rest[p + 1..], cx, false, out);
+                if !inside.is_empty() {
+                    out.normative = true;
+                    push(
+                        out,
+                        RuleBody::PathDeny {
+                            ops: WriteOp::ALL.to_vec(),
+                            paths: vec![format!("{}**", cx.scope)],
+                            except: inside,
+                            only_mixed: false,
+                            only_commit: false,
+                        },
+                        severity,
+                        decision,
+                        roles(tokens, main),
+                    );
+                    return;
+                }
+            }
+        }
     }
 
     // Risk declarations and gates.
@@ -645,12 +740,15 @@ fn interpret_clause(
 
 /// The first word of a clause, skipping punctuation, the subject and labels ("IMPORTANT:").
 fn lead_word<'a>(tokens: &'a [Token], main: &[usize]) -> Option<&'a str> {
-    main.iter().map(|i| tag(tokens, *i)).find(|t| {
-        !matches!(
-            *t,
-            "comma" | "colon" | "dash" | "agents" | "lparen" | "rparen" | "also"
-        )
-    })
+    main.iter()
+        .filter(|i| !matches!(tokens[**i].value.as_str(), "please" | "kindly"))
+        .map(|i| tag(tokens, *i))
+        .find(|t| {
+            !matches!(
+                *t,
+                "comma" | "colon" | "dash" | "agents" | "lparen" | "rparen" | "also"
+            )
+        })
 }
 
 fn push(

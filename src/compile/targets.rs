@@ -43,6 +43,10 @@ const DOTFILES: &[&str] = &[
 /// not a root convention (`localazy.xml`, not `Cargo.toml`) matches at any depth; a path given
 /// as an example (`like src/x.ts`) matches at any depth too.
 pub fn path_globs(target: &str, scope: &str, anywhere: bool) -> Vec<String> {
+    // A path outside the repository (`~/.ssh`, `/etc/hosts`) is its own glob, in no scope.
+    if let Some(outside) = outside_glob(target) {
+        return outside;
+    }
     let mut t = target.trim().replace('\\', "/");
     while let Some(rest) = t.strip_prefix("./") {
         t = rest.to_string();
@@ -89,6 +93,48 @@ pub fn path_globs(target: &str, scope: &str, anywhere: bool) -> Vec<String> {
         out.push(full);
     }
     out
+}
+
+/// Top-level folders of a machine, not of a repository: `/etc/hosts` is outside, `/docs` is
+/// the repository's `docs`.
+const SYSTEM_DIRS: &[&str] = &[
+    "etc",
+    "tmp",
+    "usr",
+    "var",
+    "home",
+    "opt",
+    "root",
+    "dev",
+    "proc",
+    "sys",
+    "private",
+    "Users",
+    "Library",
+    "Applications",
+    "mnt",
+    "srv",
+    "bin",
+    "sbin",
+    "lib",
+    "boot",
+    "run",
+];
+
+/// Globs for a path outside the repository, when the target is one.
+fn outside_glob(target: &str) -> Option<Vec<String>> {
+    let t = target.trim().replace('\\', "/");
+    let first = t.trim_start_matches('/').split('/').next().unwrap_or("");
+    let outside =
+        t == "~" || t.starts_with("~/") || t.starts_with('/') && SYSTEM_DIRS.contains(&first);
+    if !outside {
+        return None;
+    }
+    let t = replace_placeholders(t.trim_end_matches('/'), "*");
+    if t.ends_with("**") {
+        return Some(vec![t]);
+    }
+    Some(vec![t.clone(), format!("{t}/**")])
 }
 
 /// `<lang>`, `[file]`, `{name}` and `...` placeholders → `with`.

@@ -100,15 +100,25 @@ pub fn check(rule: &Rule, lists: RuleLists, cx: &Cx) -> R {
             only_mixed,
             only_commit,
             ..
-        } => path_deny(rule, cx, ops, a, b, *only_mixed, *only_commit),
-        RuleBody::ReadDeny { .. } => {
+        } => {
+            let mut out = path_deny(rule, cx, ops, a, b, *only_mixed, *only_commit)?;
+            out.extend(outside_writes(rule, f, ops, *only_commit));
+            Ok(out)
+        }
+        RuleBody::ReadDeny { paths, except } => {
             let (g, ex) = (a, b);
+            let outside = outside_globs(paths, except);
             Ok(cx
                 .hits
                 .reads(g)
                 .iter()
                 .filter(|r| !cx.hits.read_matches(ex, **r as usize))
                 .map(|r| &f.reads[*r as usize])
+                .chain(f.outside_reads.iter().filter(|(p, _, _)| {
+                    outside
+                        .as_ref()
+                        .is_some_and(|(g, ex)| g.matches(p) && !ex.matches(p))
+                }))
                 .map(|(p, s, l)| {
                     finding(
                         rule,
@@ -684,6 +694,8 @@ fn command_text(p: &CommandPattern) -> String {
             "test" => "the test suite".into(),
             "typecheck" => "type checking".into(),
             "lint" => "the linter".into(),
+            "format" => "the formatter".into(),
+            "migrate" => "the migrations".into(),
             c => c.into(),
         };
     }
@@ -754,4 +766,60 @@ fn text_name(action: Action, part: TextPart) -> &'static str {
         (Action::Branch, _) => "branch name",
         _ => "text",
     }
+}
+
+/// A rule's globs for paths outside the repository (`~/.ssh/**`, `/etc/**`), and its
+/// exceptions: None when it names none.
+fn outside_globs(
+    paths: &[String],
+    except: &[String],
+) -> Option<(matchers::Globs, matchers::Globs)> {
+    let out = |l: &[String]| -> Vec<String> {
+        l.iter()
+            .filter(|g| crate::changeset::is_outside(g))
+            .cloned()
+            .collect()
+    };
+    let globs = out(paths);
+    if globs.is_empty() {
+        return None;
+    }
+    Some((
+        matchers::Globs::new(&globs).ok()?,
+        matchers::Globs::new(&out(except)).ok()?,
+    ))
+}
+
+/// Writes outside the repository that a path rule about such paths forbids.
+fn outside_writes(rule: &Rule, f: &Facts, ops: &[WriteOp], only_commit: bool) -> Vec<Finding> {
+    let RuleBody::PathDeny { paths, except, .. } = &rule.body else {
+        return Vec::new();
+    };
+    if f.outside_writes.is_empty() || only_commit {
+        return Vec::new();
+    }
+    let Some((globs, ex)) = outside_globs(paths, except) else {
+        return Vec::new();
+    };
+    f.outside_writes
+        .iter()
+        .filter(|w| {
+            let hit = if matches!(w.op, WriteOp::Delete | WriteOp::Rename) {
+                globs.matches_under(&w.path)
+            } else {
+                globs.matches(&w.path)
+            };
+            hit && !ex.matches(&w.path)
+                && (ops.contains(&w.op) || w.command.is_some() && ops.contains(&WriteOp::Add))
+        })
+        .map(|w| {
+            finding(
+                rule,
+                &w.subject,
+                format!("writes `{}`, which the policy protects", w.path),
+                ask_help(rule, format!("leave `{}` unchanged", w.path)),
+                w.plan_line,
+            )
+        })
+        .collect()
 }

@@ -67,6 +67,10 @@ pub struct Facts {
     pub approvals: Vec<(String, Option<String>)>,
     pub role: Option<String>,
     pub opaque: Vec<(String, String)>,
+    /// Writes and reads of paths outside the repository (`~/.bashrc`, `/tmp/x`): only rules
+    /// about such paths see them; nothing else (triggers, bounds, companions) counts them.
+    pub outside_writes: Vec<WriteFact>,
+    pub outside_reads: Vec<(String, String, Option<usize>)>,
 }
 
 impl Facts {
@@ -249,6 +253,16 @@ pub fn gather(plan: &Plan, root: &Path) -> Result<Facts, EngineError> {
     if from_cmds.is_empty() {
         f.actions.extend(declared_ready);
     }
+    let (outside, inside): (Vec<WriteFact>, Vec<WriteFact>) = std::mem::take(&mut f.writes)
+        .into_iter()
+        .partition(|w| changeset::is_outside(&w.path));
+    f.writes = inside;
+    f.outside_writes = outside;
+    let (outside, inside): (Vec<_>, Vec<_>) = std::mem::take(&mut f.reads)
+        .into_iter()
+        .partition(|(p, _, _)| changeset::is_outside(p));
+    f.reads = inside;
+    f.outside_reads = outside;
     for check in &plan.evidence.checks {
         let invs = command::analyze(&check.command)
             .map(|a| a.invocations)
@@ -284,9 +298,10 @@ fn push_write(
     });
 }
 
-/// A path from a command, relative to the repository, or None when it is outside.
+/// A path from a command, relative to the repository or outside it (`~/x`, `/tmp/x`); None
+/// when it cannot be read as a path.
 fn in_repo(root: &Path, p: &str) -> Option<String> {
-    changeset::normalize_path(root, p).ok()
+    changeset::locate(root, p).ok()
 }
 
 /// Actions a single program run takes. `branch` tracks `git switch`/`checkout` for commit targets.

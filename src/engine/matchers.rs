@@ -10,6 +10,8 @@ use crate::vocab;
 #[derive(Debug, Clone)]
 pub struct Globs {
     set: GlobSet,
+    /// The globs for paths outside the repository (`~/.ssh/**`): the only ones such paths meet.
+    outside: GlobSet,
     /// Literal prefixes (up to the first wildcard), to see whether a deleted folder holds matches.
     prefixes: Vec<String>,
     code_marker: bool,
@@ -18,6 +20,7 @@ pub struct Globs {
 impl Globs {
     pub fn new(globs: &[String]) -> Result<Globs, globset::Error> {
         let mut b = GlobSetBuilder::new();
+        let mut o = GlobSetBuilder::new();
         let mut prefixes = Vec::new();
         let mut code_marker = false;
         for g in globs {
@@ -25,12 +28,15 @@ impl Globs {
                 code_marker = true;
                 continue;
             }
-            b.add(
-                GlobBuilder::new(g)
-                    .literal_separator(true)
-                    .backslash_escape(true)
-                    .build()?,
-            );
+            let built = GlobBuilder::new(g)
+                .literal_separator(true)
+                .backslash_escape(true)
+                .build()?;
+            if crate::changeset::is_outside(g) {
+                o.add(built);
+            } else {
+                b.add(built);
+            }
             let lit: String = g
                 .chars()
                 .take_while(|c| !matches!(c, '*' | '?' | '[' | '{'))
@@ -39,21 +45,32 @@ impl Globs {
         }
         Ok(Globs {
             set: b.build()?,
+            outside: o.build()?,
             prefixes,
             code_marker,
         })
     }
 
     pub fn is_empty(&self) -> bool {
-        self.set.is_empty() && !self.code_marker
+        self.set.is_empty() && self.outside.is_empty() && !self.code_marker
+    }
+
+    /// The set a path is matched against: a path outside the repository meets only the
+    /// globs written for such paths, and a repository glob (`**`, `**/.env`) never one outside.
+    fn set_for(&self, path: &str) -> &GlobSet {
+        if crate::changeset::is_outside(path) {
+            &self.outside
+        } else {
+            &self.set
+        }
     }
 
     /// Whether a path matches.
     pub fn matches(&self, path: &str) -> bool {
-        if self.code_marker && is_code(path) {
+        if self.code_marker && !crate::changeset::is_outside(path) && is_code(path) {
             return true;
         }
-        self.set.is_match(path)
+        self.set_for(path).is_match(path)
     }
 
     /// Whether deleting or moving `dir` as a folder touches a match.
@@ -65,7 +82,7 @@ impl Globs {
             return !self.set.is_empty();
         }
         let probe = format!("{dir}/__agentgate_probe__");
-        self.set.is_match(&probe)
+        self.set_for(dir).is_match(&probe)
             || self
                 .prefixes
                 .iter()
@@ -248,8 +265,16 @@ fn matches_one(p: &CommandPattern, inv: &Invocation) -> bool {
     }
     // `pnpm`/`yarn` stand for `npm` in a pattern with a subcommand (`npm run build`); a bare
     // program (`not npm or yarn`) means that program only.
+    // A bare wrapper (`sudo`, `nohup`) matches whatever it wraps: "Don't use `sudo`".
+    let wrapped = p.words.is_empty()
+        && p.flags.is_empty()
+        && inv
+            .wrappers
+            .iter()
+            .any(|w| w.split(' ').next() == Some(p.program.as_str()));
     let same = if p.words.is_empty() {
-        inv.program == p.program
+        wrapped
+            || inv.program == p.program
             || v.canonical_program(&inv.program) == p.program && inv.program.starts_with(&p.program)
     } else {
         v.canonical_program(&inv.program) == v.canonical_program(&p.program)

@@ -255,6 +255,10 @@ pub fn input(f: &Facts) -> serde_json::Value {
             "by_command": w.command.is_some(), "code": matchers::is_code(&w.path), "source": matchers::is_source(&w.path),
         })).collect::<Vec<_>>(),
         "reads": f.reads.iter().map(|(p, s, _)| json!({"path": p, "subject": s})).collect::<Vec<_>>(),
+        "outside_writes": f.outside_writes.iter().map(|w| json!({
+            "path": w.path, "op": w.op, "subject": w.subject, "by_command": w.command.is_some(),
+        })).collect::<Vec<_>>(),
+        "outside_reads": f.outside_reads.iter().map(|(p, s, _)| json!({"path": p, "subject": s})).collect::<Vec<_>>(),
         "runs": f.runs.iter().map(|r| json!({"inv": r.inv, "seq": r.seq, "subject": format!("commands[{}]: {}", r.command, r.text)})).collect::<Vec<_>>(),
         "actions": f.actions.iter().map(|a| json!({
             "action": a.action, "target": a.target, "environment": a.environment,

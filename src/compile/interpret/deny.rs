@@ -72,6 +72,16 @@ pub(super) fn deny_form(
         l.iter()
             .any(|i| TARGETS.contains(&tag(tokens, *i)) || tag(tokens, *i).starts_with("act_"))
     };
+    // "Pushing to main is forbidden", "Commits to `main` are not allowed": a subject with a
+    // copula before the modal is what is forbidden.
+    let passive = deny_at < main.len()
+        && (tokens[main[deny_at]].value.starts_with("is ")
+            || tokens[main[deny_at]].value.starts_with("are ")
+            || deny_at > 0
+                && matches!(
+                    tokens[main[deny_at - 1]].value.as_str(),
+                    "is" | "are" | "be" | "strictly"
+                ));
     if !has_target(&scope) && !asking {
         // Targets before the modal count only when written as code ("`npm run build` | do not
         // run"): "tests … should not alter APIs" is about the APIs, not the tests.
@@ -83,6 +93,7 @@ pub(super) fn deny_form(
                     tag(tokens, *i),
                     "path" | "cmd" | "flag" | "envset" | "code" | "bg"
                 ) || VERBS.contains(&tag(tokens, *i))
+                    || passive && (tag(tokens, *i).starts_with("act_") || tag(tokens, *i) == "w")
             })
             .chain(main[(deny_at + 1).min(main.len())..].iter().copied())
             .collect();
@@ -415,6 +426,10 @@ pub(super) fn deny_form(
                     if ops.is_empty() {
                         ops.extend(WriteOp::ALL);
                     }
+                    // "Do not modify existing migrations": files that exist, so not new ones.
+                    if has_word(tokens, &scope, "existing") && ops.len() > 1 {
+                        ops.retain(|o| *o != WriteOp::Add);
+                    }
                     ops.sort();
                     ops.dedup();
                     let only_mixed = has(tokens, main, "broader");
@@ -501,6 +516,27 @@ pub(super) fn deny_form(
                 );
             }
             _ => {}
+        }
+    }
+    // "Don't run tests in watch mode": the mode says which runs of the class, so its flag
+    // belongs to the class's pattern, not beside it.
+    let classes = pats.iter().filter(|p| p.program.starts_with('@')).count();
+    let mode = scope.windows(2).any(|w| {
+        matches!(tokens[w[0]].value.as_str(), "in" | "with" | "using")
+            && tag(tokens, w[1]) == "noun"
+    });
+    if classes == 1 && mode {
+        let flags: Vec<String> = pats
+            .iter()
+            .filter(|p| p.program.is_empty() && !p.flags.is_empty())
+            .flat_map(|p| p.flags.clone())
+            .collect();
+        if !flags.is_empty() {
+            pats.retain(|p| !p.program.is_empty());
+            for p in pats.iter_mut().filter(|p| p.program.starts_with('@')) {
+                p.flags.extend(flags.iter().cloned());
+                p.text = format!("{} {}", p.text, flags.join(" "));
+            }
         }
     }
     // "when running `nu -c`, never use `echo`": only inside that command.

@@ -154,10 +154,13 @@ pub(super) fn collect_paths_with(
             "files"
                 if nouns == Nouns::Gated
                     && k > 0
-                    && matches!(
+                    && (matches!(
                         tokens[idx[k - 1]].value.as_str(),
                         "any" | "all" | "every" | "each"
-                    ) =>
+                    ) || matches!(
+                        tokens[idx[k - 1]].tag,
+                        "write" | "create" | "delete" | "move"
+                    )) =>
             {
                 paths.push(format!("{}**", cx.scope))
             }
