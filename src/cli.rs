@@ -222,7 +222,13 @@ fn run(cli: Cli) -> Result<u8, Error> {
             let root = resolve_root(root)?;
             let loaded = crate::load(&root)?;
             let findings = crate::lint::lint(&root, &loaded.policy, &loaded.sources);
-            let rules = loaded.policy.rules.len();
+            // Enforced rules: those that decide (advisory ones only warn).
+            let rules = loaded
+                .policy
+                .rules
+                .iter()
+                .filter(|r| r.strength == crate::ir::Strength::Enforced)
+                .count();
             match format {
                 LintFormat::Human => print!(
                     "{}",

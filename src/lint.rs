@@ -48,6 +48,14 @@ pub const CODES: &[(&str, &str)] = &[
         "broken-link",
         "A link from docs/SSOT/index.md to a file that does not exist.",
     ),
+    (
+        "advisory",
+        "A sentence read only in part: its rule is a warning and never blocks.",
+    ),
+    (
+        "language",
+        "A policy file in a language agentgate does not read: its sentences are not enforced.",
+    ),
 ];
 
 fn at(code: &'static str, o: &Origin, message: String, help: String) -> LintFinding {
@@ -81,9 +89,28 @@ pub fn lint(root: &Path, policy: &Policy, sources: &[SourceFile]) -> Vec<LintFin
             "give every statement its own id".into(),
         ));
     }
+    // Sentences enforced only in part (not those worded as advice, which warn by design).
+    let mut seen: Vec<(&str, usize)> = Vec::new();
+    for r in &policy.rules {
+        let Some(reason) = &r.reason else { continue };
+        if r.strength != crate::ir::Strength::Advisory
+            || reason.starts_with("worded as advice")
+            || seen.contains(&(r.origin.file.as_str(), r.origin.line))
+        {
+            continue;
+        }
+        seen.push((r.origin.file.as_str(), r.origin.line));
+        out.push(at(
+            "advisory",
+            &r.origin,
+            format!("advisory only: {reason}"),
+            "name what it is about as a path, command or action, or drop the words agentgate cannot observe".into(),
+        ));
+    }
     contradictions(policy, &mut out);
     dead_globs(root, policy, &mut out);
     broken_links(root, sources, &mut out);
+    unread_languages(sources, &mut out);
     out.sort_by(|a, b| {
         (&a.file, a.line, a.code, &a.message).cmp(&(&b.file, b.line, b.code, &b.message))
     });
@@ -248,6 +275,64 @@ fn broken_links(root: &Path, sources: &[SourceFile], out: &mut Vec<LintFinding>)
                 span: (range.start, range.end),
                 text: index.text[range.clone()].to_string(),
                 help: "fix the link or add the document".into(),
+            });
+        }
+    }
+}
+
+/// Frequent English words, to tell English from the languages of grammar/languages.toml.
+const ENGLISH: &[&str] = &[
+    "the", "and", "to", "of", "a", "in", "is", "for", "that", "with", "be", "on", "not", "never",
+    "always", "run", "files", "you", "use", "do", "before", "when", "are", "this",
+];
+
+/// The language a text is mostly written in: `None` for English; `Some((code, read))` for a
+/// language of grammar/languages.toml (read) or one only recognised (not read). Letters of a
+/// script no listed language uses (Arabic, Hebrew, Greek, Devanagari, Thai) are a language not
+/// read.
+pub fn language_of(text: &str) -> Option<(String, bool)> {
+    let v = crate::vocab::get();
+    let words = crate::vocab::split_words(text);
+    if words.len() < 20 {
+        return None;
+    }
+    let other_script = text
+        .chars()
+        .filter(|c| {
+            matches!(*c as u32, 0x0370..=0x03FF | 0x0590..=0x06FF | 0x0900..=0x0DFF | 0x0E00..=0x0EFF)
+        })
+        .count();
+    let letters = text.chars().filter(|c| c.is_alphabetic()).count().max(1);
+    if other_script * 3 > letters {
+        return Some(("other".into(), false));
+    }
+    let english = words
+        .iter()
+        .filter(|w| ENGLISH.contains(&w.as_str()))
+        .count();
+    let best = v
+        .languages
+        .iter()
+        .map(|l| (l, words.iter().filter(|w| l.stopwords.contains(*w)).count()))
+        .max_by_key(|(l, n)| (*n, l.read))?;
+    (best.1 > english && best.1 >= 8).then(|| (best.0.code.clone(), best.0.read))
+}
+
+/// A policy file in a language agentgate does not read.
+fn unread_languages(sources: &[SourceFile], out: &mut Vec<LintFinding>) {
+    for src in sources.iter().filter(|s| s.path.ends_with(".md")) {
+        if let Some((code, false)) = language_of(&src.text) {
+            let first = src.text.lines().next().unwrap_or("").to_string();
+            out.push(LintFinding {
+                code: "language",
+                message: format!(
+                    "written in a language agentgate does not read ({code}): none of its sentences is enforced"
+                ),
+                file: src.path.clone(),
+                line: 1,
+                span: (0, first.len()),
+                text: first,
+                help: "agentgate reads English, Chinese, Japanese, Korean, Spanish, Portuguese, German, French and Russian; write the rules in one of them, or in an ```agentgate block".into(),
             });
         }
     }

@@ -19,6 +19,35 @@ struct Raw {
     docs: RawDocs,
     words: RawWords,
     paths: RawPaths,
+    #[serde(default)]
+    lang: BTreeMap<String, RawLang>,
+    #[serde(default)]
+    unread: BTreeMap<String, Vec<String>>,
+}
+
+/// One language of grammar/languages.toml.
+#[derive(Debug, Deserialize)]
+struct RawLang {
+    name: String,
+    stopwords: Vec<String>,
+    #[serde(default)]
+    function: Vec<String>,
+    #[serde(default)]
+    tags: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    actions: BTreeMap<String, Vec<String>>,
+}
+
+/// A language agentgate reads (its vocabulary is merged into the tables) or only recognises.
+#[derive(Debug, Clone)]
+pub struct Language {
+    /// ISO 639-1 code (`es`, `ru`).
+    pub code: String,
+    /// English name, empty for a language only recognised.
+    pub name: String,
+    /// Frequent words that tell it apart.
+    pub stopwords: HashSet<String>,
+    pub read: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -33,6 +62,7 @@ struct RawWords {
     boundary: Vec<String>,
     relative: Vec<String>,
     parts: Vec<String>,
+    cjk_function: String,
     activity: Vec<String>,
     judgment: Vec<String>,
     kinds: Vec<String>,
@@ -54,6 +84,8 @@ pub struct Words {
     pub parts: HashSet<String>,
     /// Words for working itself ("when developing", "the final commit").
     pub activity: HashSet<String>,
+    /// Chinese and Japanese characters that narrow nothing.
+    pub cjk_function: HashSet<char>,
     /// Words leaving an obligation to judgment ("the relevant guide").
     pub judgment: HashSet<String>,
     /// Words naming the kind of a command or flag right after it ("the `-w` flag").
@@ -116,6 +148,8 @@ pub struct Vocabulary {
     pub words: Words,
     /// File names that by convention sit at a root (`Cargo.toml`): written bare, only that one.
     pub root_names: HashSet<String>,
+    /// Languages read (English aside) and only recognised, for telling a file's language.
+    pub languages: Vec<Language>,
 }
 
 /// The vocabulary, parsed once.
@@ -152,6 +186,18 @@ fn build(json: &str) -> Result<Vocabulary, serde_json::Error> {
             add(p, &format!("act_{}", name.replace('-', "_")), name);
         }
     }
+    for lang in raw.lang.values() {
+        for (tag, list) in &lang.tags {
+            for p in list {
+                add(p, tag, "");
+            }
+        }
+        for (name, list) in &lang.actions {
+            for p in list {
+                add(p, &format!("act_{}", name.replace('-', "_")), name);
+            }
+        }
+    }
     for (name, list) in &raw.environments {
         for p in list {
             add(p, "environment", name);
@@ -181,13 +227,35 @@ fn build(json: &str) -> Result<Vocabulary, serde_json::Error> {
         value_options: raw.programs.value_options,
         docs_globs: raw.docs.globs,
         root_names: raw.paths.root_names.into_iter().collect(),
+        languages: raw
+            .lang
+            .iter()
+            .map(|(code, l)| Language {
+                code: code.clone(),
+                name: l.name.clone(),
+                stopwords: l.stopwords.iter().cloned().collect(),
+                read: true,
+            })
+            .chain(raw.unread.iter().map(|(code, words)| Language {
+                code: code.clone(),
+                name: String::new(),
+                stopwords: words.iter().cloned().collect(),
+                read: false,
+            }))
+            .collect(),
         words: Words {
-            function: raw.words.function.into_iter().collect(),
+            function: raw
+                .words
+                .function
+                .into_iter()
+                .chain(raw.lang.values().flat_map(|l| l.function.iter().cloned()))
+                .collect(),
             generic: raw.words.generic.into_iter().collect(),
             boundary: raw.words.boundary.into_iter().collect(),
             relative: raw.words.relative.into_iter().collect(),
             parts: raw.words.parts.into_iter().collect(),
             activity: raw.words.activity.into_iter().collect(),
+            cjk_function: raw.words.cjk_function.chars().collect(),
             judgment: raw.words.judgment.into_iter().collect(),
             kinds: raw.words.kinds.into_iter().collect(),
             cognition: raw.words.cognition.iter().map(|p| split_words(p)).collect(),
@@ -279,9 +347,14 @@ pub fn split_words(text: &str) -> Vec<String> {
     out
 }
 
-/// CJK ideographs and punctuation, matched one character at a time.
+/// CJK ideographs, Japanese kana and CJK punctuation, matched one character at a time.
 pub fn is_cjk(c: char) -> bool {
-    matches!(c as u32, 0x3000..=0x303F | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0xFF00..=0xFFEF)
+    matches!(c as u32, 0x3000..=0x303F | 0x3040..=0x30FF | 0x31F0..=0x31FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0xFF00..=0xFFEF)
+}
+
+/// Hiragana: in Japanese text mostly particles and endings, which narrow nothing.
+pub fn is_hiragana(c: char) -> bool {
+    matches!(c as u32, 0x3040..=0x309F)
 }
 
 #[cfg(test)]

@@ -151,7 +151,7 @@ fn a_broken_plan_is_a_tool_error_not_a_verdict() {
     let mut c = Client::start(&d.path().join("audit.jsonl"));
     let r = c.call(
         "check_plan",
-        json!({"plan": {"changes": [{"path": "../../etc/passwd", "op": "modify"}]}}),
+        json!({"plan": {"changes": [{"path": "docs/\u{0}x", "op": "modify"}]}}),
     );
     assert_eq!(r["isError"], true, "{r}");
     assert!(

@@ -75,8 +75,10 @@ pub fn lint_human(
     }
     let count = |c: &str| findings.iter().filter(|f| f.code == c).count();
     out.push_str(&format!(
-        "agentgate lint: {rules} rules enforced; {} sentences not enforced, {} duplicate ids, {} contradictions, {} dead globs, {} broken links\n",
+        "agentgate lint: {rules} rules enforced, {} sentences advisory, {} sentences not understood; {} files in a language not read, {} duplicate ids, {} contradictions, {} dead globs, {} broken links\n",
+        count("advisory"),
         count("unrecognised"),
+        count("language"),
         count("duplicate-id"),
         count("contradiction"),
         count("dead-glob"),

@@ -51,17 +51,27 @@ fn quote_words(words: &[String]) -> String {
 }
 
 /// A word agentgate does not understand: a plain word that is neither a vocabulary tag nor
-/// neutral. CJK text is split per character and has no neutral list yet, so it counts as known.
+/// neutral. Chinese and Japanese are split per character: a character outside every phrase is
+/// unknown unless it is a particle or a neutral character (`[words] cjk_function`).
 pub(super) fn unknown(tokens: &[Token], i: usize) -> bool {
     let t = &tokens[i];
     if t.tag != "w" {
         return false;
     }
     let v = t.value.as_str();
-    if !v.chars().any(|c| c.is_alphabetic()) || v.chars().any(vocab::is_cjk) {
+    let words = &vocab::get().words;
+    // A Chinese or Japanese character outside every phrase: known only when it narrows nothing.
+    if v.chars().any(vocab::is_cjk) {
+        return !v.chars().all(|c| {
+            vocab::is_hiragana(c)
+                || words.cjk_function.contains(&c)
+                || !c.is_alphabetic()
+                || matches!(c as u32, 0x3000..=0x303F | 0xFF00..=0xFFEF)
+        });
+    }
+    if !v.chars().any(|c| c.is_alphabetic()) {
         return false;
     }
-    let words = &vocab::get().words;
     // "when you work in this repo" (one vocabulary phrase) narrows nothing.
     if words.neutral(v) || v.starts_with("when ") {
         return false;
