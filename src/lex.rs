@@ -74,16 +74,41 @@ fn split_alternatives(v: &Vocabulary, words: Vec<String>) -> Vec<String> {
     out
 }
 
-/// Chinese puts "before"/"after" behind the action (`提交前`, "commit-before"); turn
-/// `act_x before` into `before act_x` so one grammar serves both orders.
+/// Chinese and Japanese put "before"/"after"/"when" behind what they govern (`提交前`,
+/// "commit-before"; `代码变更后`, "code-change-after"): move the postposition to the start of
+/// its stretch (back to a comma, colon, stop or modal) so one grammar serves both orders.
 fn postpositions(tokens: &mut [Token]) {
     for i in 1..tokens.len() {
         let cjk = tokens[i].value.chars().next().is_some_and(vocab::is_cjk);
-        if cjk
-            && matches!(tokens[i].tag, "before" | "after")
-            && tokens[i - 1].tag.starts_with("act_")
+        if !cjk || !matches!(tokens[i].tag, "before" | "after" | "when") {
+            continue;
+        }
+        // A postposition follows what it governs; a preposition (`当`, `如果`) stays.
+        if tokens[i].tag == "when"
+            && !matches!(
+                tokens[i].value.as_str(),
+                "时" | "時" | "とき" | "場合" | "た ら"
+            )
         {
-            tokens.swap(i - 1, i);
+            continue;
+        }
+        let start = tokens[..i]
+            .iter()
+            .rposition(|t| {
+                matches!(
+                    t.tag,
+                    "comma" | "colon" | "semi" | "stop" | "deny" | "must" | "should"
+                ) || !t.value.chars().any(vocab::is_cjk) && t.tag == "w"
+            })
+            .map_or(0, |p| p + 1);
+        if start < i {
+            tokens[start..=i].rotate_right(1);
+            // "每次…后" is "each time after …": the postposition says it all.
+            if tokens.get(start + 1).is_some_and(|t| {
+                t.tag == "when" && t.value.chars().next().is_some_and(vocab::is_cjk)
+            }) {
+                tokens[start + 1].tag = "w";
+            }
         }
     }
 }

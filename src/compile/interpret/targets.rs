@@ -209,6 +209,22 @@ pub(super) fn governed_program(tokens: &[Token], i: usize) -> bool {
             {
                 return true
             }
+            _ => return listed_after_colon(tokens, i),
+        }
+    }
+    false
+}
+
+/// "Never use: `a`, PowerShell, cmd.exe": an item of a list a colon opens after the verb.
+fn listed_after_colon(tokens: &[Token], i: usize) -> bool {
+    let mut j = i;
+    while j > 0 {
+        j -= 1;
+        match tokens[j].tag {
+            "comma" | "and" | "or" | "prog" | "w" | "path" | "cmd" | "code" => continue,
+            "colon" => {
+                return j > 0 && matches!(tokens[j - 1].tag, "run" | "use" | "deny" | "avoid")
+            }
             _ => return false,
         }
     }

@@ -88,7 +88,11 @@ pub(super) fn trigger_of(
         || before && any_verb(&["write", "delete", "move"])
         || extra_verbs.contains(&"write");
     let code = idx.iter().any(|i| {
-        tokens[*i].tag == "noun" && tokens[*i].value == "code"
+        tokens[*i].tag == "noun"
+            && matches!(
+                tokens[*i].value.as_str(),
+                "code" | "source code" | "代码" | "コード"
+            )
             || tokens[*i].tag == "code" && tokens[*i].value.contains("change")
     });
     if !paths.is_empty() {
