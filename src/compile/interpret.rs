@@ -198,7 +198,7 @@ fn ask_instead(tokens: &[Token], c: &Clause) -> bool {
                 || t.tag == "w"
                     && matches!(
                         t.value.as_str(),
-                        "human" | "maintainer" | "maintainers" | "owner"
+                        "human" | "maintainer" | "maintainers" | "owner" | "user" | "users"
                     )
         })
 }
@@ -433,6 +433,11 @@ fn split_clauses(tokens: &[Token], phrases: &[Phrase]) -> Vec<Clause> {
             Phrase::Condition { items, .. } if permission(tokens, phrases, k, items) => {
                 cur.gate = true;
             }
+            // "never force push, even if asked": the rule holds regardless; no condition.
+            Phrase::Condition { items, .. }
+                if k > 0
+                    && matches!(&phrases[k - 1], Phrase::Tok(j) if tokens[*j].value == "even")
+                    && items.iter().any(|i| tokens[*i].tag == "approval") => {}
             Phrase::Condition { kind, items } => cur.conds.push((*kind, items.clone())),
             Phrase::Gate => {
                 cur.gate = true;
@@ -706,6 +711,23 @@ fn interpret_clause(
         }
     }
 
+    // "All PRs target the `main` branch", "Submit against `main`": a convention about bases.
+    if polarity == Polarity::None {
+        let lead = main.first().map(|i| tokens[*i].value.as_str());
+        let declared = matches!(
+            lead,
+            Some("all" | "every" | "submit" | "open" | "prs" | "pr")
+        ) || main
+            .first()
+            .is_some_and(|i| tag(tokens, *i) == "act_pull_request");
+        if declared {
+            if let Some(body) = pr_base(tokens, main) {
+                out.normative = true;
+                push(out, body, severity, decision, roles(tokens, main));
+                return;
+            }
+        }
+    }
     match polarity {
         Polarity::None => not_form(tokens, c, cx, severity, out),
         Polarity::May => {}

@@ -82,36 +82,8 @@ pub(super) fn must_form(
             );
             return;
         }
-        let targeting = main.iter().any(|i| {
-            matches!(
-                tokens[*i].value.as_str(),
-                "target" | "targets" | "against" | "into" | "base"
-            )
-        });
-        let bases: Vec<String> = main
-            .iter()
-            .filter(|i| {
-                tag(tokens, **i) == "code"
-                    || tag(tokens, **i) == "w"
-                        && matches!(
-                            tokens[**i].value.as_str(),
-                            "main" | "master" | "develop" | "next" | "trunk"
-                        )
-            })
-            .map(|i| tokens[*i].value.clone())
-            .collect();
-        if targeting && bases.len() == 1 {
-            push(
-                out,
-                RuleBody::ActionDeny {
-                    action: Action::PullRequest,
-                    target: Some(format!("!{}", bases[0])),
-                    environment: None,
-                },
-                severity,
-                decision,
-                roles.clone(),
-            );
+        if let Some(body) = pr_base(tokens, main) {
+            push(out, body, severity, decision, roles.clone());
             return;
         }
     }
@@ -359,4 +331,35 @@ pub(super) fn must_form(
             roles,
         );
     }
+}
+
+/// "All PRs target the `main` branch", "Open PRs against `develop`": pull requests go to that
+/// base only.
+pub(super) fn pr_base(tokens: &[Token], main: &[usize]) -> Option<RuleBody> {
+    if !has(tokens, main, "act_pull_request") {
+        return None;
+    }
+    let targeting = main.iter().any(|i| {
+        matches!(
+            tokens[*i].value.as_str(),
+            "target" | "targets" | "against" | "into" | "base"
+        )
+    });
+    let bases: Vec<String> = main
+        .iter()
+        .filter(|i| {
+            tag(tokens, **i) == "code"
+                || tag(tokens, **i) == "w"
+                    && matches!(
+                        tokens[**i].value.as_str(),
+                        "main" | "master" | "develop" | "next" | "trunk"
+                    )
+        })
+        .map(|i| tokens[*i].value.clone())
+        .collect();
+    (targeting && bases.len() == 1).then(|| RuleBody::ActionDeny {
+        action: Action::PullRequest,
+        target: Some(format!("!{}", bases[0])),
+        environment: None,
+    })
 }
