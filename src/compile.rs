@@ -622,6 +622,17 @@ fn has_modal(tokens: &[Token]) -> bool {
     tokens.iter().any(|t| MODAL_TAGS.contains(&t.tag))
 }
 
+/// A lead-in built on a verb of knowing ("you must know", "be aware", "note that").
+fn informs(lead: &[Token]) -> bool {
+    let words = &crate::vocab::get().words;
+    let values: Vec<&str> = lead.iter().map(|t| t.value.as_str()).collect();
+    words.cognition.iter().any(|phrase| {
+        values
+            .windows(phrase.len())
+            .any(|w| w.iter().zip(phrase).all(|(a, b)| *a == b.as_str()))
+    })
+}
+
 /// Only targets (and filler): a list item that is just `cargo test` or a path.
 fn is_bare(tokens: &[Token]) -> bool {
     tokens
@@ -658,6 +669,11 @@ fn prefix_tokens(i: usize, segs: &[Segment], toks: &[Vec<Token>]) -> Vec<Token> 
     };
     if let Some(l) = s.leadin {
         let lead = block_tokens(segs, toks, segs[l].block);
+        // "Behavior you must know:", "Note:": a lead-in about knowing informs its items; it
+        // does not order them.
+        if informs(&lead) {
+            return Vec::new();
+        }
         let own_modal = has_modal(&toks[i]);
         if has_modal(&lead) && (!own_modal || segs[l].text().ends_with(':')) {
             let mut t = lead;

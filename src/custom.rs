@@ -302,6 +302,7 @@ fn evaluate_unboxed(
                     )
                 }),
                 plan_line: None,
+                advisory: None,
             });
         }
     }

@@ -77,6 +77,9 @@ pub struct Finding {
     /// 1-based line of the plan entry, when known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub plan_line: Option<usize>,
+    /// Why the rule is only advisory (a warning that never blocks), when it is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub advisory: Option<String>,
 }
 
 /// The decision on a plan.
@@ -273,6 +276,11 @@ fn evaluate_in(
         if f.severity < Severity::Error {
             f.decision = Decision::Allow;
         }
+        if let Some(rule) = rule_of(f.rule.as_str()) {
+            if rule.strength == crate::ir::Strength::Advisory {
+                f.advisory = rule.reason.clone();
+            }
+        }
     }
     findings.sort_by(|a, b| {
         (b.decision, &a.origin, &a.rule, &a.subject, &a.message)
@@ -424,6 +432,7 @@ fn opaque_findings(facts: &facts::Facts) -> Vec<Finding> {
                 "write the command out literally, or add an approval (\"rule\": \"{OPAQUE_RULE}\")"
             ),
             plan_line: None,
+            advisory: None,
         })
         .collect()
 }

@@ -44,6 +44,11 @@ pub struct RuleInfo {
     pub paths: Vec<String>,
     /// What satisfies the rule: what an agent does instead of breaking it.
     pub satisfied_by: String,
+    /// `enforced`, or `advisory` (a warning that never blocks).
+    pub strength: crate::ir::Strength,
+    /// Why an advisory rule is not enforced.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 /// Every rule of the policy, in policy order.
@@ -99,6 +104,8 @@ fn info(r: &Rule) -> RuleInfo {
         roles: r.roles.clone(),
         paths: shown(paths(&r.body)),
         satisfied_by: satisfied_by(r),
+        strength: r.strength,
+        reason: r.reason.clone(),
     }
 }
 

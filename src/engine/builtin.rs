@@ -23,6 +23,7 @@ fn touches_state(path: &str, op: WriteOp) -> bool {
 
 pub fn findings(facts: &Facts) -> Vec<Finding> {
     let finding = |subject: &str, message: String, plan_line, help: &str| Finding {
+        advisory: None,
         rule: STATE_RULE.into(),
         kind: "path-deny".into(),
         severity: Severity::Error,

@@ -50,6 +50,7 @@ fn finding(
         span: rule.origin.span,
         help,
         plan_line,
+        advisory: None,
     }
 }
 

@@ -313,6 +313,7 @@ pub fn findings(
                 span: rule.origin.span,
                 help: crate::explain::satisfied_by(rule),
                 plan_line: None,
+                advisory: None,
             });
         }
     }

@@ -94,9 +94,10 @@ impl Diagnostic for PlanDiagnostic {
 }
 
 fn diagnostic(f: &Finding, cx: &Context) -> PlanDiagnostic {
-    let verb = match (f.severity, f.decision) {
-        (Severity::Error, Decision::Deny) => "denied",
-        (Severity::Error, Decision::Ask) => "needs approval",
+    let verb = match (f.severity, f.decision, &f.advisory) {
+        (Severity::Error, Decision::Deny, _) => "denied",
+        (Severity::Error, Decision::Ask, _) => "needs approval",
+        (_, _, Some(_)) => "advisory",
         _ => "warning",
     };
     let plan = f
@@ -131,7 +132,10 @@ fn diagnostic(f: &Finding, cx: &Context) -> PlanDiagnostic {
         } else {
             miette::Severity::Warning
         },
-        help: f.help.clone(),
+        help: match &f.advisory {
+            Some(reason) => format!("{} (advisory, not enforced: {reason})", f.help),
+            None => f.help.clone(),
+        },
         plan,
         policy: PolicyDiagnostic {
             message: format!("policy {where_}: \"{}\"", f.sentence),

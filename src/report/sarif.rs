@@ -117,7 +117,10 @@ fn result_json(f: &Finding, rule_index: usize) -> Value {
         "locations": [{"physicalLocation": location}],
         "relatedLocations": related,
         "partialFingerprints": {"agentgateFinding/v1": fingerprint(f)},
-        "properties": {"decision": f.decision.as_str(), "subject": f.subject},
+        "properties": match &f.advisory {
+            Some(reason) => json!({"decision": f.decision.as_str(), "subject": f.subject, "strength": "advisory", "advisory": reason}),
+            None => json!({"decision": f.decision.as_str(), "subject": f.subject, "strength": "enforced"}),
+        },
     })
 }
 
