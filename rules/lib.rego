@@ -22,14 +22,29 @@ action_names := {a.action | some a in input.actions}
 fires(trigger, when) if {
 	trigger in {"commit", "push", "merge", "tag", "publish", "dependency"}
 	trigger_action[trigger] in action_names
+	changes_named(when)
 }
 
-fires("pull-request", _) if "pull-request" in action_names
+fires("pull-request", when) if {
+	"pull-request" in action_names
+	changes_named(when)
+}
 
-fires("pull-request-ready", _) if {
+fires("pull-request-ready", when) if {
 	some a in input.actions
 	a.action == "pull-request"
 	not a.draft
+	changes_named(when)
+}
+
+# An action trigger limited to paths ("before committing changes to `src/`") fires only when
+# the plan changes one of them.
+changes_named(when) if count(when) == 0
+
+changes_named(when) if {
+	count(when) > 0
+	some w in input.writes
+	agentgate.glob(when, w.path)
 }
 
 fires("change", when) if {

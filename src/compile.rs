@@ -106,6 +106,7 @@ pub fn compile(sources: &[SourceFile]) -> Result<Policy, Vec<CompileError>> {
         return Err(errors);
     }
     link_generators(&mut rules, &decls);
+    link_aggregates(&mut rules, &decls);
     if let Some(RuleBody::PathDeny { except, .. }) = rules.first_mut().map(|r| &mut r.body) {
         except.extend(relaxed);
     }
@@ -214,8 +215,11 @@ fn compile_file(
                                                            // `SourceFile::line_of` counts from the start: index the line starts once per file.
     let newlines: Vec<usize> = memchr_newlines(&src.text);
     let line_of = |offset: usize| newlines.partition_point(|n| *n < offset.min(src.text.len())) + 1;
+    // "If you modify any files under:" + a list of paths, then "You MUST run these commands …":
+    // a condition standing alone speaks for the statement right after it.
+    let mut carried: Option<Vec<Token>> = None;
     for (u, prepared) in units.iter().zip(prepared) {
-        let (phrases, mut out) = match prepared {
+        let (mut phrases, mut out) = match prepared {
             Ok(p) => p,
             Err(e) => {
                 errors.push(e.into());
@@ -223,15 +227,69 @@ fn compile_file(
             }
         };
         let after_generated = last_generated.is_some_and(|(b, _)| b == u.block);
-        if after_generated {
-            out = interpret::interpret(&u.tokens, &phrases, &cx(u, true));
+        let mut own: Option<Vec<Token>> = None;
+        if let Some(cond) = carried.take() {
+            if obliges_unconditionally(&u.tokens) {
+                let mut t = cond;
+                t.extend(u.tokens.iter().cloned());
+                if let Ok(p) = parse::parse(&t) {
+                    phrases = p;
+                    own = Some(t);
+                }
+            }
+        }
+        let tokens: &[Token] = own.as_deref().unwrap_or(&u.tokens);
+        if after_generated || own.is_some() {
+            out = interpret::interpret(tokens, &phrases, &cx(u, after_generated));
+        }
+        if out.drafts.is_empty() && standing_condition(&u.tokens) {
+            // Its list is part of the condition: "under: `api/**`, `cmd/**`".
+            let mut t: Vec<Token> = u
+                .tokens
+                .iter()
+                .map(|t| match t.tag {
+                    "colon" => Token {
+                        tag: "comma",
+                        value: ",".into(),
+                    },
+                    _ => t.clone(),
+                })
+                .collect();
+            t.push(Token {
+                tag: "comma",
+                value: ",".into(),
+            });
+            carried = Some(t);
+        }
+        // "You can run all these by running `make check`": that command covers the list of
+        // the required check just above.
+        // (Recorded as a declaration: it covers those commands wherever they are required.)
+        if let Some(agg) = aggregate(&u.tokens) {
+            // Every command of the checks listed just above.
+            let list: Vec<crate::ir::CommandPattern> = rules
+                .iter()
+                .rev()
+                .take(16)
+                .filter(|r| {
+                    r.origin.file == src.path
+                        && line_of(u.span.0).saturating_sub(r.origin.line) <= 12
+                })
+                .filter_map(|r| match &r.body {
+                    RuleBody::RequiredCheck { commands, .. } => Some(commands.clone()),
+                    _ => None,
+                })
+                .flatten()
+                .collect();
+            if !list.is_empty() {
+                decls.aggregates.push((agg, list));
+            }
         }
         if debug {
             eprintln!(
                 "{}:{} [{}] {} => {} rule(s)",
                 src.path,
                 line_of(u.span.0),
-                lex::tag_string(&u.tokens),
+                lex::tag_string(tokens),
                 u.text,
                 out.drafts.len()
             );
@@ -265,13 +323,11 @@ fn compile_file(
         if src.scope.is_empty()
             && phrases
                 .iter()
-                .any(|p| matches!(p, Phrase::Tok(i) if u.tokens[*i].tag == "may"))
-            && u.tokens
-                .iter()
-                .any(|t| t.tag == "write" || t.tag == "create")
-            && !u.tokens.iter().any(|t| t.tag == "deny")
+                .any(|p| matches!(p, Phrase::Tok(i) if tokens[*i].tag == "may"))
+            && tokens.iter().any(|t| t.tag == "write" || t.tag == "create")
+            && !tokens.iter().any(|t| t.tag == "deny")
         {
-            for t in u.tokens.iter().filter(|t| t.tag == "path") {
+            for t in tokens.iter().filter(|t| t.tag == "path") {
                 relaxed.extend(targets::path_globs(&t.value, &src.scope, false));
             }
         }
@@ -622,6 +678,49 @@ fn has_modal(tokens: &[Token]) -> bool {
     tokens.iter().any(|t| MODAL_TAGS.contains(&t.tag))
 }
 
+/// A statement that is only a condition over changed paths ("If you modify any files under:"
+/// with its list): no modal, a condition, a change verb and targets.
+fn standing_condition(tokens: &[Token]) -> bool {
+    let first = tokens
+        .iter()
+        .find(|t| !matches!(t.tag, "dash" | "colon" | "comma"));
+    first.is_some_and(|t| matches!(t.tag, "when" | "after" | "before"))
+        && !tokens
+            .iter()
+            .any(|t| matches!(t.tag, "deny" | "must" | "should" | "avoid" | "ask" | "may"))
+        && tokens
+            .iter()
+            .any(|t| matches!(t.tag, "write" | "create" | "delete" | "changes_to"))
+        && tokens.iter().any(|t| t.tag == "path")
+}
+
+/// An obligation with no condition of its own over paths: the statement a standing condition
+/// speaks for.
+fn obliges_unconditionally(tokens: &[Token]) -> bool {
+    tokens.iter().any(|t| t.tag == "must")
+        && !tokens.iter().any(|t| t.tag == "deny")
+        && !(tokens.iter().any(|t| t.tag == "when") && tokens.iter().any(|t| t.tag == "path"))
+}
+
+/// "You can run all these by running `make check`", "`make check` runs all of the above": the
+/// commands that stand for a list of checks.
+fn aggregate(tokens: &[Token]) -> Option<Vec<crate::ir::CommandPattern>> {
+    let all = tokens.iter().any(|t| t.value == "all");
+    let these = tokens.iter().any(|t| {
+        t.tag == "this"
+            || matches!(
+                t.value.as_str(),
+                "above" | "these" | "them" | "of the above"
+            )
+    });
+    let runs = tokens.iter().any(|t| t.tag == "run");
+    let cmds: Vec<&Token> = tokens.iter().filter(|t| t.tag == "cmd").collect();
+    if !(all && these && runs) || cmds.len() != 1 {
+        return None;
+    }
+    Some(targets::command_patterns(&cmds[0].value))
+}
+
 /// A lead-in built on a verb of knowing ("you must know", "be aware", "note that").
 fn informs(lead: &[Token]) -> bool {
     let words = &crate::vocab::get().words;
@@ -811,6 +910,36 @@ fn link_generators(rules: &mut [Rule], decls: &Declarations) {
                 for g in &decls.generated[k].1 {
                     if !generators.contains(g) {
                         generators.push(g.clone());
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A required check whose every command an aggregate covers ("you can run all these by running
+/// `make check`") is met by that aggregate too.
+fn link_aggregates(rules: &mut [Rule], decls: &Declarations) {
+    if decls.aggregates.is_empty() {
+        return;
+    }
+    for r in rules.iter_mut() {
+        if let RuleBody::RequiredCheck {
+            commands,
+            covered_by,
+            ..
+        } = &mut r.body
+        {
+            for (agg, list) in &decls.aggregates {
+                let all = !commands.is_empty()
+                    && commands
+                        .iter()
+                        .all(|c| list.iter().any(|l| l.text == c.text));
+                if all {
+                    for a in agg {
+                        if !covered_by.contains(a) {
+                            covered_by.push(a.clone());
+                        }
                     }
                 }
             }

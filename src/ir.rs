@@ -270,6 +270,10 @@ pub enum RuleBody {
         ordered: bool,
         /// Every recorded check must have passed ("all checks must pass").
         all_checks: bool,
+        /// Commands that stand for every one of `commands` ("you can run all these with `make
+        /// check`"): one of them passing meets the rule.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        covered_by: Vec<CommandPattern>,
     },
     /// Files that must have been read before the trigger.
     RequiredRead {

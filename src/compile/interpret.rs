@@ -39,6 +39,8 @@ pub struct Draft {
 #[derive(Debug, Clone, Default)]
 pub struct Declarations {
     pub generated: Vec<(Vec<String>, Vec<CommandPattern>)>,
+    /// Commands that stand for a list of checks, and that list.
+    pub aggregates: Vec<(Vec<CommandPattern>, Vec<CommandPattern>)>,
 }
 
 /// What a statement compiled to.
@@ -457,6 +459,13 @@ fn split_clauses(tokens: &[Token], phrases: &[Phrase]) -> Vec<Clause> {
                         Phrase::Tok(i) => cur.aside.push(*i),
                         Phrase::Example(l) => cur.examples.extend(l),
                         Phrase::Gate => cur.gate = true,
+                        // "(required if `api/**` or `config/**` changed)": a condition of its
+                        // item, when it names paths.
+                        Phrase::Condition { kind, items }
+                            if items.iter().any(|i| tokens[*i].tag == "path") =>
+                        {
+                            cur.conds.push((*kind, items.clone()))
+                        }
                         _ => {}
                     }
                 }

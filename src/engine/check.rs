@@ -197,8 +197,28 @@ pub fn check(rule: &Rule, lists: RuleLists, cx: &Cx) -> R {
             trigger,
             ordered,
             all_checks,
+            covered_by,
             ..
-        } => required_check(rule, cx, commands, *trigger, a, *ordered, *all_checks),
+        } => {
+            // One command standing for the whole list meets it.
+            let at = fires(cx, *trigger, a);
+            let covered = at.is_some()
+                && covered_by.iter().any(|c| {
+                    satisfied(
+                        cx.f,
+                        c,
+                        if *trigger == Trigger::Dependency {
+                            None
+                        } else {
+                            at.flatten()
+                        },
+                    )
+                });
+            if covered {
+                return Ok(vec![]);
+            }
+            required_check(rule, cx, commands, *trigger, a, *ordered, *all_checks)
+        }
         RuleBody::RequiredRead { paths, trigger, .. } => {
             let Some(_) = fires(cx, *trigger, b) else {
                 return Ok(vec![]);
@@ -534,6 +554,15 @@ fn fires(cx: &Cx, trigger: Trigger, when: ListId) -> Option<Option<usize>> {
             &f.writes[i]
         })
     };
+    // An action trigger limited to paths ("before committing changes to `src/`") fires only
+    // when the plan changes one of them.
+    let action_trigger = !matches!(
+        trigger,
+        Trigger::Change | Trigger::Add | Trigger::CodeChange | Trigger::SourceChange
+    );
+    if action_trigger && !cx.index.is_empty(when) && cx.hits.writes(when).is_empty() {
+        return None;
+    }
     match trigger {
         Trigger::Commit => by_action(Action::Commit),
         Trigger::Push => by_action(Action::Push),

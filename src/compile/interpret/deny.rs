@@ -213,6 +213,7 @@ pub(super) fn deny_form(
                     when_paths,
                     ordered: false,
                     all_checks: false,
+                    covered_by: vec![],
                 },
                 severity,
                 decision,

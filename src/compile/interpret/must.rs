@@ -325,6 +325,7 @@ pub(super) fn must_form(
                 when_paths,
                 ordered,
                 all_checks,
+                covered_by: vec![],
             },
             severity,
             decision,
