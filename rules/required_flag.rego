@@ -14,6 +14,6 @@ findings contains f if {
 	some r in input.runs
 	agentgate.cmd(rule.command, r.inv)
 	some flag in rule.flags
-	not agentgate.flag(r.inv.args, flag)
+	not agentgate.flag_given(r.inv, flag)
 	f := {"rule": rule.id, "subject": r.subject, "message": sprintf("runs without `%s`", [flag])}
 }

@@ -166,7 +166,17 @@ fn replace_placeholders(s: &str, with: &str) -> String {
             _ => out.push(c),
         }
     }
-    out.replace("...", "")
+    // `...` alone is "more of these"; `./...` is Go's every package, a word of its own.
+    out.split(' ')
+        .map(|w| {
+            if w.ends_with("/...") {
+                w.to_string()
+            } else {
+                w.replace("...", "")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Placeholder word used while a pattern goes through the shell parser.
@@ -184,11 +194,21 @@ pub fn command_patterns(text: &str) -> Vec<CommandPattern> {
         .invocations
         .iter()
         .filter(|inv| inv.program != "cd")
-        .map(|inv| {
+        .map(|inv| crate::engine::matchers::python_module(inv).unwrap_or_else(|| inv.clone()))
+        .flat_map(|inv| {
             let mut words = Vec::new();
             let mut flags = Vec::new();
             let mut fragment = None;
-            for a in &inv.args {
+            let mut args = inv.args.iter().peekable();
+            while let Some(a) = args.next() {
+                // Where it runs is not what it runs: `make -C web test` is `make test` in `web`
+                // (and `cd web && make test` meets it).
+                if DIR_OPTIONS.contains(&a.split('=').next().unwrap_or(a)) {
+                    if !a.contains('=') {
+                        args.next();
+                    }
+                    continue;
+                }
                 if a.starts_with('-') && a.len() > 1 && a != "--" {
                     let flag = a.split('=').next().unwrap_or(a).to_string();
                     if !flag.contains(ANY) {
@@ -209,7 +229,7 @@ pub fn command_patterns(text: &str) -> Vec<CommandPattern> {
             while matches!(words.last(), Some(PatWord::Any)) {
                 words.pop();
             }
-            CommandPattern {
+            let base = CommandPattern {
                 text: text.trim().to_string(),
                 program: if fragment.is_some() {
                     String::new()
@@ -220,9 +240,48 @@ pub fn command_patterns(text: &str) -> Vec<CommandPattern> {
                 flags,
                 env: inv.env.clone(),
                 fragment,
-            }
+            };
+            shorthand(base)
         })
         .collect()
+}
+
+/// Options that say where a command runs, with their value.
+const DIR_OPTIONS: &[&str] = &[
+    "-C",
+    "--directory",
+    "--dir",
+    "--prefix",
+    "-chdir",
+    "--cwd",
+    "--working-directory",
+    "--cd",
+];
+
+/// `npm run lint/test`: a script word with slashes names several scripts, each required.
+fn shorthand(p: CommandPattern) -> Vec<CommandPattern> {
+    let runner = matches!(
+        p.program.as_str(),
+        "npm" | "pnpm" | "yarn" | "bun" | "make" | "just" | "mise" | "task"
+    );
+    let at = p.words.iter().position(|w| {
+        matches!(w, PatWord::Lit(l) if l.contains('/') && l.split('/').all(|x| !x.is_empty() && x.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, ':' | '_' | '-'))))
+    });
+    match (runner, at) {
+        (true, Some(k)) => {
+            let PatWord::Lit(word) = &p.words[k] else {
+                return vec![p];
+            };
+            word.split('/')
+                .map(|part| {
+                    let mut q = p.clone();
+                    q.words[k] = PatWord::Lit(part.to_string());
+                    q
+                })
+                .collect()
+        }
+        _ => vec![p],
+    }
 }
 
 fn prepare_pattern(text: &str) -> String {

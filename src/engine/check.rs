@@ -244,7 +244,7 @@ pub fn check(rule: &Rule, lists: RuleLists, cx: &Cx) -> R {
             .filter_map(|r| {
                 let missing: Vec<&String> = flags
                     .iter()
-                    .filter(|fl| !matchers::has_flag(&r.inv.args, fl))
+                    .filter(|fl| !matchers::flag_given(&r.inv, fl))
                     .collect();
                 (!missing.is_empty()).then(|| {
                     let m = missing

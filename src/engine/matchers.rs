@@ -180,6 +180,11 @@ pub fn variants(inv: &Invocation) -> Vec<Invocation> {
     let mut out = vec![inv.clone()];
     let v = vocab::get();
     let mut cur = inv.clone();
+    // `python -m pytest` runs `pytest`.
+    if let Some(module) = python_module(&cur) {
+        out.push(module.clone());
+        cur = module;
+    }
     for _ in 0..3 {
         let pos = positionals(&cur.program, &cur.args);
         let canon = v.canonical_program(&cur.program).to_string();
@@ -206,6 +211,19 @@ pub fn variants(inv: &Invocation) -> Vec<Invocation> {
         cur = next;
     }
     out
+}
+
+/// `python -m mod args…` as `mod args…`.
+pub fn python_module(inv: &Invocation) -> Option<Invocation> {
+    if !matches!(inv.program.as_str(), "python" | "python3" | "py") {
+        return None;
+    }
+    let k = inv.args.iter().position(|a| a == "-m")?;
+    let module = inv.args.get(k + 1)?;
+    let mut next = inv.clone();
+    next.program = module.clone();
+    next.args = inv.args[k + 2..].to_vec();
+    Some(next)
 }
 
 /// Whether a run matches a command pattern.
@@ -301,6 +319,18 @@ fn matches_one(p: &CommandPattern, inv: &Invocation) -> bool {
 }
 
 /// Whether args carry a flag: `--force`, `--force=x`, or `-f` inside `-fu`.
+/// Whether a run is given a flag: among its options, or handed on by a script runner after
+/// `--` (`npm test -- --runInBand`).
+pub fn flag_given(inv: &Invocation, flag: &str) -> bool {
+    has_flag(&inv.args, flag)
+        || matches!(vocab::get().canonical_program(&inv.program), "npm" | "npx")
+            && inv
+                .args
+                .iter()
+                .skip_while(|a| *a != "--")
+                .any(|a| a == flag || a.starts_with(&format!("{flag}=")))
+}
+
 pub fn has_flag(args: &[String], flag: &str) -> bool {
     let long = flag.starts_with("--");
     for a in args {

@@ -181,6 +181,19 @@ fn engine(rules: &[Rule]) -> Result<regorus::Engine, EngineError> {
     )
     .map_err(err)?;
     e.add_extension(
+        "agentgate.flag_given".into(),
+        2,
+        Box::new(|a: Vec<Value>| {
+            let inv: Invocation =
+                serde_json::from_value(to_json(&a[0])).map_err(|_| arg_error("flag_given"))?;
+            let flag = to_json(&a[1]);
+            Ok(Value::from(
+                flag.as_str().is_some_and(|f| matchers::flag_given(&inv, f)),
+            ))
+        }),
+    )
+    .map_err(err)?;
+    e.add_extension(
         "agentgate.checks_only".into(),
         1,
         Box::new(|a: Vec<Value>| {

@@ -89,15 +89,27 @@ pub(super) fn must_form(
     }
 
     // Required flags: "always pass `--frozen`", "when committing with `git commit`, always pass `--author`".
+    // "Always run tests with `--runInBand`": the class the verb runs carries the flag.
+    let class_run = verbs.contains(&"run")
+        && req.windows(2).any(|w| {
+            matches!(tokens[w[0]].value.as_str(), "with" | "using") && tag(tokens, w[1]) == "flag"
+        });
     if !flags.is_empty()
-        && verbs
+        && (verbs
             .iter()
             .any(|v| matches!(*v, "pass" | "use" | "include"))
+            || class_run)
         && explicit_cmds.is_empty()
     {
+        let class = || {
+            req.iter()
+                .flat_map(|i| noun_command_patterns(&tokens[*i], NounCommands::Programs))
+                .find(|p| p.program.starts_with('@'))
+        };
         let base = collect_commands(tokens, &cond_idx)
             .into_iter()
             .next()
+            .or_else(|| class_run.then(class).flatten())
             .or_else(|| {
                 if has(tokens, &cond_idx, "act_commit") {
                     command_patterns("git commit").into_iter().next()
