@@ -222,6 +222,15 @@ pub fn template_matches(template: &str, title: &str) -> bool {
     if shape.is_empty() {
         return true;
     }
+    // In a Conventional Commits header the scope is optional: `feat: x` and `feat(cli): x`.
+    if template.starts_with("<type>(<scope>)") {
+        let head = title.split(':').next().unwrap_or("");
+        let ty = head.split(['(', '!']).next().unwrap_or("");
+        return title.contains(':')
+            && !ty.is_empty()
+            && ty.chars().all(|c| c.is_ascii_lowercase())
+            && !title[head.len() + 1..].trim().is_empty();
+    }
     let literal_star = template.trim_start().starts_with('*');
     if literal_star && !title.trim_start().starts_with('*') {
         // `*: what is changed` is one of several shapes; it needs the star itself.

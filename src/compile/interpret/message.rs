@@ -109,6 +109,27 @@ pub(super) fn message_form(tokens: &[Token], c: &Clause) -> Option<RuleBody> {
             });
         }
     }
+    // "Use Conventional Commits for commit messages", "PR titles follow Conventional Commits".
+    let conventional = main
+        .windows(2)
+        .any(|w| tokens[w[0]].value == "conventional" && tokens[w[1]].value.starts_with("commit"));
+    if conventional {
+        let on: Vec<Action> = on
+            .iter()
+            .copied()
+            .filter(|a| matches!(a, Action::Commit | Action::PullRequest))
+            .collect();
+        let on = if on.is_empty() {
+            vec![Action::Commit]
+        } else {
+            on
+        };
+        return Some(RuleBody::Message {
+            on,
+            part: TextPart::Title,
+            require: TextRule::Template(vec!["<type>(<scope>): <subject>".into()]),
+        });
+    }
     // "Issues and PRs MUST be written in English".
     if has_value(tokens, main, &["english"]) {
         let on: Vec<Action> = on

@@ -151,6 +151,30 @@ pub(super) fn collect_paths_with(
                 }
             }
             // "any file", "all files": every file (only behind an approval gate).
+            // "`generated` subdirectories", "the `dist` folder": a folder of that name anywhere.
+            "code"
+                if nouns != Nouns::None
+                    && t.value
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+                    && idx.get(k + 1).is_some_and(|n| {
+                        matches!(
+                            tokens[*n].value.as_str(),
+                            "folder"
+                                | "folders"
+                                | "directory"
+                                | "directories"
+                                | "dir"
+                                | "dirs"
+                                | "subdirectory"
+                                | "subdirectories"
+                                | "subfolder"
+                                | "subfolders"
+                        )
+                    }) =>
+            {
+                paths.push(format!("{}**/{}/**", cx.scope, t.value))
+            }
             "files"
                 if nouns == Nouns::Gated
                     && k > 0
