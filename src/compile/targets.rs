@@ -200,7 +200,17 @@ pub fn command_patterns(text: &str) -> Vec<CommandPattern> {
             let mut flags = Vec::new();
             let mut fragment = None;
             let mut args = inv.args.iter().peekable();
+            // After `--` everything is a word, as the matcher reads a run.
+            let mut after_dd = false;
             while let Some(a) = args.next() {
+                if after_dd {
+                    words.push(PatWord::Lit(a.clone()));
+                    continue;
+                }
+                if a == "--" {
+                    after_dd = true;
+                    continue;
+                }
                 // Where it runs is not what it runs: `make -C web test` is `make test` in `web`
                 // (and `cd web && make test` meets it).
                 if DIR_OPTIONS.contains(&a.split('=').next().unwrap_or(a)) {

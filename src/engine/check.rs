@@ -726,6 +726,7 @@ fn command_text(p: &CommandPattern) -> String {
             "lint" => "the linter".into(),
             "format" => "the formatter".into(),
             "migrate" => "the migrations".into(),
+            "install" => "an install".into(),
             c => c.into(),
         };
     }
@@ -766,6 +767,17 @@ pub(super) fn target_matches(rule: &str, fact: Option<&str>) -> bool {
     let Some(fact) = fact else { return false };
     let norm = |s: &str| s.trim().trim_start_matches("refs/heads/").to_lowercase();
     let (r, fa) = (norm(rule), norm(fact));
+    // "`release/*` branches": a wildcard over the branch, with or without its remote.
+    if r.contains('*') {
+        let glob = |t: &str| {
+            globset::GlobBuilder::new(&r)
+                .literal_separator(true)
+                .build()
+                .is_ok_and(|g| g.compile_matcher().is_match(t))
+        };
+        let branch = fa.split_once('/').map(|(_, b)| b);
+        return glob(&fa) || branch.is_some_and(glob);
+    }
     if r == fa {
         return true;
     }

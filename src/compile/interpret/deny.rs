@@ -307,7 +307,36 @@ pub(super) fn deny_form(
                 // "never update all dependencies", "don't raise dependency floors": not an add.
                 continue;
             }
-            let targets = action_targets(tokens, &scope, a);
+            let mut targets = action_targets(tokens, &scope, a);
+            // "The `main` branch is protected; never push to it": the pronoun is the place the
+            // clause before named; unnamed, the action is not understood.
+            let pronoun_place = scope.windows(2).any(|w| {
+                matches!(
+                    tokens[w[0]].value.as_str(),
+                    "to" | "into" | "on" | "onto" | "against"
+                ) && tag(tokens, w[1]) == "this"
+            });
+            if targets.is_empty() && pronoun_place {
+                targets = prev
+                    .map(|p| {
+                        p.main
+                            .iter()
+                            .filter(|i| {
+                                tag(tokens, **i) == "code"
+                                    || tag(tokens, **i) == "w"
+                                        && matches!(
+                                            tokens[**i].value.as_str(),
+                                            "main" | "master" | "develop" | "trunk"
+                                        )
+                            })
+                            .map(|i| tokens[*i].value.clone())
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                if targets.is_empty() {
+                    continue;
+                }
+            }
             let environment = scope
                 .iter()
                 .find(|i| tag(tokens, **i) == "environment")

@@ -489,6 +489,24 @@ fn objects(
     // An imperative's verb opens the first conjunct; a modal stands before it.
     let start = usize::from(!post.first().is_some_and(|i| verb(tag(tokens, *i))));
     let region = &post[start.min(end)..end];
+    // "Update with `cargo insta review` after changes": what to update is not said; the
+    // command is only how.
+    if kind == Kind::Obligation {
+        let lead = region.first().map(|i| tag(tokens, *i));
+        let object = region
+            .iter()
+            .any(|i| matches!(tag(tokens, *i), "path" | "noun" | "files" | "this" | "code"));
+        let instrument = region.windows(2).any(|w| {
+            matches!(value(tokens, w[0]), "with" | "using" | "via" | "by")
+                && matches!(tag(tokens, w[1]), "cmd" | "prog" | "run")
+        });
+        if matches!(lead, Some("write" | "create")) && !object && instrument {
+            r.whole = true;
+            r.reason =
+                Some("it does not name what to change, only the command to do it with".into());
+            return;
+        }
+    }
     if kind == Kind::Obligation {
         // A wider object only makes an obligation easier to meet; but "the relevant guide"
         // leaves to judgment whether anything is required at all (unless the alternatives are

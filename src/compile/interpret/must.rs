@@ -113,6 +113,9 @@ pub(super) fn must_form(
             .or_else(|| {
                 if has(tokens, &cond_idx, "act_commit") {
                     command_patterns("git commit").into_iter().next()
+                } else if has(tokens, &cond_idx, "act_dependency") {
+                    // "Always use `--frozen-lockfile` when installing".
+                    Some(crate::compile::targets::program_pattern("@install"))
                 } else {
                     None
                 }
