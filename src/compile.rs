@@ -843,11 +843,35 @@ fn table_tokens(
             t.push(tok("colon", ":"));
         }
     }
-    for (i, _) in cells.iter().enumerate() {
+    // "| Push to `main` | Never |": a cell that is only a modal is the row's modal, read first.
+    let modal_cell = |c: &[Token]| {
+        !c.is_empty()
+            && c.iter()
+                .any(|t| matches!(t.tag, "deny" | "must" | "should" | "avoid" | "ask" | "no"))
+            && c.iter().all(|t| {
+                matches!(
+                    t.tag,
+                    "deny" | "must" | "should" | "avoid" | "ask" | "no" | "colon" | "dash" | "stop"
+                ) || t.tag == "w" && !t.value.chars().any(char::is_alphanumeric)
+            })
+    };
+    let cells_t: Vec<Vec<Token>> = (0..cells.len()).map(cell).collect();
+    if let Some(m) = (1..cells_t.len()).find(|k| modal_cell(&cells_t[*k])) {
+        t.extend(cells_t[m].iter().cloned());
+        t.push(tok("colon", ":"));
+        for (i, c) in cells_t.iter().enumerate().filter(|(i, _)| *i != m) {
+            if i > 0 && !(i == 1 && m == 0) {
+                t.push(tok("dash", "|"));
+            }
+            t.extend(c.iter().cloned());
+        }
+        return t;
+    }
+    for (i, c) in cells_t.into_iter().enumerate() {
         if i > 0 {
             t.push(tok("dash", "|"));
         }
-        t.extend(cell(i));
+        t.extend(c);
     }
     t
 }

@@ -384,6 +384,34 @@ fn split_clauses(tokens: &[Token], phrases: &[Phrase]) -> Vec<Clause> {
                     && (matches!(&phrases[k - 1], Phrase::Tok(j) if tokens[*j].tag == "and")
                         && matches!(&phrases[k - 2], Phrase::Tok(j) if tokens[*j].tag == "comma")
                         || matches!(&phrases[k - 1], Phrase::Tok(j) if tokens[*j].tag == "dash"));
+                // "Never: commit secrets, edit `vendor/`", "Ask first: schema changes, adding
+                // dependencies, modifying CI": after a comma, a verb opens the next item of a
+                // list of prohibitions, under the same modal.
+                let list_modal = cur
+                    .main
+                    .iter()
+                    .find(|j| matches!(tokens[**j].tag, "deny" | "ask" | "avoid"))
+                    .copied();
+                let listed = k > 0
+                    && (VERBS.contains(&tag) || tag == "changes_to")
+                    && matches!(&phrases[k - 1], Phrase::Tok(j) if tokens[*j].tag == "comma")
+                    && list_modal.is_some()
+                    && cur.main.iter().any(|j| {
+                        let t = tokens[*j].tag;
+                        TARGETS.contains(&t)
+                            || t.starts_with("act_")
+                            || t == "w" && frame::unknown(tokens, *j)
+                    });
+                if listed {
+                    let gate = cur.gate;
+                    clauses.push(Clause {
+                        main: vec![list_modal.expect("checked"), *i],
+                        gate,
+                        ..Clause::default()
+                    });
+                    seen_modal = true;
+                    continue;
+                }
                 if tag == "semi"
                     || (modal && seen_modal && after_joint)
                     || (seen_modal && imperative_joint)

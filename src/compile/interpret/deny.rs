@@ -492,12 +492,13 @@ pub(super) fn deny_form(
             "cmd" | "prog" | "flag" | "envset" | "team" | "bg"
         )
     });
+    // Only words that narrow nothing may stand between ("Don't do any of the following:").
     let adjacent = first_target.is_some_and(|t| {
         !scope[..t].iter().any(|i| {
             matches!(
                 tag(tokens, *i),
-                "w" | "write" | "create" | "delete" | "move" | "read" | "include"
-            )
+                "write" | "create" | "delete" | "move" | "read" | "include"
+            ) || tag(tokens, *i) == "w" && super::frame::unknown(tokens, *i)
         })
     });
     if run_verb.is_none() && !adjacent {

@@ -121,6 +121,12 @@ fn change_verb(tag: &str) -> bool {
     matches!(tag, "write" | "create" | "delete" | "move" | "changes_to")
 }
 
+/// Plain words that open an instruction of their own in a list ("…, follow naming conventions").
+const IMPERATIVES: &[&str] = &[
+    "follow", "keep", "prefer", "document", "respect", "stick", "maintain", "leave", "mention",
+    "describe", "explain", "write", "add", "update", "avoid", "ensure", "make", "check", "verify",
+];
+
 /// Verbs of purpose after "to" once the object is complete: "… `--force` to bypass the prompt".
 const PURPOSE: &[&str] = &[
     "avoid",
@@ -210,16 +216,19 @@ pub(super) fn read(tokens: &[Token], c: &Clause, modal_at: Option<usize>, kind: 
 fn conditions(tokens: &[Token], c: &Clause, r: &mut Reading) {
     let words = &vocab::get().words;
     for (_, items) in &c.conds {
-        // ", as these changes require …": a reason, not part of the condition.
+        // ", as these changes require …": a reason, not part of the condition; ", follow naming
+        // conventions": the next item of a list, not part of it.
         let cut = items
             .iter()
             .enumerate()
             .position(|(k, i)| {
                 matches!(value(tokens, *i), "because" | "since" | "so")
                     || tag(tokens, *i) == "comma"
-                        && items
-                            .get(k + 1)
-                            .is_some_and(|j| words.boundary.contains(value(tokens, *j)))
+                        && items.get(k + 1).is_some_and(|j| {
+                            words.boundary.contains(value(tokens, *j))
+                                || IMPERATIVES.contains(&value(tokens, *j))
+                                || VERBS.contains(&tag(tokens, *j))
+                        })
             })
             .unwrap_or(items.len());
         let items = &items[..cut];
