@@ -81,6 +81,8 @@ struct Clause {
     joined_next: bool,
     /// A gate has been read; later words qualify it.
     gated: bool,
+    /// An aside that asks ("Adding dependencies (ask first)"): the ask token.
+    ask_aside: Option<usize>,
 }
 
 const MODALS: &[&str] = &["deny", "must", "should", "avoid", "may"];
@@ -348,6 +350,10 @@ fn mute_descriptive(tokens: &mut [Token]) {
         if !ask && (tokens[k].tag != "deny" || !FAMILY.contains(&tokens[k].value.as_str())) {
             continue;
         }
+        // "Adding dependencies (ask first)": an aside that only asks speaks for its item.
+        if ask && k > 0 && tokens[k - 1].tag == "lparen" {
+            continue;
+        }
         let mut initial = true;
         for j in (0..k).rev() {
             let t = &tokens[j];
@@ -484,6 +490,11 @@ fn split_clauses(tokens: &[Token], phrases: &[Phrase]) -> Vec<Clause> {
             Phrase::Aside(inner) => {
                 for q in inner {
                     match q {
+                        // "Adding dependencies (ask first)": the item needs an approval.
+                        Phrase::Tok(i) if tokens[*i].tag == "ask" => {
+                            cur.aside.push(*i);
+                            cur.ask_aside = Some(*i);
+                        }
                         Phrase::Tok(i) => cur.aside.push(*i),
                         Phrase::Example(l) => cur.examples.extend(l),
                         Phrase::Gate => cur.gate = true,
@@ -587,6 +598,15 @@ fn interpret_clause(
         polarity = Polarity::Deny;
         decision = Decision::Ask;
     }
+    if let (Some(a), false) = (c.ask_aside, asking || polarity == Polarity::Deny) {
+        // The aside's ask speaks for the whole item: read it as "ask: <item>".
+        let mut g = c.clone();
+        g.main.insert(0, a);
+        g.ask_aside = None;
+        out.normative = true;
+        deny_form(tokens, &g, prev, 0, cx, severity, Decision::Ask, true, out);
+        return;
+    }
 
     // "Deploying to production requires human approval": the subject needs an approval.
     if polarity == Polarity::Must && c.reviewers.is_empty() {
@@ -594,11 +614,18 @@ fn interpret_clause(
             tag(tokens, *i) == "must"
                 && matches!(
                     tokens[*i].value.as_str(),
-                    "require" | "requires" | "required" | "need" | "needs"
+                    "require" | "requires" | "required" | "need" | "needs" | "must"
                 )
         }) {
-            let after = &main[m + 1..];
-            let approval = after.iter().any(|i| tag(tokens, *i) == "approval")
+            // What follows "by"/"from" names the approver, whoever it is.
+            let after: Vec<usize> = main[m + 1..]
+                .iter()
+                .copied()
+                .take_while(|i| !matches!(tokens[*i].value.as_str(), "by" | "from"))
+                .collect();
+            let approval = after
+                .iter()
+                .any(|i| matches!(tag(tokens, *i), "approval" | "review"))
                 && after.iter().all(|i| {
                     matches!(tag(tokens, *i), "approval" | "review" | "agents")
                         || tag(tokens, *i) == "w" && !frame::unknown(tokens, *i)

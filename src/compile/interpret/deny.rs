@@ -407,6 +407,18 @@ pub(super) fn deny_form(
         } else {
             Vec::new()
         };
+        // "changes outside `src/`": every file but those.
+        let outside = scope.windows(2).any(|w| {
+            matches!(tokens[w[0]].value.as_str(), "outside" | "beyond")
+                && tag(tokens, w[1]) == "path"
+        });
+        let (paths, exceptions_paths) = if outside && !paths.is_empty() {
+            let mut except = exceptions_paths.clone();
+            except.extend(paths);
+            (vec![format!("{}**", cx.scope)], except)
+        } else {
+            (paths, exceptions_paths.clone())
+        };
         if !paths.is_empty() {
             let read = verbs.contains(&"read");
             let writes = verbs.iter().any(|v| {
