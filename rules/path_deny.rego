@@ -1,7 +1,7 @@
 # METADATA
 # id: path-deny
 # title: Deny writes to paths
-# description: A write of a forbidden kind (add, modify, delete, rename) to a matching path, declared or done by a command, violates the rule; deleting or moving a folder that holds a match does too.
+# description: A write of a forbidden kind (add, modify, delete, rename) to a matching path, declared or done by a command, violates the rule; deleting or moving a folder that holds a match does too. A rule about commits ("Never commit `.env.local`") also sees the files `git add` stages by name when the plan commits.
 # example: Agents MUST NOT modify `docs/SSOT/**` or `AGENTS.md`.
 package agentgate.kinds.path_deny
 
@@ -67,4 +67,23 @@ findings contains f if {
 	hit(rule, w)
 	not agentgate.glob(rule.except, w.path)
 	f := {"rule": rule.id, "subject": w.subject, "message": sprintf("writes `%s`, which the policy protects", [w.path])}
+}
+
+# A commit-only rule also sees what `git add` stages by name ("never commit `.env.local`" and
+# `git add -f .env.local`), unless a declared change already showed it.
+findings contains f if {
+	some rule in lib.rules
+	rule.kind == "path-deny"
+	rule.only_commit
+	"commit" in lib.action_names
+	some s in input.staged
+	agentgate.glob(rule.paths, s.path)
+	not agentgate.glob(rule.except, s.path)
+	not declared(s.path)
+	f := {"rule": rule.id, "subject": s.subject, "message": sprintf("stages `%s` for a commit, which the policy forbids", [s.path])}
+}
+
+declared(path) if {
+	some w in input.writes
+	w.path == path
 }

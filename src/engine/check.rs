@@ -104,6 +104,9 @@ pub fn check(rule: &Rule, lists: RuleLists, cx: &Cx) -> R {
         } => {
             let mut out = path_deny(rule, cx, ops, a, b, *only_mixed, *only_commit)?;
             out.extend(outside_writes(rule, f, ops, *only_commit));
+            if *only_commit {
+                out.extend(staged_paths(rule, f, &out));
+            }
             Ok(out)
         }
         RuleBody::ReadDeny { paths, except } => {
@@ -861,6 +864,34 @@ fn outside_writes(rule: &Rule, f: &Facts, ops: &[WriteOp], only_commit: bool) ->
                 format!("writes `{}`, which the policy protects", w.path),
                 ask_help(rule, format!("leave `{}` unchanged", w.path)),
                 w.plan_line,
+            )
+        })
+        .collect()
+}
+
+/// Paths `git add` stages by name that a commit-only path rule forbids ("never commit
+/// `.env.local`", with `git add -f .env.local`), when no declared change already showed them.
+fn staged_paths(rule: &Rule, f: &Facts, found: &[Finding]) -> Vec<Finding> {
+    let RuleBody::PathDeny { paths, except, .. } = &rule.body else {
+        return Vec::new();
+    };
+    if f.staged.is_empty() || !f.has_action(Action::Commit) {
+        return Vec::new();
+    }
+    let (Ok(globs), Ok(ex)) = (matchers::Globs::new(paths), matchers::Globs::new(except)) else {
+        return Vec::new();
+    };
+    f.staged
+        .iter()
+        .filter(|(p, _, _)| globs.matches(p) && !ex.matches(p))
+        .filter(|(p, _, _)| !found.iter().any(|x| x.message.contains(&format!("`{p}`"))))
+        .map(|(p, subject, line)| {
+            finding(
+                rule,
+                subject,
+                format!("stages `{p}` for a commit, which the policy forbids"),
+                format!("leave `{p}` out of the commit (`git restore --staged {p}`)"),
+                *line,
             )
         })
         .collect()

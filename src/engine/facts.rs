@@ -71,6 +71,9 @@ pub struct Facts {
     /// about such paths see them; nothing else (triggers, bounds, companions) counts them.
     pub outside_writes: Vec<WriteFact>,
     pub outside_reads: Vec<(String, String, Option<usize>)>,
+    /// Paths `git add` stages by name (`git add -f .env.local`), with the subject: what a
+    /// commit-only path rule ("never commit `.env.local`") sees besides the declared changes.
+    pub staged: Vec<(String, String, Option<usize>)>,
 }
 
 impl Facts {
@@ -213,6 +216,25 @@ pub fn gather(plan: &Plan, root: &Path) -> Result<Facts, EngineError> {
                         && inv.args.iter().any(|a| a == "--draft" || a == "-d"),
                     text,
                 });
+            }
+            // `git add [-f] <paths>`: what the commit will hold (pathspecs like `-A` or `.`
+            // name no file; the declared changes stand for them).
+            if inv.program == "git" && inv.args.first().is_some_and(|a| a == "add") {
+                for a in inv.args[1..]
+                    .iter()
+                    .filter(|a| !a.starts_with('-') && *a != ".")
+                {
+                    let base = inv.cwd.as_deref().unwrap_or("");
+                    let joined = if base.is_empty() {
+                        a.clone()
+                    } else {
+                        format!("{base}/{a}")
+                    };
+                    if let Some(p) = in_repo(root, &joined) {
+                        f.staged
+                            .push((p, format!("commands[{i}]: {}", c.run), c.line));
+                    }
+                }
             }
             f.runs.push(RunFact {
                 inv: inv.clone(),

@@ -272,6 +272,7 @@ pub fn input(f: &Facts) -> serde_json::Value {
             "path": w.path, "op": w.op, "subject": w.subject, "by_command": w.command.is_some(),
         })).collect::<Vec<_>>(),
         "outside_reads": f.outside_reads.iter().map(|(p, s, _)| json!({"path": p, "subject": s})).collect::<Vec<_>>(),
+        "staged": f.staged.iter().map(|(p, s, _)| json!({"path": p, "subject": s})).collect::<Vec<_>>(),
         "runs": f.runs.iter().map(|r| json!({"inv": r.inv, "seq": r.seq, "subject": format!("commands[{}]: {}", r.command, r.text)})).collect::<Vec<_>>(),
         "actions": f.actions.iter().map(|a| json!({
             "action": a.action, "target": a.target, "environment": a.environment,
