@@ -488,6 +488,38 @@ fn split_clauses(tokens: &[Token], phrases: &[Phrase]) -> Vec<Clause> {
                 .reviewers
                 .extend(l.iter().filter(|i| tokens[**i].tag == "team")),
             Phrase::Aside(inner) => {
+                // "Do not kill the global Node process (avoid `killall node`)": under a
+                // prohibition, an aside that forbids named targets gives its examples.
+                let all_toks = inner.iter().all(|q| matches!(q, Phrase::Tok(_)));
+                let toks: Vec<usize> = inner
+                    .iter()
+                    .filter_map(|q| match q {
+                        Phrase::Tok(i) if !matches!(tokens[*i].tag, "lparen" | "rparen") => {
+                            Some(*i)
+                        }
+                        _ => None,
+                    })
+                    .collect();
+                let forbids = all_toks
+                    && toks
+                        .first()
+                        .is_some_and(|i| matches!(tokens[*i].tag, "avoid" | "deny" | "no"))
+                    && toks.len() > 1
+                    && toks[1..].iter().all(|i| {
+                        matches!(
+                            tokens[*i].tag,
+                            "cmd" | "flag" | "path" | "or" | "and" | "comma"
+                        )
+                    })
+                    && cur.main.iter().any(|i| tokens[*i].tag == "deny");
+                if forbids {
+                    cur.examples.extend(
+                        toks[1..]
+                            .iter()
+                            .filter(|i| matches!(tokens[**i].tag, "cmd" | "flag" | "path")),
+                    );
+                    continue;
+                }
                 for q in inner {
                     match q {
                         // "Adding dependencies (ask first)": the item needs an approval.

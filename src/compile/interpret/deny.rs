@@ -156,9 +156,18 @@ pub(super) fn deny_form(
         actions.push(Action::Branch);
     }
     // "revert commits", "amend or rebase existing commits": the commits are the object.
-    if actions
+    // "Never create git commits, amend, or push": a commit before them is an action of its own.
+    let history_at = scope
         .iter()
-        .any(|a| matches!(a, Action::Revert | Action::Amend | Action::Rebase))
+        .position(|i| matches!(tag(tokens, *i), "act_revert" | "act_amend" | "act_rebase"));
+    let commit_first = scope
+        .iter()
+        .position(|i| tag(tokens, *i) == "act_commit")
+        .is_some_and(|k| history_at.is_some_and(|h| k < h));
+    if !commit_first
+        && actions
+            .iter()
+            .any(|a| matches!(a, Action::Revert | Action::Amend | Action::Rebase))
     {
         actions.retain(|a| *a != Action::Commit);
     }
@@ -513,10 +522,18 @@ pub(super) fn deny_form(
             ) || tag(tokens, *i) == "w" && super::frame::unknown(tokens, *i)
         })
     });
-    if run_verb.is_none() && !adjacent {
+    // "Never kill processes such as `killall node`": the commands given as examples of what
+    // is forbidden are forbidden, whatever the verb.
+    let example_cmds =
+        run_verb.is_none() && !adjacent && c.examples.iter().any(|i| tag(tokens, *i) == "cmd");
+    if run_verb.is_none() && !adjacent && !example_cmds {
         return;
     }
-    let mut pats = collect_commands(tokens, &scope);
+    let mut pats = if example_cmds {
+        collect_commands(tokens, &c.examples)
+    } else {
+        collect_commands(tokens, &scope)
+    };
     if let Some(r) = run_verb {
         // The run verb's own object: "do not run tests", "never run the full test suite",
         // "do not run `setup.py`" (a script). Other nouns lend only their flags ("release
@@ -603,7 +620,39 @@ pub(super) fn governed(tokens: &[Token], scope: &[usize], p: usize) -> bool {
     let before = &scope[..p];
     // Words that narrow nothing ("do", "the", "directly") do not stand between.
     let word = |i: &usize| tag(tokens, *i) == "w" && super::frame::unknown(tokens, *i);
-    let words = before.iter().filter(|i| word(i)).count();
+    // "never force-push, amend published commits, or skip hooks": an action that opens an
+    // item of a list after a comma is governed by the modal, whatever the items before hold.
+    let joint = before
+        .iter()
+        .rev()
+        .take_while(|i| matches!(tag(tokens, **i), "comma" | "and" | "or"))
+        .collect::<Vec<_>>();
+    let item_start = before.len() - joint.len();
+    let prev_item = before[..item_start]
+        .iter()
+        .rposition(|i| matches!(tag(tokens, *i), "comma" | "and" | "or"))
+        .map_or(0, |k| k + 1);
+    // The item is a verb in the imperative ("skip hooks", not "commits" in a list of nouns),
+    // after an item that starts with a verb (or words masked as not understood).
+    let imperative = tokens[scope[p]]
+        .value
+        .split(' ')
+        .next()
+        .is_some_and(|w| !w.ends_with('s') || w.ends_with("ss"));
+    let verbish = |i: &usize| {
+        VERBS.contains(&tag(tokens, *i))
+            || matches!(tag(tokens, *i), "w")
+            || tag(tokens, *i).starts_with("act_")
+    };
+    let opens_item = joint.iter().any(|i| tag(tokens, **i) == "comma")
+        && imperative
+        && before[prev_item..item_start].first().is_some_and(verbish);
+    let counted = if opens_item {
+        &before[before.len() - joint.len()..]
+    } else {
+        before
+    };
+    let words = counted.iter().filter(|i| word(i)).count();
     // "never disclose them in public issues": the pronoun is the object, not the issue.
     if words > 2 || before.iter().any(|i| tag(tokens, *i) == "this") {
         return false;
