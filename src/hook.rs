@@ -74,14 +74,6 @@ pub enum Host {
 }
 
 impl Host {
-    pub const ALL: [Host; 5] = [
-        Host::ClaudeCode,
-        Host::Codex,
-        Host::Cursor,
-        Host::GeminiCli,
-        Host::CopilotCli,
-    ];
-
     /// The name on the command line and in the audit log.
     pub fn name(self) -> &'static str {
         match self {
