@@ -1,7 +1,7 @@
 //! Command-line interface: argument parsing and exit codes. The work is done by the library.
 
 use std::io::{IsTerminal, Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -303,27 +303,5 @@ pub(crate) fn read_plan(plan: &str) -> Result<(String, String), Error> {
 
 /// `--root`, else the git top level, else the current folder.
 pub(crate) fn resolve_root(root: Option<PathBuf>) -> Result<PathBuf, Error> {
-    let root = match root {
-        Some(r) => r,
-        None => git_toplevel().unwrap_or_else(|| PathBuf::from(".")),
-    };
-    if !root.is_dir() {
-        return Err(Error::Source(crate::source::SourceError::NotADirectory {
-            path: root.display().to_string(),
-        }));
-    }
-    Ok(root.canonicalize().unwrap_or(root))
-}
-
-fn git_toplevel() -> Option<PathBuf> {
-    let out = std::process::Command::new("git")
-        .args(["rev-parse", "--show-toplevel"])
-        .output()
-        .ok()?;
-    if !out.status.success() {
-        return None;
-    }
-    let s = String::from_utf8(out.stdout).ok()?;
-    let p = Path::new(s.trim());
-    p.is_dir().then(|| p.to_path_buf())
+    Ok(crate::root::resolve(root)?)
 }

@@ -24,6 +24,7 @@ pub mod markdown;
 pub mod mcp;
 pub mod parse;
 pub mod report;
+pub mod root;
 pub mod runner;
 pub mod source;
 pub mod vocab;
