@@ -22,7 +22,20 @@ pub fn lex(pieces: &[Piece]) -> Vec<Token> {
     for p in pieces {
         match p {
             Piece::Text { text, .. } => {
-                words.extend(split_alternatives(v, vocab::split_words(text)));
+                let mut last = 0;
+                for (start, end) in prose_paths(v, text) {
+                    words.extend(split_alternatives(
+                        v,
+                        vocab::split_words(&text[last..start]),
+                    ));
+                    lex_words(v, std::mem::take(&mut words), &mut out);
+                    out.push(Token {
+                        tag: "path",
+                        value: text[start..end].to_string(),
+                    });
+                    last = end;
+                }
+                words.extend(split_alternatives(v, vocab::split_words(&text[last..])));
                 skip_code = false;
             }
             Piece::Code { text, .. } => {
@@ -47,6 +60,62 @@ pub fn lex(pieces: &[Piece]) -> Vec<Token> {
     lex_words(v, words, &mut out);
     postpositions(&mut out);
     out
+}
+
+/// File names written in prose without backticks: byte ranges in `text` of words that are a
+/// dotfile (`.env`), a name with a file extension (`setup.py`, `Cargo.toml`) or a relative path
+/// ending in one or in `/` (`src/lib.rs`, `docs/`). Framework names ("Node.js") are not files.
+fn prose_paths(v: &Vocabulary, text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut at = 0;
+    for raw in text.split_whitespace() {
+        let start = at + text[at..].find(raw).unwrap_or(0);
+        at = start + raw.len();
+        let lead = raw.len()
+            - raw
+                .trim_start_matches(['(', '[', '"', '\'', '*', '_'])
+                .len();
+        let core =
+            raw[lead..].trim_end_matches(['.', ',', ';', ':', ')', ']', '"', '\'', '*', '!', '?']);
+        if !core.is_empty() && prose_path(v, core) {
+            out.push((start + lead, start + lead + core.len()));
+        }
+    }
+    out
+}
+
+fn prose_path(v: &Vocabulary, w: &str) -> bool {
+    let name_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '*');
+    if w.contains("://") || w.starts_with(['/', '-']) || w.contains("..") {
+        return false;
+    }
+    let segments: Vec<&str> = w.trim_end_matches('/').split('/').collect();
+    if segments
+        .iter()
+        .any(|s| s.is_empty() || !s.chars().all(name_char))
+    {
+        return false;
+    }
+    let last = segments[segments.len() - 1];
+    let dotfile = last.len() > 2
+        && last.starts_with('.')
+        && last[1..].starts_with(|c: char| c.is_ascii_lowercase())
+        && last[1..]
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '-' | '_'));
+    let ext = last.rsplit_once('.').filter(|(stem, ext)| {
+        !stem.is_empty()
+            && !stem.chars().all(|c| c.is_ascii_digit() || c == '.')
+            && v.prose_extensions.contains(*ext)
+    });
+    let framework = ext.is_some_and(|(stem, e)| {
+        e == "js"
+            && segments.len() == 1
+            && (stem.starts_with(|c: char| c.is_ascii_uppercase())
+                || v.prose_frameworks.contains(&stem.to_ascii_lowercase()))
+    });
+    let folder = w.ends_with('/') && !last.contains('*');
+    dotfile || ext.is_some() && !framework || folder
 }
 
 /// "stash/revert", "main/master", "create/edit": words joined by a slash are alternatives.

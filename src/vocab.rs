@@ -53,6 +53,10 @@ pub struct Language {
 #[derive(Debug, Deserialize)]
 struct RawPaths {
     root_names: Vec<String>,
+    #[serde(default)]
+    prose_extensions: Vec<String>,
+    #[serde(default)]
+    prose_frameworks: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -114,6 +118,8 @@ struct RawPrograms {
     aliases: BTreeMap<String, String>,
     runners: BTreeMap<String, Vec<String>>,
     value_options: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    flag_spellings: BTreeMap<String, Vec<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -144,10 +150,16 @@ pub struct Vocabulary {
     /// Runner program (possibly two words) → words to skip before the real program.
     pub runners: BTreeMap<String, Vec<String>>,
     pub value_options: BTreeMap<String, Vec<String>>,
+    /// `program subcommand` (or `program`) → pairs of spellings of one flag (`-s`, `--signoff`).
+    pub flag_spellings: BTreeMap<String, Vec<(String, String)>>,
     pub docs_globs: Vec<String>,
     pub words: Words,
     /// File names that by convention sit at a root (`Cargo.toml`): written bare, only that one.
     pub root_names: HashSet<String>,
+    /// Extensions that make a prose word a file name (`setup.py`).
+    pub prose_extensions: HashSet<String>,
+    /// Stems of `*.js` words that name frameworks (`node` in "Node.js").
+    pub prose_frameworks: HashSet<String>,
     /// Languages read (English aside) and only recognised, for telling a file's language.
     pub languages: Vec<Language>,
 }
@@ -225,8 +237,23 @@ fn build(json: &str) -> Result<Vocabulary, serde_json::Error> {
         aliases: raw.programs.aliases,
         runners: raw.programs.runners,
         value_options: raw.programs.value_options,
+        flag_spellings: raw
+            .programs
+            .flag_spellings
+            .into_iter()
+            .map(|(k, pairs)| {
+                let pairs = pairs
+                    .iter()
+                    .filter_map(|p| p.split_once(' '))
+                    .map(|(a, b)| (a.to_string(), b.to_string()))
+                    .collect();
+                (k, pairs)
+            })
+            .collect(),
         docs_globs: raw.docs.globs,
         root_names: raw.paths.root_names.into_iter().collect(),
+        prose_extensions: raw.paths.prose_extensions.into_iter().collect(),
+        prose_frameworks: raw.paths.prose_frameworks.into_iter().collect(),
         languages: raw
             .lang
             .iter()
@@ -277,6 +304,26 @@ impl Vocabulary {
     /// A program's canonical name for matching (`python3` → `python`).
     pub fn canonical_program<'a>(&'a self, program: &'a str) -> &'a str {
         self.aliases.get(program).map_or(program, String::as_str)
+    }
+
+    /// The other spelling of `flag` for a run of `program` whose first word is `sub`
+    /// (`git commit -s` is `git commit --signoff`).
+    pub fn flag_spelling(&self, program: &str, sub: Option<&str>, flag: &str) -> Option<&str> {
+        let program = self.canonical_program(program);
+        let keyed = sub.and_then(|s| self.flag_spellings.get(&format!("{program} {s}")));
+        keyed
+            .into_iter()
+            .chain(self.flag_spellings.get(program))
+            .flatten()
+            .find_map(|(a, b)| {
+                if a == flag && b != flag {
+                    Some(b.as_str())
+                } else if b == flag && a != flag {
+                    Some(a.as_str())
+                } else {
+                    None
+                }
+            })
     }
 
     /// Whether `word` names a command class (`@test`) member.

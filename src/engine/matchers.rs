@@ -242,7 +242,7 @@ fn matches_one(p: &CommandPattern, inv: &Invocation) -> bool {
             return false;
         }
     }
-    if !p.flags.iter().all(|f| has_flag(&inv.args, f)) {
+    if !p.flags.iter().all(|f| spelled(inv, f)) {
         return false;
     }
     if p.program.is_empty() {
@@ -322,13 +322,31 @@ fn matches_one(p: &CommandPattern, inv: &Invocation) -> bool {
 /// Whether a run is given a flag: among its options, or handed on by a script runner after
 /// `--` (`npm test -- --runInBand`).
 pub fn flag_given(inv: &Invocation, flag: &str) -> bool {
-    has_flag(&inv.args, flag)
+    spelled(inv, flag)
         || matches!(vocab::get().canonical_program(&inv.program), "npm" | "npx")
             && inv
                 .args
                 .iter()
                 .skip_while(|a| *a != "--")
                 .any(|a| a == flag || a.starts_with(&format!("{flag}=")))
+}
+
+/// Whether a run carries a flag in either of its spellings (`git commit --signoff` for `-s`).
+fn spelled(inv: &Invocation, flag: &str) -> bool {
+    if has_flag(&inv.args, flag) {
+        return true;
+    }
+    let sub = positionals(&inv.program, &inv.args).into_iter().next();
+    let (name, value) = match flag.split_once('=') {
+        Some((n, v)) => (n, Some(v)),
+        None => (flag, None),
+    };
+    vocab::get()
+        .flag_spelling(&inv.program, sub.as_deref(), name)
+        .is_some_and(|other| match value {
+            None => has_flag(&inv.args, other),
+            Some(v) => has_flag(&inv.args, &format!("{other}={v}")),
+        })
 }
 
 pub fn has_flag(args: &[String], flag: &str) -> bool {
@@ -369,6 +387,19 @@ mod tests {
         assert!(m("kubectl delete", "kubectl --context prod delete pod x"));
         assert!(m("pnpm build", "pnpm -C packages/astro build"));
         assert!(!m("git push", "git commit -m push"));
+    }
+
+    #[test]
+    fn flags_in_either_spelling() {
+        assert!(m("git commit -s", "git commit --signoff -m x"));
+        assert!(m("git commit --signoff", "git commit -sm x"));
+        assert!(m("cargo build --release", "cargo build -r"));
+        assert!(m("pnpm add -D", "pnpm add --save-dev x"));
+        // Another subcommand's `-s` is another flag.
+        assert!(!m("git commit -s", "git merge --signoff x"));
+        assert!(!m("git merge -s", "git merge --signoff x"));
+        assert!(flag_given(&inv("git pull -r"), "--rebase"));
+        assert!(!flag_given(&inv("git push -r"), "--rebase"));
     }
 
     #[test]

@@ -183,7 +183,13 @@ pub(super) fn read(tokens: &[Token], c: &Clause, modal_at: Option<usize>, kind: 
     if r.whole {
         return r;
     }
-    let has_examples = c.examples.iter().any(|i| head(tag(tokens, *i)));
+    // Examples: "like `x`", or an aside that gives them ("(for example history rewrites)").
+    let aside_examples = c
+        .aside
+        .iter()
+        .position(|i| tag(tokens, *i) == "like")
+        .is_some_and(|k| c.aside[k + 1..].iter().any(|i| head(tag(tokens, *i))));
+    let has_examples = c.examples.iter().any(|i| head(tag(tokens, *i))) || aside_examples;
     // An aside that is only a list of targets names the alternatives: "(`a`, `b`, or `c`)".
     let listed = c.aside.iter().any(|i| head(tag(tokens, *i)))
         && c.aside.iter().all(|i| {

@@ -1,6 +1,7 @@
 //! Obligations: required checks, reads, flags, co-changes, generated files.
 
 use super::*;
+use crate::ir::PatWord;
 
 pub(super) fn must_form(
     tokens: &[Token],
@@ -146,6 +147,45 @@ pub(super) fn must_form(
                 decision,
                 roles,
             );
+            return;
+        }
+    }
+    // "All commits must include a DCO sign-off: `git commit -s`": the command shown for the
+    // action the clause is about carries the flags every such action must have.
+    if !has_cond && has(tokens, main, "must") {
+        let mut shown = false;
+        for p in &explicit_cmds {
+            let sub = p.words.first().and_then(|w| match w {
+                PatWord::Lit(v) => Some(v.as_str()),
+                PatWord::Any => None,
+            });
+            let action = match sub {
+                Some("commit") => "act_commit",
+                Some("push") => "act_push",
+                Some("merge") => "act_merge",
+                Some("rebase") => "act_rebase",
+                Some("tag") => "act_tag",
+                _ => continue,
+            };
+            if p.program != "git" || p.flags.is_empty() || !has(tokens, main, action) {
+                continue;
+            }
+            let mut base = p.clone();
+            base.flags.clear();
+            base.words.truncate(1);
+            push(
+                out,
+                RuleBody::RequiredFlag {
+                    command: base,
+                    flags: p.flags.clone(),
+                },
+                severity,
+                decision,
+                roles.clone(),
+            );
+            shown = true;
+        }
+        if shown {
             return;
         }
     }
@@ -332,6 +372,13 @@ pub(super) fn must_form(
         if has(tokens, main, "this") && prev.is_some_and(|p| has(tokens, &p.main, "manually")) {
             return;
         }
+        // A fixer run "after making changes" is an editing habit: what it does shows in the
+        // diff, and no delivery event says when it must have run. Before a commit it is a gate.
+        let habit = matches!(trigger, Trigger::Change | Trigger::CodeChange)
+            && when_paths.is_empty()
+            && !all_checks
+            && cmds.iter().all(fixer);
+        let at = out.drafts.len();
         push(
             out,
             RuleBody::RequiredCheck {
@@ -346,7 +393,60 @@ pub(super) fn must_form(
             decision,
             roles,
         );
+        if habit {
+            if let Some(d) = out.drafts.get_mut(at) {
+                d.severity = Severity::Warning;
+                d.advisory = Some("a fixer run after edits is a habit: its result shows in the diff, and no commit, push or pull request says when it is due".into());
+            }
+        }
     }
+}
+
+/// A command that rewrites files rather than checking them: a formatter or an autofix
+/// (`cargo fmt`, `pnpm lint:fix`, `ruff check --fix`, `prettier --write`), not run in check mode.
+fn fixer(cmd: &CommandPattern) -> bool {
+    let parts = |w: &str| -> Vec<String> {
+        w.split([':', '-', '_', '.', '/'])
+            .map(str::to_string)
+            .collect()
+    };
+    let mut names: Vec<String> = parts(&cmd.program);
+    for w in &cmd.words {
+        if let PatWord::Lit(v) = w {
+            names.extend(parts(v));
+        }
+    }
+    let flag = |set: &[&str]| cmd.flags.iter().any(|f| set.contains(&f.as_str()));
+    if flag(&["--fix", "--write", "--fix-only"]) {
+        return true;
+    }
+    let checking = flag(&["--check", "--diff", "--dry-run", "-n"])
+        || names
+            .iter()
+            .any(|p| matches!(p.as_str(), "check" | "verify" | "lint" | "test"));
+    let program = matches!(
+        cmd.program.as_str(),
+        "prettier"
+            | "black"
+            | "isort"
+            | "gofmt"
+            | "goimports"
+            | "rustfmt"
+            | "autopep8"
+            | "yapf"
+            | "clang-format"
+            | "dprint"
+            | "shfmt"
+            | "stylua"
+            | "ktlint"
+    );
+    let fixing = names.iter().any(|p| {
+        matches!(
+            p.as_str(),
+            "fix" | "format" | "fmt" | "autofix" | "prettify"
+        )
+    });
+    (program || fixing) && !(checking && !names.iter().any(|p| p == "fix"))
 }
 
 /// "All PRs target the `main` branch", "Open PRs against `develop`": pull requests go to that
