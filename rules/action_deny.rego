@@ -14,6 +14,7 @@ findings contains f if {
 	some a in input.actions
 	a.action == rule.action
 	target_ok(rule, a)
+	not declared_beside_command(rule, a)
 	env_ok(rule, a)
 	f := {"rule": rule.id, "subject": a.subject, "message": sprintf("takes the forbidden action: %s", [a.action])}
 }
@@ -27,4 +28,14 @@ env_ok(rule, _) if not rule.environment
 env_ok(rule, a) if {
 	rule.environment
 	agentgate.environment(rule.environment, object.get(a, "environment", null))
+}
+
+# A convention about bases ("!main") is judged on the base a command names; an action only
+# declared beside that command may name something else (the repository).
+declared_beside_command(rule, a) if {
+	startswith(object.get(rule, "target", ""), "!")
+	a.seq == -1
+	some b in input.actions
+	b.action == a.action
+	b.seq != -1
 }

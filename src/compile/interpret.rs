@@ -809,13 +809,17 @@ fn interpret_clause(
 
     // "All PRs target the `main` branch", "Submit against `main`": a convention about bases.
     if polarity == Polarity::None {
-        let lead = main.first().map(|i| tokens[*i].value.as_str());
+        // The item's own words, after any lead-in it inherits ("Follow these rules …: All PRs …").
+        let own = main
+            .iter()
+            .rposition(|i| tag(tokens, *i) == "colon")
+            .map_or(0, |p| p + 1);
+        let first = main.get(own);
+        let lead = first.map(|i| tokens[*i].value.as_str());
         let declared = matches!(
             lead,
             Some("all" | "every" | "submit" | "open" | "prs" | "pr")
-        ) || main
-            .first()
-            .is_some_and(|i| tag(tokens, *i) == "act_pull_request");
+        ) || first.is_some_and(|i| tag(tokens, *i) == "act_pull_request");
         if declared {
             if let Some(body) = pr_base(tokens, main) {
                 out.normative = true;

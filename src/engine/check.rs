@@ -175,6 +175,15 @@ pub fn check(rule: &Rule, lists: RuleLists, cx: &Cx) -> R {
                     .as_ref()
                     .is_none_or(|t| target_matches(t, a.target.as_deref()))
             })
+            // A convention about bases ("!main") is judged on the base a command names; an
+            // action only declared beside that command may name something else (the repository).
+            .filter(|a| {
+                !(target.as_ref().is_some_and(|t| t.starts_with('!'))
+                    && a.seq.is_none()
+                    && f.actions
+                        .iter()
+                        .any(|b| b.action == a.action && b.seq.is_some()))
+            })
             .filter(|a| {
                 environment
                     .as_ref()

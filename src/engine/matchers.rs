@@ -260,7 +260,7 @@ fn matches_one(p: &CommandPattern, inv: &Invocation) -> bool {
         }
         return match words.iter().position(|w| v.in_class(class, w)) {
             Some(k) => !strict || (k + 1 == words.len() && k <= 1),
-            None => false,
+            None => !strict && script_in_class(class, inv, &words),
         };
     }
     if p.program.contains('/') || is_script_name(&p.program) {
@@ -268,10 +268,6 @@ fn matches_one(p: &CommandPattern, inv: &Invocation) -> bool {
         let base = path.rsplit('/').next().unwrap_or(path);
         // The script run directly, or by an interpreter (`bash scripts/gen.sh`); `cat
         // scripts/gen.sh` only reads it.
-        const INTERPRETERS: &[&str] = &[
-            "bash", "sh", "zsh", "dash", "python", "python3", "node", "ruby", "perl", "deno",
-            "bun", "tsx", "ts-node", "npx", "source", ".",
-        ];
         let direct = inv.program == base;
         let interpreted = INTERPRETERS.contains(&inv.program.as_str())
             && inv
@@ -390,6 +386,19 @@ mod tests {
     }
 
     #[test]
+    fn scripts_named_for_their_class() {
+        let c = |class: &str, cmd: &str| {
+            matches(&crate::compile::targets::program_pattern(class), &inv(cmd))
+        };
+        assert!(c("@test", "bash scripts/run_backend_tests.sh"));
+        assert!(c("@test", "./run-tests.sh -k x"));
+        assert!(c("@format", "bash scripts/format_frontend.sh"));
+        assert!(!c("@test", "bash scripts/deploy.sh"));
+        // Only the script itself: an argument named `tests.sh` is not what runs.
+        assert!(!c("@test", "cat run_tests.sh"));
+    }
+
+    #[test]
     fn flags_in_either_spelling() {
         assert!(m("git commit -s", "git commit --signoff -m x"));
         assert!(m("git commit --signoff", "git commit -sm x"));
@@ -434,6 +443,27 @@ mod tests {
 
 /// A program pattern that names a script file (`setup.py`, `deploy.sh`): run directly or by
 /// an interpreter.
+/// Programs that run the script named by their first argument.
+const INTERPRETERS: &[&str] = &[
+    "bash", "sh", "zsh", "dash", "python", "python3", "node", "ruby", "perl", "deno", "bun", "tsx",
+    "ts-node", "npx", "source", ".",
+];
+
+/// A script named for its class: `bash scripts/run_backend_tests.sh` runs tests,
+/// `./format.sh` formats. The script's name is split at `_`, `-` and `.`.
+fn script_in_class(class: &str, inv: &Invocation, words: &[String]) -> bool {
+    let v = vocab::get();
+    let interpreted = INTERPRETERS.contains(&inv.program.as_str());
+    std::iter::once(&inv.program)
+        .chain(words.first().filter(|_| interpreted))
+        .map(|w| w.rsplit('/').next().unwrap_or(w))
+        .filter(|base| is_script_name(base))
+        .any(|base| {
+            base.split(['_', '-', '.'])
+                .any(|part| v.in_class(class, part))
+        })
+}
+
 fn is_script_name(program: &str) -> bool {
     const EXT: &[&str] = &[
         ".py", ".sh", ".js", ".mjs", ".ts", ".rb", ".pl", ".ps1", ".bash", ".zsh",

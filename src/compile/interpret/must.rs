@@ -65,7 +65,12 @@ pub(super) fn must_form(
 
     // Pull requests: "You MUST mark your PRs as drafts", "Always open a Draft PR first" (only
     // drafts), "All PRs target the `main` branch" (only that base).
-    if has(tokens, main, "act_pull_request") && c.conds.is_empty() {
+    // A condition about pull requests themselves ("when creating pull requests:") adds nothing.
+    let pr_conds = c
+        .conds
+        .iter()
+        .all(|(_, items)| has(tokens, items, "act_pull_request"));
+    if has(tokens, main, "act_pull_request") && pr_conds {
         if main
             .iter()
             .any(|i| matches!(tokens[*i].value.as_str(), "draft" | "drafts"))
@@ -293,7 +298,10 @@ pub(super) fn must_form(
                     .rev()
                     .find(|j| !matches!(tag(tokens, **j), "w" | "noun" | "and" | "comma"))
                     .is_some_and(|j| matches!(tag(tokens, *j), "run" | "use" | "pass" | "must"));
-            if object {
+            // "Tests must pass": the subject of *pass* is what must run.
+            let passing = req.get(k + 1).is_some_and(|j| tag(tokens, *j) == "must")
+                && req.get(k + 2).is_some_and(|j| tag(tokens, *j) == "pass");
+            if object || passing {
                 cmds.extend(noun_command_patterns(&tokens[*i], NounCommands::All));
             }
         }
