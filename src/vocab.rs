@@ -385,6 +385,8 @@ pub fn split_words(text: &str) -> Vec<String> {
                     | '!'
                     | '?'
                     | '。'
+                    | '>'
+                    | '≥'
             ) {
                 out.push(c.to_string());
             }

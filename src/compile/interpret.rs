@@ -530,6 +530,8 @@ fn split_clauses(tokens: &[Token], phrases: &[Phrase]) -> Vec<Clause> {
                         Phrase::Tok(i) => cur.aside.push(*i),
                         Phrase::Example(l) => cur.examples.extend(l),
                         Phrase::Gate => cur.gate = true,
+                        // "Bulk file modifications (>10 files)": the aside bounds its item.
+                        Phrase::Bound { num, unit } => cur.bounds.push((*num, *unit)),
                         // "(required if `api/**` or `config/**` changed)": a condition of its
                         // item, when it names paths.
                         Phrase::Condition { kind, items }
