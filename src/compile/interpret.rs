@@ -418,7 +418,14 @@ fn split_clauses(tokens: &[Token], phrases: &[Phrase]) -> Vec<Clause> {
                     seen_modal = true;
                     continue;
                 }
+                // "Define the contract in `contracts/` — never reach into …": a dash before a
+                // modal ends the sentence's first instruction (a table's `|` does not).
+                let dash_modal = modal
+                    && k > 0
+                    && matches!(&phrases[k - 1], Phrase::Tok(j) if tokens[*j].tag == "dash" && tokens[*j].value != "|")
+                    && cur.main.len() > 1;
                 if tag == "semi"
+                    || dash_modal
                     || (modal && seen_modal && after_joint)
                     || (seen_modal && imperative_joint)
                 {
@@ -602,8 +609,10 @@ fn interpret_clause(
     } else if c.gate && has(tokens, main, "only") {
         Polarity::Deny
     } else if c.bounds.iter().any(|(n, u)| {
-        u.is_some_and(|u| tokens.get(u + 1).is_some_and(|t| t.tag == "max"))
-            || *n > 0 && tokens[n - 1].tag == "max"
+        let counted = u.is_some_and(|u| matches!(tokens[u].tag, "files" | "lines"));
+        counted
+            && (u.is_some_and(|u| tokens.get(u + 1).is_some_and(|t| t.tag == "max"))
+                || *n > 0 && tokens[n - 1].tag == "max")
     }) {
         // "500 additions max": the bound is the rule.
         Polarity::Deny

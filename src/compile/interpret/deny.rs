@@ -173,7 +173,10 @@ pub(super) fn deny_form(
     }
 
     // Bounds: "must not delete more than 10 files".
-    if let Some((num, unit)) = c.bounds.first() {
+    // "max 15 min" counts minutes, not files: only a bound on files or lines is one.
+    let counted =
+        |u: &Option<usize>| u.is_some_and(|u| matches!(tag(tokens, u), "files" | "lines"));
+    if let Some((num, unit)) = c.bounds.iter().find(|(_, u)| counted(u)) {
         let max: u64 = tokens[*num].value.parse().unwrap_or(u64::MAX);
         let unit_tag = unit.map(|u| tag(tokens, u)).unwrap_or("files");
         let added = unit.is_some_and(|u| {
@@ -529,6 +532,30 @@ pub(super) fn deny_form(
     if run_verb.is_none() && !adjacent && !example_cmds {
         return;
     }
+    // "Never use unix-only commands like `rm -rf` in package.json scripts": commands written
+    // inside a file are its content, not runs.
+    let in_file = scope.windows(2).any(|w| {
+        matches!(
+            tokens[w[0]].value.as_str(),
+            "in" | "inside" | "within" | "into"
+        ) && matches!(tag(tokens, w[1]), "path" | "w")
+            && {
+                let v = tokens[w[1]].value.trim_end_matches('/');
+                let last = v.rsplit('/').next().unwrap_or(v);
+                !v.ends_with('/')
+                    && last.rsplit_once('.').is_some_and(|(stem, ext)| {
+                        !stem.is_empty() && vocab::get().prose_extensions.contains(ext)
+                    })
+                    && !is_script(v)
+            }
+    });
+    if in_file {
+        out.reason = Some(
+            "it is about what a file contains (commands written in it), not what the plan runs"
+                .into(),
+        );
+        return;
+    }
     let mut pats = if example_cmds {
         collect_commands(tokens, &c.examples)
     } else {
@@ -597,6 +624,48 @@ pub(super) fn deny_form(
                 p.flags.extend(flags.iter().cloned());
                 p.text = format!("{} {}", p.text, flags.join(" "));
             }
+        }
+    }
+    // "No `git push --force` to main/master": a push named as a command, towards named
+    // branches, is that action towards them only.
+    let pushes = !pats.is_empty()
+        && pats.iter().all(|p| {
+            p.program == "git"
+                && matches!(p.words.first(), Some(crate::ir::PatWord::Lit(w)) if w == "push")
+        });
+    let toward = scope
+        .iter()
+        .any(|i| matches!(tokens[*i].value.as_str(), "to" | "into" | "on"));
+    if pushes && toward {
+        let force = pats.iter().all(|p| {
+            p.flags.iter().any(|f| {
+                matches!(
+                    f.as_str(),
+                    "-f" | "--force" | "--force-with-lease" | "--force-if-includes"
+                )
+            })
+        });
+        let action = if force {
+            Action::ForcePush
+        } else {
+            Action::Push
+        };
+        let targets = action_targets(tokens, &scope, action);
+        if !targets.is_empty() {
+            for t in targets {
+                push(
+                    out,
+                    RuleBody::ActionDeny {
+                        action,
+                        target: Some(t),
+                        environment: None,
+                    },
+                    severity,
+                    decision,
+                    roles.clone(),
+                );
+            }
+            return;
         }
     }
     // "when running `nu -c`, never use `echo`": only inside that command.

@@ -635,6 +635,15 @@ fn conjunct(tokens: &[Token], conj: &[usize], has_examples: bool, r: &mut Readin
         .filter(|i| unknown(tokens, **i))
         .map(|i| tokens[*i].value.clone())
         .collect();
+    // "never disclose them in public issues or pull requests": a conjunct with no verb known
+    // that opens with a word not understood opens with its verb; nothing it governs is known.
+    let mut verb_words = verb_words;
+    if v_end == 0
+        && conj.first().is_some_and(|i| unknown(tokens, *i))
+        && !conj.iter().any(|i| verb(tag(tokens, *i)))
+    {
+        verb_words.push(tokens[conj[0]].value.clone());
+    }
     let mut bad_words = verb_words.clone();
     let mut failed: Vec<&Vec<usize>> = Vec::new();
     let mut ok = 0;

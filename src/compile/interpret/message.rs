@@ -98,6 +98,18 @@ pub(super) fn message_form(tokens: &[Token], c: &Clause) -> Option<RuleBody> {
     if !must && !has(tokens, main, "use") {
         return None;
     }
+    // "— no `fix:` / `docs:` prefix": a requirement said with a negation names what not to
+    // write; this form reads only what to write.
+    let negated = main.iter().any(|i| {
+        matches!(tag(tokens, *i), "no" | "avoid" | "without")
+            || matches!(
+                tokens[*i].value.as_str(),
+                "not" | "never" | "no" | "without"
+            )
+    });
+    if negated {
+        return None;
+    }
     let on_commits = on.contains(&Action::Commit);
     // "Add `Co-Authored-By` lines to all commits".
     if let (Some(k), true) = (&key, on_commits) {

@@ -336,7 +336,35 @@ pub(super) fn must_form(
             );
         }
     }
-    if !read && !run && sure == Sure::Explicit && !req_verbs.contains(&"include") {
+    // A co-change needs a verb that changes the companion ("update `x`", "add a test under
+    // `tests/`"): "follow one of the templates in `x`", "they must defer to `AGENTS.md`" name a
+    // path but change nothing in it.
+    let changes = req.iter().any(|i| {
+        matches!(
+            tag(tokens, *i),
+            "write" | "create" | "delete" | "move" | "changes_to"
+        )
+    }) || req
+        .iter()
+        .position(|i| tag(tokens, *i) == "must")
+        .is_some_and(|m| {
+            // "there must be tests", "needs a changeset", "must come with docs": existence.
+            let modal = tokens[req[m]].value.as_str();
+            let next = req
+                .get(m + 1)
+                .map(|i| (tag(tokens, *i), tokens[*i].value.as_str()));
+            matches!(
+                modal,
+                "need" | "needs" | "require" | "requires" | "required"
+            ) || matches!(
+                next,
+                Some((
+                    "w",
+                    "be" | "have" | "has" | "come" | "ship" | "contain" | "a" | "an"
+                )) | Some(("include" | "path" | "noun" | "files", _))
+            )
+        });
+    if !read && !run && changes && sure == Sure::Explicit && !req_verbs.contains(&"include") {
         let then: Vec<usize> = req
             .iter()
             .copied()
