@@ -377,6 +377,8 @@ fn mute_descriptive(tokens: &mut [Token]) {
 fn split_clauses(tokens: &[Token], phrases: &[Phrase]) -> Vec<Clause> {
     let mut clauses = vec![Clause::default()];
     let mut seen_modal = false;
+    // A table row: a modal in a later cell speaks of the cells before it, dashes or not.
+    let table_row = tokens.iter().any(|t| t.tag == "dash" && t.value == "|");
     for (k, p) in phrases.iter().enumerate() {
         let cur = clauses.last_mut().expect("one clause");
         match p {
@@ -421,6 +423,7 @@ fn split_clauses(tokens: &[Token], phrases: &[Phrase]) -> Vec<Clause> {
                 // "Define the contract in `contracts/` — never reach into …": a dash before a
                 // modal ends the sentence's first instruction (a table's `|` does not).
                 let dash_modal = modal
+                    && !table_row
                     && k > 0
                     && matches!(&phrases[k - 1], Phrase::Tok(j) if tokens[*j].tag == "dash" && tokens[*j].value != "|")
                     && cur.main.len() > 1;

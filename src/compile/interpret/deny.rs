@@ -72,6 +72,32 @@ pub(super) fn deny_form(
         l.iter()
             .any(|i| TARGETS.contains(&tag(tokens, *i)) || tag(tokens, *i).starts_with("act_"))
     };
+    // "`go.work` is local. It must never be committed": the pronoun is the object of the
+    // passive, and names what the clause before named; naming nothing, it forbids nothing.
+    let pronoun_subject = deny_at == 1
+        && tag(tokens, main[0]) == "this"
+        && main
+            .get(deny_at + 1)
+            .is_some_and(|i| matches!(tokens[*i].value.as_str(), "be" | "been" | "get"));
+    if pronoun_subject {
+        let named: Vec<usize> = prev
+            .map(|p| {
+                p.main
+                    .iter()
+                    .copied()
+                    .filter(|i| matches!(tag(tokens, *i), "path" | "cmd"))
+                    .collect()
+            })
+            .unwrap_or_default();
+        if named.is_empty() {
+            out.reason = Some(format!(
+                "\"{}\" points at something agentgate cannot resolve",
+                tokens[main[0]].value
+            ));
+            return;
+        }
+        scope.extend(named);
+    }
     // "Pushing to main is forbidden", "Commits to `main` are not allowed": a subject with a
     // copula before the modal is what is forbidden.
     let passive = deny_at < main.len()

@@ -178,6 +178,23 @@ pub(super) fn read(tokens: &[Token], c: &Clause, modal_at: Option<usize>, kind: 
         return r;
     };
     subject(tokens, &main[..m], &mut r);
+    // "The skill …. It must never push": a pronoun acting points at something described
+    // before, not at the agent ("It must never be committed" is a passive about a thing).
+    let pre = &main[..m];
+    let pronoun = pre.len() == 1
+        && tag(tokens, pre[0]) == "this"
+        && matches!(
+            value(tokens, pre[0]),
+            "it" | "this" | "they" | "these" | "those"
+        );
+    if pronoun && main.get(m + 1).is_some_and(|i| verb(tag(tokens, *i))) {
+        r.whole = true;
+        r.reason = Some(format!(
+            "its subject (\"{}\") is not the agent",
+            value(tokens, pre[0])
+        ));
+        return r;
+    }
     labelled_condition(tokens, c, m, &mut r);
     exceptions(tokens, c, m, &mut r);
     if r.whole {
@@ -499,6 +516,12 @@ fn objects(
                 .enumerate()
                 .filter(|(k, i)| tag(tokens, **i) == "path" && generated.is_none_or(|g| *k < g))
                 .map(|(_, i)| *i),
+        );
+        // Nor are the actions it names: "Do not use `curl` to test HMR issues".
+        r.mute.extend(
+            tail.iter()
+                .copied()
+                .filter(|i| tag(tokens, *i).starts_with("act_")),
         );
     }
     // An imperative's verb opens the first conjunct; a modal stands before it.
