@@ -250,7 +250,7 @@ pub(super) fn must_form(
         // Unconditional imperatives ("Run `pnpm format` to format") are advice, not gates;
         // a read obligation without a trigger applies before any change.
         if verbs.contains(&"read") && has(tokens, main, "must") {
-            let paths = collect_paths(tokens, &req, cx, false, out);
+            let paths = readable(collect_paths(tokens, &req, cx, false, out));
             if !paths.is_empty() {
                 push(
                     out,
@@ -321,7 +321,7 @@ pub(super) fn must_form(
         cmds.clear();
     }
     if read && sure == Sure::Explicit {
-        let paths = collect_paths(tokens, &req, cx, false, out);
+        let paths = readable(collect_paths(tokens, &req, cx, false, out));
         if !paths.is_empty() {
             push(
                 out,
@@ -436,6 +436,13 @@ pub(super) fn must_form(
             }
         }
     }
+}
+
+/// What a read obligation can ask for: named files and folders. "the code" (every file) is
+/// not something to read first ("… to somebody who's reading the code for the first time").
+fn readable(mut paths: Vec<String>) -> Vec<String> {
+    paths.retain(|p| !matches!(p.as_str(), "**" | "**/*" | "*"));
+    paths
 }
 
 /// A command that rewrites files rather than checking them: a formatter or an autofix
