@@ -269,6 +269,36 @@ pub(super) fn deny_form(
         || has(tokens, main, "generated");
     let example_anywhere = !c.examples.is_empty();
 
+    // "Do NOT create temporary branches such as `work`": what the qualifier means is not
+    // known, but the examples are branches it covers.
+    let unread_branches = scope.iter().any(|i| {
+        tag(tokens, *i) == "w" && matches!(tokens[*i].value.as_str(), "branch" | "branches")
+    });
+    if unread_branches && verbs.contains(&"create") {
+        let named: Vec<String> = c
+            .examples
+            .iter()
+            .filter(|i| tag(tokens, **i) == "code")
+            .map(|i| tokens[*i].value.clone())
+            .collect();
+        for name in &named {
+            push(
+                out,
+                RuleBody::ActionDeny {
+                    action: Action::Branch,
+                    target: Some(name.clone()),
+                    environment: None,
+                },
+                severity,
+                decision,
+                roles.clone(),
+            );
+        }
+        if !named.is_empty() {
+            return;
+        }
+    }
+
     // Actions.
     // "never commit `.env` files", "the final commit must not include …": a commit with an
     // object protects the object, not every commit.
