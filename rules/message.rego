@@ -1,7 +1,7 @@
 # METADATA
 # id: message
 # title: Messages, titles and branch names
-# description: What the plan writes for people — a commit message, a pull request's or issue's title and body, a comment, a branch name — must include a trailer, credit no AI tool, be in English, follow a template or start with a prefix; text the command does not show (an editor, --body-file) is not judged.
+# description: What the plan writes for people — a commit message, a pull request's or issue's title and body, a comment, a branch name — must include a trailer, credit no AI tool, be in English, follow a template, start with a prefix or keep its first line to a length; text the command does not show (an editor, --body-file) is not judged.
 # example: Branch names must start with `feature/`.
 package agentgate.kinds.message
 

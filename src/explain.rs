@@ -276,6 +276,7 @@ pub fn satisfied_by(r: &Rule) -> String {
             crate::ir::TextRule::English => "write the text in English".into(),
             crate::ir::TextRule::Template(t) => format!("follow `{}`", t.join("` or `")),
             crate::ir::TextRule::Prefix(p) => format!("start with `{}`", p.join("` or `")),
+            crate::ir::TextRule::MaxLength(n) => format!("keep the first line to {n} characters"),
         },
     };
     if r.decision == Decision::Ask

@@ -352,6 +352,8 @@ pub enum TextRule {
     Template(Vec<String>),
     /// Starts with one of these (`feature/`).
     Prefix(Vec<String>),
+    /// At most this many characters ("Limit the subject line to 50 characters").
+    MaxLength(usize),
 }
 
 impl RuleBody {

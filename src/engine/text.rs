@@ -185,6 +185,11 @@ pub fn violation(rule: &TextRule, part: TextPart, text: &ActionText) -> Option<S
                 )
             })
         }
+        TextRule::MaxLength(max) => {
+            let t = first_line(title?);
+            let n = t.chars().count();
+            (n > *max).then(|| format!("`{t}` is {n} characters long, more than {max}"))
+        }
         TextRule::Prefix(prefixes) => {
             let t = title?;
             (!prefixes.iter().any(|p| t.starts_with(p.as_str()))).then(|| {
@@ -308,6 +313,15 @@ mod tests {
             "Fix panic in join"
         ));
         assert!(!template_matches("*: what is changed", "executor: fix"));
+        let r = TextRule::MaxLength(10);
+        assert!(violation(&r, TextPart::Title, &t("Fix it", None)).is_none());
+        assert!(violation(&r, TextPart::Title, &t("Fix the parser at last", None)).is_some());
+        assert!(violation(
+            &r,
+            TextPart::Title,
+            &t("Fix it\n\nA longer body line", None)
+        )
+        .is_none());
         let r = TextRule::Prefix(vec!["feature/".into()]);
         assert!(violation(&r, TextPart::Title, &t("fix-typo", None)).is_some());
         assert!(violation(&r, TextPart::Title, &t("feature/csv", None)).is_none());

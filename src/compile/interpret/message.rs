@@ -64,6 +64,9 @@ fn has_value(tokens: &[Token], main: &[usize], words: &[&str]) -> bool {
 /// Read a message rule off a clause, when it is one.
 pub(super) fn message_form(tokens: &[Token], c: &Clause) -> Option<RuleBody> {
     let main = &c.main;
+    if let Some(body) = length_form(tokens, c) {
+        return Some(body);
+    }
     let (on, title) = texts(tokens, main);
     if on.is_empty() {
         return None;
@@ -206,4 +209,59 @@ pub(super) fn message_form(tokens: &[Token], c: &Clause) -> Option<RuleBody> {
         }
     }
     None
+}
+
+/// "Limit the subject line to 50 characters", "Max 72 characters for first line", "PR titles
+/// under 70 characters": a bound on a title's length. The subject line and the first line are
+/// a commit's; wrapping the body is not a bound on the title.
+fn length_form(tokens: &[Token], c: &Clause) -> Option<RuleBody> {
+    let main = &c.main;
+    let values: Vec<&str> = main.iter().map(|i| tokens[*i].value.as_str()).collect();
+    let chars = |i: usize| {
+        matches!(
+            tokens[i].value.as_str(),
+            "characters" | "chars" | "character"
+        )
+    };
+    let n = main
+        .windows(2)
+        .find_map(|w| (tokens[w[0]].tag == "num" && chars(w[1])).then_some(w[0]))
+        // "Max 72 characters": a bound phrase.
+        .or_else(|| {
+            c.bounds
+                .iter()
+                .find(|(_, u)| u.is_some_and(chars))
+                .map(|(n, _)| *n)
+        })
+        .and_then(|i| tokens[i].value.parse::<usize>().ok())?;
+    if values.iter().any(|v| {
+        matches!(
+            *v,
+            "wrap" | "wrapped" | "body" | "bodies" | "lines" | "line-length"
+        )
+    }) && !values.windows(2).any(|w| w == ["first", "line"])
+    {
+        return None;
+    }
+    let subject = values
+        .iter()
+        .any(|v| matches!(*v, "subject" | "summary" | "headline"))
+        || values
+            .windows(2)
+            .any(|w| w == ["first", "line"] || w == ["subject", "line"]);
+    let (on, title) = texts(tokens, main);
+    let on: Vec<Action> = on
+        .into_iter()
+        .filter(|a| matches!(a, Action::Commit | Action::PullRequest | Action::Issue))
+        .collect();
+    let on = match (on.is_empty(), subject) {
+        (false, _) if subject || title => on,
+        (true, true) => vec![Action::Commit],
+        _ => return None,
+    };
+    Some(RuleBody::Message {
+        on,
+        part: TextPart::Title,
+        require: TextRule::MaxLength(n),
+    })
 }
