@@ -120,6 +120,8 @@ struct RawPrograms {
     value_options: BTreeMap<String, Vec<String>>,
     #[serde(default)]
     flag_spellings: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    jobs: BTreeMap<String, Vec<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -152,6 +154,8 @@ pub struct Vocabulary {
     pub value_options: BTreeMap<String, Vec<String>>,
     /// `program subcommand` (or `program`) → pairs of spellings of one flag (`-s`, `--signoff`).
     pub flag_spellings: BTreeMap<String, Vec<(String, String)>>,
+    /// The words naming a job (`package manager`) → the tools that do it.
+    pub jobs: BTreeMap<String, Vec<String>>,
     pub docs_globs: Vec<String>,
     pub words: Words,
     /// File names that by convention sit at a root (`Cargo.toml`): written bare, only that one.
@@ -237,6 +241,7 @@ fn build(json: &str) -> Result<Vocabulary, serde_json::Error> {
         aliases: raw.programs.aliases,
         runners: raw.programs.runners,
         value_options: raw.programs.value_options,
+        jobs: raw.programs.jobs,
         flag_spellings: raw
             .programs
             .flag_spellings

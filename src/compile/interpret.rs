@@ -103,6 +103,18 @@ pub fn interpret(tokens: &[Token], phrases: &[Phrase], cx: &Context) -> Outcome 
     let mut out = Outcome::default();
     let mut prev: Option<Clause> = None;
     for c in &clauses {
+        if let Some(body) = c.main.first().and_then(|_| tool_choice(tokens, c)) {
+            out.normative = true;
+            push(
+                &mut out,
+                body,
+                Severity::Error,
+                Decision::Deny,
+                roles(tokens, &c.main),
+            );
+            prev = Some(c.clone());
+            continue;
+        }
         if let Some(body) = message::message_form(tokens, c) {
             out.normative = true;
             let severity = if has(tokens, &c.main, "should") && !has(tokens, &c.main, "must") {

@@ -522,3 +522,56 @@ pub(super) fn pr_base(tokens: &[Token], main: &[usize]) -> Option<RuleBody> {
         environment: None,
     })
 }
+
+/// "Use `pnpm` as the package manager", "Package Manager: pnpm (required)": the tool chosen for
+/// a job (`[programs.jobs]`) forbids the others that do it. One tool must be named, and the
+/// clause must say it is the choice: *use* or *required*, no other verb, no negation.
+pub(super) fn tool_choice(tokens: &[Token], c: &Clause) -> Option<RuleBody> {
+    let v = vocab::get();
+    let all: Vec<usize> = c.main.iter().chain(&c.aside).copied().collect();
+    let words: Vec<&str> = all.iter().map(|i| tokens[*i].value.as_str()).collect();
+    let chosen = matches!(tag(tokens, c.main[0]), "use")
+        || all.iter().any(|i| tokens[*i].value == "required")
+        || words.windows(2).any(|w| w == ["only", "use"]);
+    let negated = all.iter().any(|i| matches!(tag(tokens, *i), "deny" | "no" | "avoid"))
+        // "the primary package manager": a preference, others may still have their uses.
+        || words.iter().any(|w| {
+            matches!(*w, "primary" | "preferred" | "main" | "default" | "recommended" | "usually" | "mostly")
+        });
+    if !chosen
+        || negated
+        || all
+            .iter()
+            .filter(|i| VERBS.contains(&tag(tokens, **i)))
+            .count()
+            > 1
+    {
+        return None;
+    }
+    let named: Vec<String> = all
+        .iter()
+        .filter(|i| matches!(tag(tokens, **i), "cmd" | "prog"))
+        .map(|i| tokens[*i].value.clone())
+        .filter(|t| v.jobs.values().any(|tools| tools.contains(t)))
+        .collect();
+    let [tool] = named.as_slice() else {
+        return None;
+    };
+    let (_, tools) = v
+        .jobs
+        .iter()
+        .filter(|(job, tools)| {
+            let job: Vec<&str> = job.split(' ').collect();
+            tools.contains(tool) && words.windows(job.len()).any(|w| w == job.as_slice())
+        })
+        .max_by_key(|(job, _)| job.len())?;
+    let others: Vec<CommandPattern> = tools
+        .iter()
+        .filter(|t| *t != tool)
+        .map(|t| crate::compile::targets::program_pattern(t))
+        .collect();
+    Some(RuleBody::CommandDeny {
+        commands: others,
+        except: vec![],
+    })
+}
