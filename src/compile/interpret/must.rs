@@ -175,19 +175,11 @@ pub(super) fn must_form(
             if p.program != "git" || p.flags.is_empty() || !has(tokens, main, action) {
                 continue;
             }
-            let mut base = p.clone();
-            base.flags.clear();
-            base.words.truncate(1);
-            push(
-                out,
-                RuleBody::RequiredFlag {
-                    command: base,
-                    flags: p.flags.clone(),
-                },
-                severity,
-                decision,
-                roles.clone(),
-            );
+            let mut body = flags_of(p);
+            if let RuleBody::RequiredFlag { command, .. } = &mut body {
+                command.words.truncate(1);
+            }
+            push(out, body, severity, decision, roles.clone());
             shown = true;
         }
         if shown {
@@ -201,18 +193,7 @@ pub(super) fn must_form(
     if !has_cond && verbs.contains(&"use") && !explicit_cmds.is_empty() && must_use {
         for p in &explicit_cmds {
             if !p.flags.is_empty() && !p.program.is_empty() {
-                let mut base = p.clone();
-                base.flags.clear();
-                push(
-                    out,
-                    RuleBody::RequiredFlag {
-                        command: base,
-                        flags: p.flags.clone(),
-                    },
-                    severity,
-                    decision,
-                    roles.clone(),
-                );
+                push(out, flags_of(p), severity, decision, roles.clone());
             }
         }
         let purpose: Vec<usize> = req
@@ -435,6 +416,16 @@ pub(super) fn must_form(
                 d.advisory = Some("a fixer run after edits is a habit: its result shows in the diff, and no commit, push or pull request says when it is due".into());
             }
         }
+    }
+}
+
+/// The flags a shown command carries, required on every run of it without them.
+fn flags_of(p: &CommandPattern) -> RuleBody {
+    let mut command = p.clone();
+    command.flags.clear();
+    RuleBody::RequiredFlag {
+        command,
+        flags: p.flags.clone(),
     }
 }
 
