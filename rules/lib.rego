@@ -30,6 +30,15 @@ fires("pull-request", when) if {
 	changes_named(when)
 }
 
+# "before you finish": the plan hands its work over (commits, pushes or opens a pull request).
+fires("deliver", when) if {
+	some a in input.actions
+	a.action in deliver_actions
+	changes_named(when)
+}
+
+deliver_actions := {"commit", "push", "pull-request"}
+
 fires("pull-request-ready", when) if {
 	some a in input.actions
 	a.action == "pull-request"
@@ -87,7 +96,7 @@ touched(when, w) if {
 before(trigger) := -1 if trigger == "dependency"
 
 before(trigger) := min(seqs) if {
-	trigger != "dependency"
+	not trigger in {"dependency", "deliver"}
 	seqs := {a.seq |
 		some a in input.actions
 		a.action == trigger_action[trigger]
@@ -98,7 +107,7 @@ before(trigger) := min(seqs) if {
 }
 
 before(trigger) := -1 if {
-	trigger != "dependency"
+	not trigger in {"dependency", "deliver"}
 	count({a |
 		some a in input.actions
 		a.action == trigger_action[trigger]
@@ -108,6 +117,23 @@ before(trigger) := -1 if {
 }
 
 ready_draft("pull-request-ready", a) if a.draft
+
+before("deliver") := min(seqs) if {
+	seqs := {a.seq |
+		some a in input.actions
+		a.action in deliver_actions
+		a.seq >= 0
+	}
+	count(seqs) > 0
+}
+
+before("deliver") := -1 if {
+	count({a |
+		some a in input.actions
+		a.action in deliver_actions
+		a.seq >= 0
+	}) == 0
+}
 
 # A required command ran (before the trigger, when there is an order) or passed as evidence.
 satisfied(p, _) if {
@@ -133,7 +159,17 @@ ok_order(r, b) if {
 # same in regorus and OPA when the trigger has no action, such as a path trigger.)
 action_fired(trigger) if trigger_action[trigger] in action_names
 
+action_fired("deliver") if {
+	some a in input.actions
+	a.action in deliver_actions
+}
+
 # What in the plan fired a trigger.
+trigger_subject("deliver", _) := s if {
+	action_fired("deliver")
+	s := [a.subject | some a in input.actions; a.action in deliver_actions][0]
+}
+
 trigger_subject(trigger, _) := s if {
 	some a in input.actions
 	a.action == trigger_action[trigger]

@@ -201,6 +201,12 @@ fn compile_file(
     // one before it (generated files declared just above) is put right below, in order.
     let first = |u: &Unit| -> Result<(Vec<Phrase>, interpret::Outcome), parse::ParseError> {
         let phrases = parse::parse(&u.tokens)?;
+        // For working on the reading of prose: each statement's tokens on stderr.
+        if std::env::var_os("AGENTGATE_DEBUG_TOKENS").is_some() {
+            let shown: Vec<String> =
+                u.tokens.iter().map(|t| format!("{}:{}", t.tag, t.value)).collect();
+            eprintln!("tokens: {}", shown.join(" "));
+        }
         let out = interpret::interpret(&u.tokens, &phrases, &cx(u, false));
         Ok((phrases, out))
     };

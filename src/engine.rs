@@ -367,7 +367,10 @@ fn approved(
     let norm = |s: &str| s.trim().trim_start_matches('@').to_lowercase();
     approvals.iter().any(|(by, r)| {
         let rule_ok = r.as_deref().is_none_or(|r| {
-            r == rule.id || !ids.contains(r) && approval::describes(r, &rule.origin.text)
+            r == rule.id
+                || !ids.contains(r)
+                    && (approval::describes(r, &rule.origin.text)
+                        || approval::names_action(r, &rule.body))
         });
         match reviewer {
             Some(rv) => norm(by) == norm(rv) && rule_ok,

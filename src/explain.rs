@@ -172,6 +172,7 @@ fn when(t: Trigger) -> &'static str {
         Trigger::Tag => "before tagging",
         Trigger::Publish => "before publishing",
         Trigger::Dependency => "when adding a dependency",
+        Trigger::Deliver => "before handing the work over (committing, pushing or opening a pull request)",
         Trigger::Change | Trigger::Add => "in the same plan as the change",
         Trigger::CodeChange | Trigger::SourceChange => "in the same plan as the code change",
     }

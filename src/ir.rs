@@ -203,6 +203,10 @@ pub enum Trigger {
     SourceChange,
     /// The plan adds a file (within `when_paths` if given).
     Add,
+    /// The plan hands its work over: it commits, pushes or opens a pull request, whichever
+    /// comes first ("before you finish", "when done", or an order to run a check that names no
+    /// moment).
+    Deliver,
 }
 
 /// A bound on destructive work.

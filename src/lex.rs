@@ -59,7 +59,124 @@ pub fn lex(pieces: &[Piece]) -> Vec<Token> {
     }
     lex_words(v, words, &mut out);
     postpositions(&mut out);
+    class_verbs(v, &mut out);
     out
+}
+
+/// Words that may follow a verb naming a class of commands: what it acts on, said without
+/// narrowing ("Lint your code", "Format all changes", "Test locally").
+const CLASS_VERB_OBJECTS: &[&str] = &[
+    "your", "the", "all", "any", "every", "everything", "it", "them", "changes", "change",
+    "locally", "code", "project", "app", "application", "repo", "repository", "workspace",
+    "again", "first", "thoroughly", "with", "using", "via", "before", "after", "everything",
+    "frontend", "backend", "and", "or", "then", "each", "modified", "changed", "edited",
+];
+
+/// What follows a verb naming a class of commands at `i` says it is one: nothing, a condition,
+/// a break, a neutral object ("your code"), or another such verb joined to it whose own object
+/// is one ("Lint and test your code", not "Build or test configuration").
+fn class_verb_object(v: &Vocabulary, tokens: &[Token], i: usize) -> bool {
+    let Some(n) = tokens.get(i + 1) else {
+        return true;
+    };
+    let listed = tokens
+        .get(i + 2)
+        .is_some_and(|m| m.tag == "w" && v.class_verbs.contains_key(m.value.as_str()));
+    if matches!(n.tag, "and" | "or" | "comma") && listed {
+        return class_verb_object(v, tokens, i + 2);
+    }
+    matches!(
+        n.tag,
+        "before" | "after" | "when" | "stop" | "semi" | "colon" | "this" | "lparen" | "dash"
+            | "path" | "cmd" | "files"
+    ) || n.tag == "comma"
+        && tokens
+            .get(i + 2)
+            .is_none_or(|m| matches!(m.tag, "before" | "after" | "when" | "must" | "deny"))
+        || n.tag == "noun" && n.value == "code"
+        || n.tag == "w" && CLASS_VERB_OBJECTS.contains(&n.value.as_str())
+}
+
+/// "Lint your code before committing", "Always format before pushing", "Verify that the app
+/// builds": a verb that names a class of commands (`[class_verbs]`) where an instruction's verb
+/// stands is read as running that class — `run` followed by the class's noun. Elsewhere the
+/// word stays a word ("Test files go in `tests/`", "the commit message format").
+fn class_verbs(v: &Vocabulary, tokens: &mut Vec<Token>) {
+    let mut i = 0;
+    while i < tokens.len() {
+        let Some(noun) = matches!(tokens[i].tag, "w" | "noun")
+            .then(|| v.class_verbs.get(tokens[i].value.as_str()))
+            .flatten()
+        else {
+            i += 1;
+            continue;
+        };
+        let word = tokens[i].value.as_str();
+        let third = word.ends_with('s');
+        let opens = |k: usize| -> bool {
+            // What stands before: the start, a break, a modal, a joint or a politeness word.
+            let mut k = k;
+            loop {
+                if k == 0 {
+                    return true;
+                }
+                let p = &tokens[k - 1];
+                match p.tag {
+                    "colon" | "semi" | "stop" | "dash" | "must" | "should" | "deny" | "avoid"
+                    | "lparen" => return true,
+                    // "Lint, format and test your code": a list of such verbs.
+                    "and" | "comma" => {
+                        return k >= 2
+                            && tokens[k - 2].tag == "noun"
+                            && v.class_verbs.values().any(|n| *n == tokens[k - 2].value)
+                    }
+                    "w" if matches!(p.value.as_str(), "please" | "then" | "also" | "always") => {
+                        k -= 1
+                    }
+                    "agents" | "also" => k -= 1,
+                    _ => return false,
+                }
+            }
+        };
+        let said_of = || -> bool {
+            // "the app builds", "the code compiles": a short neutral subject after an order
+            // to verify ("verify that", "make sure", "ensure").
+            let mut k = i;
+            let mut n = 0;
+            while k > 0 && n < 4 {
+                let p = &tokens[k - 1];
+                if p.tag == "must" {
+                    return n > 0;
+                }
+                let neutral = p.tag == "noun" && p.value == "code"
+                    || p.tag == "w"
+                        && (matches!(p.value.as_str(), "that" | "app" | "application" | "project" | "everything" | "it" | "frontend" | "backend" | "site")
+                            || v.words.neutral(&p.value));
+                if !neutral {
+                    return false;
+                }
+                k -= 1;
+                n += 1;
+            }
+            false
+        };
+        let object_ok = class_verb_object(v, tokens, i);
+        let verb_place = if third { said_of() } else { opens(i) };
+        if !(verb_place && object_ok) {
+            i += 1;
+            continue;
+        }
+        let noun = noun.clone();
+        tokens[i].tag = "run";
+        tokens.insert(
+            i + 1,
+            Token {
+                tag: "noun",
+                value: noun,
+            },
+        );
+        i += 2;
+    }
 }
 
 /// File names written in prose without backticks: byte ranges in `text` of words that are a

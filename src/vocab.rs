@@ -15,6 +15,8 @@ struct Raw {
     environments: BTreeMap<String, Vec<String>>,
     nouns: RawNouns,
     command_classes: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    class_verbs: BTreeMap<String, String>,
     programs: RawPrograms,
     docs: RawDocs,
     words: RawWords,
@@ -68,6 +70,8 @@ struct RawWords {
     parts: Vec<String>,
     cjk_function: String,
     activity: Vec<String>,
+    #[serde(default)]
+    delivery: Vec<String>,
     judgment: Vec<String>,
     kinds: Vec<String>,
     cognition: Vec<String>,
@@ -88,6 +92,9 @@ pub struct Words {
     pub parts: HashSet<String>,
     /// Words for working itself ("when developing", "the final commit").
     pub activity: HashSet<String>,
+    /// Words for handing the work over ("before you finish", "when done"): a condition made
+    /// of them is due when the plan commits, pushes or opens a pull request.
+    pub delivery: HashSet<String>,
     /// Chinese and Japanese characters that narrow nothing.
     pub cjk_function: HashSet<char>,
     /// Words leaving an obligation to judgment ("the relevant guide").
@@ -146,6 +153,9 @@ pub struct Vocabulary {
     pub noun_paths: BTreeMap<String, Vec<String>>,
     pub noun_commands: BTreeMap<String, Vec<String>>,
     pub command_classes: BTreeMap<String, Vec<String>>,
+    /// Verbs that name a class of commands ("lint", "format", "builds") → the noun that stands
+    /// for that class (a key of `noun_commands`).
+    pub class_verbs: BTreeMap<String, String>,
     pub known_programs: Vec<String>,
     pub prose_programs: Vec<String>,
     pub aliases: BTreeMap<String, String>,
@@ -236,6 +246,7 @@ fn build(json: &str) -> Result<Vocabulary, serde_json::Error> {
         noun_paths: raw.nouns.paths,
         noun_commands: raw.nouns.commands,
         command_classes: raw.command_classes,
+        class_verbs: raw.class_verbs,
         known_programs: raw.programs.known,
         prose_programs: raw.programs.prose,
         aliases: raw.programs.aliases,
@@ -287,6 +298,7 @@ fn build(json: &str) -> Result<Vocabulary, serde_json::Error> {
             relative: raw.words.relative.into_iter().collect(),
             parts: raw.words.parts.into_iter().collect(),
             activity: raw.words.activity.into_iter().collect(),
+            delivery: raw.words.delivery.into_iter().collect(),
             cjk_function: raw.words.cjk_function.chars().collect(),
             judgment: raw.words.judgment.into_iter().collect(),
             kinds: raw.words.kinds.into_iter().collect(),

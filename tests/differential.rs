@@ -139,7 +139,30 @@ fn engines_agree_on_the_corpus_cases() {
     assert!(bad.is_empty(), "{} differ:\n{}", bad.len(), bad.join("\n"));
 }
 
+#[test]
+fn engines_agree_on_the_sentence_fixtures() {
+    let path = common::root().join("fixtures/sentences/cases.json");
+    let cases: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let mut bad = Vec::new();
+    let mut n = 0;
+    for c in cases["cases"].as_array().unwrap() {
+        let tmp = tempfile::tempdir().unwrap();
+        let sentence = c["sentence"].as_str().unwrap();
+        std::fs::write(tmp.path().join("AGENTS.md"), format!("# Rules\n\n{sentence}\n")).unwrap();
+        let root = tmp.path().canonicalize().unwrap();
+        let policy = agentgate::load_policy(&root).unwrap();
+        let plan = serde_json::to_string(&c["plan"]).unwrap();
+        compare(&root, &policy, &plan, sentence, &mut bad);
+        n += 1;
+    }
+    assert!(n > 250);
+    assert!(bad.is_empty(), "{} differ:\n{}", bad.len(), bad.join("\n"));
+}
+
 const STATEMENTS: &[&str] = &[
+    "- Always run `cargo test`.",
+    "- Run `pnpm lint` before you finish.",
     "- Never edit `src/**`.",
     "- Agents MUST NOT delete `migrations/**`.",
     "- Never read `.env`.",
@@ -185,6 +208,7 @@ const COMMANDS: &[&str] = &[
     "pnpm lint",
     "rm -rf migrations",
     "git commit -n -m y",
+    "git push origin main",
 ];
 const OPS: &[&str] = &["add", "modify", "delete"];
 

@@ -317,6 +317,18 @@ fn mute_descriptive(tokens: &mut [Token]) {
         "agent", "the",
     ];
     for k in 0..tokens.len() {
+        // "amend changes you did not make", "revert edits": a plural after a verb is its
+        // object, not a second verb.
+        if matches!(tokens[k].tag, "write" | "create" | "delete" | "move")
+            && k > 0
+            && (VERBS.contains(&tokens[k - 1].tag) || tokens[k - 1].tag.starts_with("act_"))
+            && tokens[k].value.ends_with('s')
+            && !tokens[k].value.ends_with("ss")
+            && !tokens[k].value.contains(' ')
+        {
+            tokens[k].tag = "w";
+            continue;
+        }
         // "amend pushed commits", "committed fixture files": a participle before a noun says
         // which ones, it is not the action.
         if tokens[k].tag.starts_with("act_")

@@ -153,7 +153,12 @@ fn replace_placeholders(s: &str, with: &str) -> String {
                     }
                     inner.push(d);
                 }
-                if closed && !inner.is_empty() && !inner.contains(' ') {
+                // `<name>`, or a description in angle brackets (`"<short area keywords>"`).
+                let described = inner.len() <= 40
+                    && inner
+                        .chars()
+                        .all(|c| c.is_alphanumeric() || matches!(c, ' ' | '_' | '-' | '.' | '/'));
+                if closed && !inner.is_empty() && (!inner.contains(' ') || described) {
                     out.push_str(with);
                 } else {
                     out.push('<');
@@ -295,7 +300,32 @@ fn shorthand(p: CommandPattern) -> Vec<CommandPattern> {
 }
 
 fn prepare_pattern(text: &str) -> String {
-    let s = replace_placeholders(text.trim(), ANY);
+    // `$REPO_ROOT/script/x.dart`, `${ROOT}/bin/x`: a variable naming where the repository is
+    // stands for the repository itself.
+    let rooted: Vec<String> = text
+        .trim()
+        .split(' ')
+        .map(|w| match w.strip_prefix('$') {
+            Some(rest) => {
+                let rest = match rest.strip_prefix('{') {
+                    Some(r) => r.replacen('}', "", 1),
+                    None => rest.to_string(),
+                };
+                match rest.split_once('/') {
+                    Some((var, tail))
+                        if !var.is_empty()
+                            && !tail.is_empty()
+                            && var.chars().all(|c| c.is_ascii_uppercase() || c == '_') =>
+                    {
+                        tail.to_string()
+                    }
+                    _ => w.to_string(),
+                }
+            }
+            None => w.to_string(),
+        })
+        .collect();
+    let s = replace_placeholders(&rooted.join(" "), ANY);
     // `[name]` placeholders too.
     let mut out = String::new();
     let mut in_brackets = false;

@@ -130,6 +130,31 @@ pub(super) fn describes(description: &str, sentence: &str) -> bool {
     shared * 2 >= meaningful.len()
 }
 
+/// Whether an approval's description names the action an ask rule is about: "asked the agent
+/// to commit the fix" approves committing under "Do not commit unless the user asks".
+pub(super) fn names_action(description: &str, body: &crate::ir::RuleBody) -> bool {
+    let crate::ir::RuleBody::ActionDeny { action, .. } = body else {
+        return false;
+    };
+    let d = words(description);
+    let names: &[&str] = match action {
+        crate::ir::Action::Commit => &["commit"],
+        crate::ir::Action::Push => &["push"],
+        crate::ir::Action::ForcePush => &["force-push", "force"],
+        crate::ir::Action::PullRequest => &["pull", "pr"],
+        crate::ir::Action::Merge => &["merge"],
+        crate::ir::Action::Deploy => &["deploy"],
+        crate::ir::Action::Publish => &["publish", "release"],
+        crate::ir::Action::Dependency => &["dependency", "dependencies", "install", "package", "packages"],
+        crate::ir::Action::Issue => &["issue"],
+        crate::ir::Action::Comment => &["comment"],
+        crate::ir::Action::Tag => &["tag"],
+        crate::ir::Action::Branch => &["branch"],
+        _ => &[],
+    };
+    d.iter().any(|w| names.iter().any(|n| agree(w, n)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::describes;

@@ -594,6 +594,14 @@ fn fires(cx: &Cx, trigger: Trigger, when: ListId) -> Option<Option<usize>> {
         Trigger::Tag => by_action(Action::Tag),
         Trigger::Publish => by_action(Action::Publish),
         Trigger::Dependency => by_action(Action::Dependency),
+        Trigger::Deliver => {
+            let acts = [Action::Commit, Action::Push, Action::PullRequest];
+            acts.iter().any(|a| f.has_action(*a)).then(|| {
+                acts.iter()
+                    .filter_map(|a| f.first_command_of(*a))
+                    .min()
+            })
+        }
         Trigger::Change => touched().next().is_some().then_some(None),
         Trigger::Add => touched().any(|w| w.op == WriteOp::Add).then_some(None),
         Trigger::CodeChange => touched()
@@ -699,6 +707,12 @@ fn trigger_subject(cx: &Cx, trigger: Trigger, when: ListId) -> (String, Option<u
         Trigger::Dependency => Some(Action::Dependency),
         _ => None,
     };
+    if trigger == Trigger::Deliver {
+        let acts = [Action::Commit, Action::Push, Action::PullRequest];
+        if let Some(fact) = f.actions.iter().find(|x| acts.contains(&x.action)) {
+            return (fact.subject.clone(), fact.plan_line);
+        }
+    }
     if let Some(a) = action {
         if let Some(fact) = f.actions.iter().find(|x| x.action == a) {
             return (fact.subject.clone(), fact.plan_line);
@@ -725,6 +739,7 @@ fn trigger_name(t: Trigger) -> &'static str {
         Trigger::Tag => "before tagging",
         Trigger::Publish => "before publishing",
         Trigger::Dependency => "when adding dependencies",
+        Trigger::Deliver => "before handing the work over",
         Trigger::Change | Trigger::Add => "for these changes",
         Trigger::CodeChange | Trigger::SourceChange => "for code changes",
     }

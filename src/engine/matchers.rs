@@ -310,7 +310,8 @@ fn matches_one(p: &CommandPattern, inv: &Invocation) -> bool {
     }
     pat_words.iter().zip(&words).all(|(pw, w)| match pw {
         PatWord::Any => true,
-        PatWord::Lit(l) => l == w,
+        // `./script/x.dart` and `script/x.dart` name the same file.
+        PatWord::Lit(l) => l == w || l.strip_prefix("./").unwrap_or(l) == w.strip_prefix("./").unwrap_or(w),
     })
 }
 

@@ -69,6 +69,17 @@ pub fn of(action: Action, inv: &Invocation, target: Option<&str>) -> Option<Acti
             if parts.is_empty() {
                 return None;
             }
+            // `-s`/`--signoff`: git writes the `Signed-off-by:` trailer itself.
+            let signoff = args.iter().take_while(|a| *a != "--").any(|a| {
+                a == "--signoff"
+                    || a.starts_with('-')
+                        && !a.starts_with("--")
+                        && a[1..].chars().all(|c| c.is_ascii_alphabetic())
+                        && a[1..].split('m').next().is_some_and(|f| f.contains('s'))
+            });
+            if signoff {
+                parts.push("Signed-off-by: (git signoff)".into());
+            }
             let all = parts.join("\n\n");
             let (title, rest) = match all.split_once('\n') {
                 Some((t, r)) => (t.to_string(), Some(r.trim().to_string())),

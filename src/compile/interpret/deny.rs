@@ -853,10 +853,12 @@ pub(super) fn action_targets(tokens: &[Token], scope: &[usize], a: Action) -> Ve
         let named = t.tag == "code" || t.tag == "path" && !t.value.contains('.');
         let word = t.tag == "w"
             && matches!(t.value.as_str(), "main" | "master" | "trunk" | "develop")
-            && matches!(
+            && (matches!(
                 k.checked_sub(1).map(|p| tokens[scope[p]].value.as_str()),
                 Some("to" | "into" | "on" | "against" | "directly" | "or" | "and" | "the")
-            );
+            ) || k
+                .checked_sub(1)
+                .is_some_and(|p| tag(tokens, scope[p]).starts_with("act_")));
         // Further names count only in the same list: "`develop` or `master`".
         let listed =
             out.is_empty() || k > 0 && matches!(tag(tokens, scope[k - 1]), "or" | "and" | "comma");

@@ -53,7 +53,7 @@ fn quote_words(words: &[String]) -> String {
 /// A word agentgate does not understand: a plain word that is neither a vocabulary tag nor
 /// neutral. Chinese and Japanese are split per character: a character outside every phrase is
 /// unknown unless it is a particle or a neutral character (`[words] cjk_function`).
-pub(super) fn unknown(tokens: &[Token], i: usize) -> bool {
+pub fn unknown(tokens: &[Token], i: usize) -> bool {
     let t = &tokens[i];
     if t.tag != "w" {
         return false;
@@ -270,6 +270,7 @@ fn conditions(tokens: &[Token], c: &Clause, r: &mut Reading) {
         let covered = |k: usize| {
             allowed.contains(&k)
                 || words.activity.contains(value(tokens, items[k]))
+                || words.delivery.contains(value(tokens, items[k]))
                 // the object of a change verb before it
                 || items[..k].iter().any(|j| change_verb(tag(tokens, *j)))
                 // the subject of a passive change after it ("when … is touched")
@@ -601,8 +602,29 @@ fn objects(
         }
         conjuncts.last_mut().expect("one conjunct").push(*i);
     }
-    for conj in &conjuncts {
-        conjunct(tokens, conj, has_examples, r);
+    // "Do not stage, commit, or amend changes you did not make": verbs listed before the last
+    // one share its object.
+    let shared: Vec<usize> = conjuncts
+        .last()
+        .map(|last| {
+            match last.iter().rposition(|i| verb(tag(tokens, *i))) {
+                Some(p) => last[p + 1..].to_vec(),
+                None => Vec::new(),
+            }
+        })
+        .unwrap_or_default();
+    let n = conjuncts.len();
+    for (k, conj) in conjuncts.iter().enumerate() {
+        let bare = conj
+            .iter()
+            .all(|i| verb(tag(tokens, *i)) || matches!(tag(tokens, *i), "and" | "or" | "comma"));
+        if k + 1 < n && bare && !shared.is_empty() {
+            let mut with: Vec<usize> = conj.clone();
+            with.extend(&shared);
+            conjunct(tokens, &with, has_examples, r);
+        } else {
+            conjunct(tokens, conj, has_examples, r);
+        }
     }
 }
 
@@ -663,7 +685,7 @@ fn conjunct(tokens: &[Token], conj: &[usize], has_examples: bool, r: &mut Readin
     let mut verb_words = verb_words;
     if v_end == 0
         && conj.first().is_some_and(|i| unknown(tokens, *i))
-        && !conj.iter().any(|i| verb(tag(tokens, *i)))
+        && !conj.get(1).is_some_and(|i| verb(tag(tokens, *i)))
     {
         verb_words.push(tokens[conj[0]].value.clone());
     }
@@ -681,11 +703,29 @@ fn conjunct(tokens: &[Token], conj: &[usize], has_examples: bool, r: &mut Readin
             .iter()
             .position(|i| tag(tokens, *i) == "colon")
             .filter(|c| np[c + 1..].iter().any(|i| head(tag(tokens, *i))));
+        // "PRs that are under review", "changes you did not make": a relative clause after the
+        // object says which ones, in terms agentgate does not observe (unless it names paths).
+        let relative = np
+            .iter()
+            .enumerate()
+            .skip(1)
+            .find(|(_, i)| {
+                words.relative.contains(value(tokens, **i))
+                    || tag(tokens, **i) == "agents" && value(tokens, **i) == "you"
+            })
+            .map(|(k, _)| k)
+            .filter(|k| {
+                *k + 1 < np.len()
+                    && !np[*k..]
+                        .iter()
+                        .any(|i| matches!(tag(tokens, *i), "path" | "cmd" | "flag"))
+            });
         let unk: Vec<String> = np
             .iter()
             .enumerate()
             .filter(|(k, i)| {
-                unknown(tokens, **i)
+                relative.is_some_and(|r| *k >= r)
+                    || unknown(tokens, **i)
                     && !beside.contains(k)
                     && !every.contains(k)
                     && !label_end.is_some_and(|c| *k < c)

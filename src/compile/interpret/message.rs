@@ -168,7 +168,9 @@ pub(super) fn message_form(tokens: &[Token], c: &Clause) -> Option<RuleBody> {
     let templates: Vec<String> = main
         .iter()
         .map(|i| &tokens[*i])
-        .filter(|t| matches!(t.tag, "code" | "cmd" | "path") && t.value.contains(':'))
+        .filter(|t| {
+            matches!(t.tag, "code" | "cmd" | "path") && t.value.contains(':') && !trailer(&t.value)
+        })
         .map(|t| t.value.clone())
         .collect();
     if title && !templates.is_empty() {

@@ -20,7 +20,13 @@ pub(super) fn must_form(
         .filter(|t| VERBS.contains(t))
         .collect();
     let mut cond_idx: Vec<usize> = Vec::new();
+    // "at the end of a task if you changed files": the other condition says when.
+    let only_delivery = |items: &Vec<usize>| delivery(tokens, items);
+    let others = c.conds.iter().any(|(_, items)| !only_delivery(items));
     for (_, items) in &c.conds {
+        if others && only_delivery(items) {
+            continue;
+        }
         cond_idx.extend(items);
     }
     // "Changes to `x` require …": the subject is the trigger.
@@ -227,6 +233,41 @@ pub(super) fn must_form(
         out.antecedent_generators.extend(gens);
         return;
     }
+    // "Always run `cargo clippy`", "You must run the tests", "Verify that the app builds": an
+    // order to run a check that names no moment is due when the work is handed over (the plan
+    // commits, pushes or opens a pull request). A bare imperative stays advice.
+    let strong = c.conds.is_empty()
+        && !has(tokens, main, "should")
+        && governs_run(tokens, main)
+        && !purpose_after(tokens, &req);
+    if !has_cond && !all_checks && strong {
+        let mut checks = explicit_cmds.clone();
+        if checks.is_empty() {
+            for (k, i) in req.iter().enumerate() {
+                if k > 0 && tag(tokens, req[k - 1]) == "run" {
+                    checks.extend(noun_command_patterns(&tokens[*i], NounCommands::Programs));
+                }
+            }
+        }
+        if !checks.is_empty() && checks.iter().all(check_like) {
+            let covered_by = alternatives(tokens, &req, &checks);
+            push(
+                out,
+                RuleBody::RequiredCheck {
+                    commands: checks,
+                    covered_by,
+                    trigger: Trigger::Deliver,
+                    when_paths: vec![],
+                    ordered: has(tokens, main, "in_order"),
+                    all_checks: false,
+                },
+                severity,
+                decision,
+                roles,
+            );
+            return;
+        }
+    }
     if !has_cond && !all_checks {
         // Unconditional imperatives ("Run `pnpm format` to format") are advice, not gates;
         // a read obligation without a trigger applies before any change.
@@ -345,7 +386,13 @@ pub(super) fn must_form(
                 )) | Some(("include" | "path" | "noun" | "files", _))
             )
         });
-    if !read && !run && changes && sure == Sure::Explicit && !req_verbs.contains(&"include") {
+    if !read
+        && !run
+        && changes
+        && sure == Sure::Explicit
+        && trigger != Trigger::Deliver
+        && !req_verbs.contains(&"include")
+    {
         let then: Vec<usize> = req
             .iter()
             .copied()
@@ -396,6 +443,7 @@ pub(super) fn must_form(
             && !all_checks
             && cmds.iter().all(fixer);
         let at = out.drafts.len();
+        let covered_by = alternatives(tokens, &req, &cmds);
         push(
             out,
             RuleBody::RequiredCheck {
@@ -404,7 +452,7 @@ pub(super) fn must_form(
                 when_paths,
                 ordered,
                 all_checks,
-                covered_by: vec![],
+                covered_by,
             },
             severity,
             decision,
@@ -417,6 +465,107 @@ pub(super) fn must_form(
             }
         }
     }
+}
+
+/// "Run `cargo check` or `cargo build`": commands joined by *or* (and never by *and*) are
+/// alternatives, any one of which meets the rule; they are returned as the rule's `covered_by`.
+fn alternatives(tokens: &[Token], req: &[usize], cmds: &[CommandPattern]) -> Vec<CommandPattern> {
+    if cmds.len() < 2 {
+        return vec![];
+    }
+    let first = req.iter().position(|i| tag(tokens, *i) == "cmd");
+    let last = req.iter().rposition(|i| tag(tokens, *i) == "cmd");
+    let (Some(a), Some(b)) = (first, last) else {
+        return vec![];
+    };
+    let between = &req[a..=b];
+    let or = between.iter().any(|i| tag(tokens, *i) == "or");
+    let and = between.iter().any(|i| tag(tokens, *i) == "and");
+    if or && !and {
+        cmds.to_vec()
+    } else {
+        vec![]
+    }
+}
+
+/// "Always run `meson compile …` to build the target", "run the full build first to validate
+/// …": a command given with its purpose says how to do something, not that it must be done.
+fn purpose_after(tokens: &[Token], req: &[usize]) -> bool {
+    let Some(run) = req.iter().position(|i| tag(tokens, *i) == "run") else {
+        return false;
+    };
+    let words = &vocab::get().words;
+    req[run + 1..].windows(2).any(|w| {
+        tokens[w[0]].value == "to"
+            && tag(tokens, w[1]) == "w"
+            && (!words.neutral(&tokens[w[1]].value)
+                || vocab::get().class_verbs.contains_key(tokens[w[1]].value.as_str()))
+    })
+}
+
+/// A `must` that governs a `run` right after it: "Always run `x`", "You must run the tests",
+/// "Make sure you run …", "Verify that the app builds" — not "Use `x` to build. ALWAYS redirect
+/// …" nor "Run these checks to ensure that …".
+fn governs_run(tokens: &[Token], main: &[usize]) -> bool {
+    // Only a subject or a label may stand before the modal: "| RealTiKV tests | MUST start …"
+    // names the case it speaks of, which is not read.
+    let at = main.iter().position(|i| tag(tokens, *i) == "must");
+    let topic = at.is_some_and(|m| {
+        let from = main[..m]
+            .iter()
+            .rposition(|i| tag(tokens, *i) == "colon")
+            .map_or(0, |c| c + 1);
+        main[from..m].iter().any(|i| {
+            frame::unknown(tokens, *i) || matches!(tag(tokens, *i), "dash" | "path" | "noun")
+        })
+    });
+    // "Verify that the app builds": the verb said of a subject.
+    let said_of = |j: usize| {
+        tag(tokens, j) == "run" && matches!(tokens[j].value.as_str(), "builds" | "compiles")
+    };
+    !topic
+        && main.iter().enumerate().any(|(k, i)| {
+            tag(tokens, *i) == "must"
+                && main[k + 1..]
+                    .iter()
+                    .find(|j| {
+                        !(matches!(tag(tokens, **j), "agents" | "also")
+                            || tag(tokens, **j) == "w" && !frame::unknown(tokens, **j))
+                    })
+                    .is_some_and(|j| {
+                        tag(tokens, *j) == "run"
+                            || main[k + 1..]
+                                .iter()
+                                .take(4)
+                                .any(|j| said_of(*j))
+                    })
+        })
+}
+
+/// A command that checks the work: a test, lint, format, type-check or build command, or one
+/// whose name says it checks (`make check`, `pnpm verify`, `./scripts/validate.sh`).
+fn check_like(p: &CommandPattern) -> bool {
+    const CLASSES: &[&str] = &["test", "lint", "format", "typecheck", "build"];
+    const WORDS: &[&str] = &[
+        "check", "verify", "validate", "ci", "precommit", "pre-commit", "style", "vet", "clippy",
+        "fmt", "lint", "test", "tests", "typecheck", "audit", "quality",
+    ];
+    if let Some(class) = p.program.strip_prefix('@') {
+        return CLASSES.contains(&class.trim_end_matches('!'));
+    }
+    let v = vocab::get();
+    let base = p.program.rsplit('/').next().unwrap_or(&p.program);
+    let words: Vec<&str> = std::iter::once(base)
+        .chain(p.words.iter().filter_map(|w| match w {
+            PatWord::Lit(l) => Some(l.as_str()),
+            PatWord::Any => None,
+        }))
+        .collect();
+    words.iter().any(|w| {
+        CLASSES.iter().any(|c| v.in_class(c, w))
+            || w.split(['-', ':', '_', '.'])
+                .any(|part| WORDS.contains(&part) || CLASSES.iter().any(|c| v.in_class(c, part)))
+    })
 }
 
 /// The flags a shown command carries, required on every run of it without them.

@@ -64,6 +64,9 @@ pub(super) fn trigger_of(
     if let Some(t) = trigger {
         return Some((t, paths, Sure::Explicit));
     }
+    if paths.is_empty() && delivery(tokens, idx) {
+        return Some((Trigger::Deliver, paths, Sure::Explicit));
+    }
     // A verb done by the agent: first in the condition, or after "you"/"making".
     let agent_verb = |v: &[&str]| {
         idx.iter().enumerate().any(|(k, i)| {
@@ -170,6 +173,25 @@ pub(super) fn trigger_of(
         ));
     }
     None
+}
+
+/// "before you finish", "when you are done", "at the end of each task": a condition about
+/// handing the work over, and nothing else.
+pub(super) fn delivery(tokens: &[Token], idx: &[usize]) -> bool {
+    let words = &vocab::get().words;
+    let head_ends = idx
+        .first()
+        .is_some_and(|i| *i > 0 && tokens[*i - 1].value.starts_with("at the end"));
+    let named = head_ends || idx.iter().any(|i| words.delivery.contains(&tokens[*i].value));
+    named
+        && idx.iter().all(|i| {
+            let t = &tokens[*i];
+            matches!(t.tag, "agents" | "this" | "also" | "comma")
+                || t.tag == "w"
+                    && (!frame::unknown(tokens, *i)
+                        || words.activity.contains(&t.value)
+                        || words.delivery.contains(&t.value))
+        })
 }
 
 pub(super) const STOP_WORDS: &[&str] = &[
