@@ -13,6 +13,7 @@ findings contains f if {
 	rule.kind == "co-change"
 	co_change_hit(rule)
 	not companion(rule)
+	not other_work(rule)
 	f := {"rule": rule.id, "subject": "changes", "message": "changes files without the required companion change"}
 }
 
@@ -38,4 +39,10 @@ companion(rule) if {
 	some w in input.writes
 	agentgate.glob(rule.then_paths, w.path)
 	w.op != "delete"
+}
+
+# A rule about feature and fix work does not hold a plan that declares other work.
+other_work(rule) if {
+	object.get(rule, "work", false)
+	input.other_work
 }

@@ -13,6 +13,7 @@ findings contains f if {
 	rule.kind == "required-check"
 	lib.fires(rule.trigger, rule.when_paths)
 	not covered(rule)
+	not docs_only(rule)
 	some p in rule.commands
 	not lib.satisfied(p, lib.before(rule.trigger))
 	f := {"rule": rule.id, "subject": lib.trigger_subject(rule.trigger, rule.when_paths), "message": sprintf("does not run `%s`", [p.text])}
@@ -33,6 +34,7 @@ findings contains f if {
 	rule.kind == "required-check"
 	rule.ordered
 	lib.fires(rule.trigger, rule.when_paths)
+	not docs_only(rule)
 	every p in rule.commands {
 		lib.satisfied(p, lib.before(rule.trigger))
 	}
@@ -55,4 +57,13 @@ first_run(p) := min({r.seq | some r in input.runs; agentgate.cmd(p, r.inv)})
 covered(rule) if {
 	some c in rule.covered_by
 	lib.satisfied(c, lib.before(rule.trigger))
+}
+
+# A check of code (`code_only`) is not due for a documentation-only change.
+docs_only(rule) if {
+	object.get(rule, "code_only", false)
+	count(input.writes) > 0
+	every w in input.writes {
+		not w.code
+	}
 }

@@ -107,6 +107,7 @@ pub fn compile(sources: &[SourceFile]) -> Result<Policy, Vec<CompileError>> {
     }
     link_generators(&mut rules, &decls);
     link_aggregates(&mut rules, &decls);
+    mark_code_only(&mut rules);
     if let Some(RuleBody::PathDeny { except, .. }) = rules.first_mut().map(|r| &mut r.body) {
         except.extend(relaxed);
     }
@@ -326,15 +327,39 @@ fn compile_file(
         // "Agents may edit `docs/SSOT/x.md`": relaxes the built-in protection.
         // Only the root AGENTS.md and SSOT documents may relax it: a nested file adds to its
         // parents and cannot relax them.
+        let may = phrases
+            .iter()
+            .any(|p| matches!(p, Phrase::Tok(i) if tokens[*i].tag == "may"));
+        // "Add it to the relevant `AGENTS.md` file", "Update `AGENTS.md` when …": the owner
+        // tells the agent to write a policy source, which relaxes it like a permission.
+        let imperative = |t: &lex::Token| {
+            matches!(t.tag, "write" | "create")
+                && !t.value.ends_with("ing")
+                && !t.value.ends_with("ed")
+                && !t.value.ends_with('s')
+        };
+        let told = tokens
+            .iter()
+            .find(|t| !matches!(t.tag, "must" | "agents" | "also" | "when" | "w" | "comma"))
+            .is_some_and(imperative)
+            || tokens.windows(3).any(|w| {
+                w[0].tag == "must" && (imperative(&w[1]) || w[1].tag == "agents" && imperative(&w[2]))
+            });
         if src.scope.is_empty()
-            && phrases
-                .iter()
-                .any(|p| matches!(p, Phrase::Tok(i) if tokens[*i].tag == "may"))
+            && (may || told)
             && tokens.iter().any(|t| t.tag == "write" || t.tag == "create")
-            && !tokens.iter().any(|t| t.tag == "deny")
+            && !tokens.iter().any(|t| matches!(t.tag, "deny" | "avoid" | "ask"))
         {
             for t in tokens.iter().filter(|t| t.tag == "path") {
-                relaxed.extend(targets::path_globs(&t.value, &src.scope, false));
+                let source = t.value == "AGENTS.md" || t.value.starts_with("docs/SSOT");
+                if may {
+                    relaxed.extend(targets::path_globs(&t.value, &src.scope, false));
+                } else if source {
+                    relaxed.extend(targets::path_globs(&t.value, &src.scope, false));
+                    if t.value == "AGENTS.md" {
+                        relaxed.push("**/AGENTS.md".into());
+                    }
+                }
             }
         }
         if out.drafts.is_empty() {
@@ -943,6 +968,37 @@ fn link_generators(rules: &mut [Rule], decls: &Declarations) {
                     }
                 }
             }
+        }
+    }
+}
+
+/// A check of code due at a commit, push or pull request ("Run `cargo test` before
+/// committing") is not due for a documentation-only change.
+fn mark_code_only(rules: &mut [Rule]) {
+    use crate::ir::Trigger;
+    for r in rules.iter_mut() {
+        if let RuleBody::RequiredCheck {
+            commands,
+            trigger,
+            when_paths,
+            all_checks,
+            code_only,
+            ..
+        } = &mut r.body
+        {
+            let delivery = matches!(
+                trigger,
+                Trigger::Commit
+                    | Trigger::Push
+                    | Trigger::PullRequest
+                    | Trigger::PullRequestReady
+                    | Trigger::Deliver
+            );
+            *code_only = delivery
+                && when_paths.is_empty()
+                && !*all_checks
+                && !commands.is_empty()
+                && commands.iter().all(interpret::code_check);
         }
     }
 }

@@ -274,6 +274,7 @@ pub fn satisfied_by(r: &Rule) -> String {
             crate::ir::TextRule::NoAiCredit(t) => {
                 format!("credit no AI agent, model or tool in a `{t}` line")
             }
+            crate::ir::TextRule::Excludes(t) => format!("leave `{t}` out of the text"),
             crate::ir::TextRule::English => "write the text in English".into(),
             crate::ir::TextRule::Template(t) => format!("follow `{}`", t.join("` or `")),
             crate::ir::TextRule::Prefix(p) => format!("start with `{}`", p.join("` or `")),

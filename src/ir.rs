@@ -278,6 +278,10 @@ pub enum RuleBody {
         /// check`"): one of them passing meets the rule.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         covered_by: Vec<CommandPattern>,
+        /// Due only when the plan changes code, or shows no change at all: tests, linters,
+        /// formatters, type checkers and builds say nothing about a documentation-only commit.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        code_only: bool,
     },
     /// Files that must have been read before the trigger.
     RequiredRead {
@@ -305,6 +309,11 @@ pub enum RuleBody {
         /// Only added files trigger it.
         #[serde(skip_serializing_if = "std::ops::Not::not")]
         only_added: bool,
+        /// About feature and fix work ("Bug fixes MUST include tests"): a plan whose every
+        /// commit or pull request title declares other work (`chore:`, `docs:`, `release:`) is
+        /// not held to it.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        work: bool,
     },
     /// Matching changes need an approval from `reviewer`.
     ReviewRequirement {
@@ -349,6 +358,9 @@ pub enum TextRule {
     Contains(String),
     /// No trailer of this name credits an AI agent, model or tool.
     NoAiCredit(String),
+    /// Does not contain this (case-insensitive): "Do not add `Co-authored-by:` in commit
+    /// messages".
+    Excludes(String),
     /// Written in English: no letters of other scripts (CJK, Cyrillic, …).
     English,
     /// Matches one of these templates (`<type>(<scope>): <subject>`, `pkg: what is changed`):

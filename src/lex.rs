@@ -60,7 +60,30 @@ pub fn lex(pieces: &[Piece]) -> Vec<Token> {
     lex_words(v, words, &mut out);
     postpositions(&mut out);
     class_verbs(v, &mut out);
+    hand_edits(&mut out);
     out
+}
+
+/// "hand-edit" is a manner and a verb at once: "never hand-edit `x`" reads as "never manually
+/// edit `x`".
+fn hand_edits(tokens: &mut Vec<Token>) {
+    let mut i = 0;
+    while i < tokens.len() {
+        if tokens[i].tag == "manually"
+            && matches!(tokens[i].value.as_str(), "hand-edit" | "hand edit")
+            && !tokens.get(i + 1).is_some_and(|n| n.tag == "write")
+        {
+            tokens.insert(
+                i + 1,
+                Token {
+                    tag: "write",
+                    value: "edit".into(),
+                },
+            );
+            i += 1;
+        }
+        i += 1;
+    }
 }
 
 /// Words that may follow a verb naming a class of commands: what it acts on, said without

@@ -938,6 +938,7 @@ mod targets;
 mod trigger;
 
 use deny::*;
+pub use must::code_check;
 use must::*;
 use targets::*;
 use trigger::*;

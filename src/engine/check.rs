@@ -210,8 +210,16 @@ pub fn check(rule: &Rule, lists: RuleLists, cx: &Cx) -> R {
             ordered,
             all_checks,
             covered_by,
+            code_only,
             ..
         } => {
+            // A check of code is not due for a documentation-only change.
+            if *code_only
+                && !cx.f.writes.is_empty()
+                && !cx.f.writes.iter().any(|w| matchers::is_code(&w.path))
+            {
+                return Ok(vec![]);
+            }
             // One command standing for the whole list meets it.
             let at = fires(cx, *trigger, a);
             let covered = at.is_some()
@@ -314,8 +322,12 @@ pub fn check(rule: &Rule, lists: RuleLists, cx: &Cx) -> R {
             when_action,
             then_paths,
             only_added,
+            work,
             ..
         } => {
+            if *work && f.other_work() {
+                return Ok(vec![]);
+            }
             let (when, then) = (a, b);
             let hit = when_action.is_some_and(|a| f.has_action(a))
                 || cx.hits.writes(when).iter().any(|w| {

@@ -80,6 +80,18 @@ impl Facts {
     pub fn has_action(&self, a: Action) -> bool {
         self.actions.iter().any(|f| f.action == a)
     }
+    /// Whether the plan declares its work to be neither a feature nor a fix: it titles a commit
+    /// or pull request, and every such title opens with another kind of work (`chore:`,
+    /// `docs(x):`, `release:`, `Bump …`).
+    pub fn other_work(&self) -> bool {
+        let titles: Vec<&str> = self
+            .actions
+            .iter()
+            .filter(|a| matches!(a.action, Action::Commit | Action::PullRequest))
+            .filter_map(|a| a.text.as_ref().and_then(|t| t.title.as_deref()))
+            .collect();
+        !titles.is_empty() && titles.iter().all(|t| other_work_title(t))
+    }
     /// Position (`RunFact::seq`) of the first program taking the action (None when only declared).
     pub fn first_command_of(&self, a: Action) -> Option<usize> {
         self.actions
@@ -88,6 +100,24 @@ impl Facts {
             .filter_map(|f| f.seq)
             .min()
     }
+}
+
+/// A title that declares work other than a feature or a fix: a Conventional Commits type such as
+/// `chore`, `docs`, `ci`, `build`, `release`, `style`, `test`, `refactor`, `revert`, or a first
+/// word such as "Bump", "Release".
+fn other_work_title(title: &str) -> bool {
+    const TYPES: &[&str] = &[
+        "chore", "docs", "doc", "ci", "build", "release", "style", "test", "tests", "refactor",
+        "revert", "deps", "bump",
+    ];
+    let t = title.trim().to_lowercase();
+    let head: String = t
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .collect();
+    let rest = &t[head.len()..];
+    let typed = rest.starts_with(':') || rest.starts_with('(') || rest.starts_with("!:");
+    TYPES.contains(&head.as_str()) && (typed || matches!(head.as_str(), "bump" | "release" | "revert"))
 }
 
 /// Gather the facts of a plan.

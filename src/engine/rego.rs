@@ -279,6 +279,7 @@ pub fn input(f: &Facts) -> serde_json::Value {
             "seq": a.seq.map_or(-1, |s| s as i64), "subject": a.subject, "draft": a.draft,
             "text": a.text,
         })).collect::<Vec<_>>(),
+        "other_work": f.other_work(),
         "passed": f.passed,
         "failed": f.failed,
         "approvals": f.approvals.iter().map(|(by, rule)| json!({"by": by, "rule": rule})).collect::<Vec<_>>(),

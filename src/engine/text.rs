@@ -169,6 +169,14 @@ pub fn violation(rule: &TextRule, part: TextPart, text: &ActionText) -> Option<S
             let found = known.iter().any(|t| t.to_lowercase().contains(&w));
             (!found && complete).then(|| format!("does not include `{want}`"))
         }
+        TextRule::Excludes(unwanted) => {
+            let w = unwanted.trim_end_matches(':').to_lowercase();
+            known
+                .iter()
+                .flat_map(|k| k.lines())
+                .find(|line| line.to_lowercase().contains(&w))
+                .map(|line| format!("includes `{}`", line.trim()))
+        }
         TextRule::NoAiCredit(trailer) => {
             let t = trailer.trim_end_matches(':').to_lowercase();
             known.iter().flat_map(|k| k.lines()).find_map(|line| {

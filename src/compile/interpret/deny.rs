@@ -252,6 +252,7 @@ pub(super) fn deny_form(
                     ordered: false,
                     all_checks: false,
                     covered_by: vec![],
+                    code_only: false,
                 },
                 severity,
                 decision,

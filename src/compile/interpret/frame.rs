@@ -218,6 +218,9 @@ pub(super) fn read(tokens: &[Token], c: &Clause, modal_at: Option<usize>, kind: 
                 || !unknown(tokens, *i)
         });
     let has_alternatives = has_examples || listed;
+    // "Do NOT run destructive commands (`rm -rf`, `DROP TABLE`, etc.)": under a prohibition, the
+    // targets listed in an aside are what it forbids, whatever the words before them.
+    let has_examples = has_examples || kind == Kind::Prohibition && listed;
     objects(
         tokens,
         &main[m..],

@@ -67,7 +67,17 @@ pub(super) fn message_form(tokens: &[Token], c: &Clause) -> Option<RuleBody> {
     if let Some(body) = length_form(tokens, c) {
         return Some(body);
     }
-    let (on, title) = texts(tokens, main);
+    let (mut on, title) = texts(tokens, main);
+    // "as a co-author": a commit's `Co-authored-by:` trailer.
+    let coauthor = main.iter().any(|i| {
+        matches!(
+            tokens[*i].value.as_str(),
+            "co-author" | "co-authors" | "coauthor" | "coauthors" | "co-authored"
+        )
+    });
+    if coauthor && !on.contains(&Action::Commit) {
+        on.push(Action::Commit);
+    }
     if on.is_empty() {
         return None;
     }
@@ -80,14 +90,18 @@ pub(super) fn message_form(tokens: &[Token], c: &Clause) -> Option<RuleBody> {
         .iter()
         .map(|i| &tokens[*i])
         .find(|t| matches!(t.tag, "code" | "w" | "flag") && trailer(&t.value))
-        .map(|t| t.value.clone());
+        .map(|t| t.value.clone())
+        .or_else(|| coauthor.then(|| "Co-authored-by".to_string()));
     // "NEVER list any agent, model, or tool … in a co-authored-by annotation": no AI credits.
     if denies {
         let ai = has(tokens, main, "agents")
             || has_value(
                 tokens,
                 main,
-                &["model", "models", "tool", "tools", "llm", "llms", "ai"],
+                &[
+                    "model", "models", "tool", "tools", "llm", "llms", "ai", "yourself", "claude",
+                    "copilot", "assistant",
+                ],
             );
         if let (Some(k), true, true) = (&key, ai, on.contains(&Action::Commit)) {
             return Some(RuleBody::Message {
@@ -95,6 +109,27 @@ pub(super) fn message_form(tokens: &[Token], c: &Clause) -> Option<RuleBody> {
                 part: TextPart::All,
                 require: TextRule::NoAiCredit(k.clone()),
             });
+        }
+        // "Do not add `Co-authored-by:` in commit messages": the trailer is not to be written.
+        let written = main
+            .iter()
+            .any(|i| matches!(tag(tokens, *i), "create" | "include" | "use" | "write"))
+            || has_value(tokens, main, &["put", "add", "mention"]);
+        if let (Some(k), true, true) = (&key, written, on.contains(&Action::Commit)) {
+            let only_key = main.iter().all(|i| {
+                !frame::unknown(tokens, *i)
+                    || trailer(&tokens[*i].value)
+                    || tokens[*i].value.starts_with("co-author")
+                    || tokens[*i].value.starts_with("commit message")
+                    || tokens[*i].value == "put"
+            });
+            if only_key {
+                return Some(RuleBody::Message {
+                    on: vec![Action::Commit],
+                    part: TextPart::All,
+                    require: TextRule::Excludes(k.clone()),
+                });
+            }
         }
         return None;
     }

@@ -14,6 +14,10 @@ pub(super) fn must_form(
 ) {
     let main = &c.main;
     let roles = roles(tokens, main);
+    if let Some(body) = test_companion(tokens, c) {
+        push(out, body, severity, decision, roles);
+        return;
+    }
     let verbs: Vec<&str> = main
         .iter()
         .map(|i| tag(tokens, *i))
@@ -256,6 +260,7 @@ pub(super) fn must_form(
                 RuleBody::RequiredCheck {
                     commands: checks,
                     covered_by,
+                    code_only: false,
                     trigger: Trigger::Deliver,
                     when_paths: vec![],
                     ordered: has(tokens, main, "in_order"),
@@ -424,6 +429,7 @@ pub(super) fn must_form(
                     when_action,
                     then_paths,
                     only_added: trigger == Trigger::Add,
+                    work: false,
                 },
                 severity,
                 decision,
@@ -453,6 +459,7 @@ pub(super) fn must_form(
                 ordered,
                 all_checks,
                 covered_by,
+                code_only: false,
             },
             severity,
             decision,
@@ -465,6 +472,88 @@ pub(super) fn must_form(
             }
         }
     }
+}
+
+/// Words that name changes to code as work: "bug fixes", "new features", "all new code".
+const CODE_WORK: &[&str] = &[
+    "bug", "bugs", "fix", "fixes", "bugfix", "bugfixes", "bug-fix", "bug-fixes", "feature", "features",
+    "new", "code", "change", "changes", "every", "all", "any", "each", "and", "or", "behavior",
+    "behaviour", "functionality",
+];
+
+/// "Bug fixes and new features MUST include tests", "All new code must have tests", "Add or
+/// update tests for any code change", "Every bugfix MUST be covered by unit tests": a change to
+/// program source needs a change to a test in the same plan.
+fn test_companion(tokens: &[Token], c: &Clause) -> Option<RuleBody> {
+    let main = &c.main;
+    if !c.conds.is_empty() || c.gate {
+        return None;
+    }
+    let v = |i: usize| tokens[i].value.as_str();
+    let tests_at = main
+        .iter()
+        .position(|i| tag(tokens, *i) == "noun" && matches!(v(*i), "tests" | "the tests"))?;
+    let modal = main.iter().position(|i| tag(tokens, *i) == "must");
+    // What must come with the change: "include/have/add/write/update tests", "be covered by
+    // (unit) tests", "come with tests".
+    let from = modal.map_or(0, |m| m + 1);
+    let between = &main[from.min(tests_at)..tests_at];
+    let asks_for = between.iter().any(|i| {
+        matches!(tag(tokens, *i), "include" | "create" | "write")
+            || matches!(v(*i), "have" | "has" | "covered" | "come" | "ship" | "accompanied" | "add")
+    }) && between.iter().all(|i| {
+        matches!(tag(tokens, *i), "include" | "create" | "write" | "or" | "and" | "agents")
+            || matches!(
+                v(*i),
+                "have" | "has" | "be" | "covered" | "by" | "come" | "ship" | "with" | "accompanied"
+                    | "add" | "unit" | "a" | "new" | "matching" | "corresponding" | "regression"
+                    | "at" | "least" | "one"
+            )
+    });
+    if !asks_for {
+        return None;
+    }
+    // What the rule is about: a subject of code work before the modal ("Bug fixes and new
+    // features MUST …"), or "for any code change" after the tests.
+    let subject = match modal {
+        Some(m) if m > 0 => {
+            let head = &main[..m];
+            head.iter().any(|i| {
+                matches!(v(*i), "bug" | "fix" | "fixes" | "bugfix" | "bugfixes" | "feature" | "features" | "code" | "change" | "changes")
+            }) && head.iter().all(|i| {
+                CODE_WORK.contains(&v(*i)) || matches!(tag(tokens, *i), "and" | "or" | "comma")
+            })
+        }
+        _ => false,
+    };
+    let after = &main[tests_at + 1..];
+    let for_change = after.first().is_some_and(|i| v(*i) == "for")
+        && after[1..].iter().any(|i| matches!(v(*i), "change" | "changes" | "code" | "fix" | "fixes" | "feature" | "features" | "bugfix"))
+        && after[1..].iter().all(|i| CODE_WORK.contains(&v(*i)) || matches!(tag(tokens, *i), "write" | "and" | "or"));
+    let imperative = modal.is_none()
+        && main
+            .first()
+            .is_some_and(|i| matches!(tag(tokens, *i), "create" | "write"));
+    if !(subject || (imperative || modal.is_some()) && for_change) {
+        return None;
+    }
+    let nouns = &vocab::get().noun_paths;
+    // Named as feature or fix work, the rule leaves other work (a release, a chore) alone.
+    let work = main.iter().any(|i| {
+        matches!(
+            v(*i),
+            "bug" | "bugs" | "fix" | "fixes" | "bugfix" | "bugfixes" | "feature" | "features"
+        )
+    });
+    Some(RuleBody::CoChange {
+        when_paths: nouns.get("program sources").cloned().unwrap_or_default(),
+        when_action: None,
+        then_paths: nouns.get("tests").cloned().unwrap_or_default(),
+        // "All new code must have tests": new files; a line changed in an old one is not new code.
+        only_added: !work
+            && modal.is_some_and(|m| main[..m].iter().any(|i| v(*i) == "new")),
+        work,
+    })
 }
 
 /// "Run `cargo check` or `cargo build`": commands joined by *or* (and never by *and*) are
@@ -540,6 +629,18 @@ fn governs_run(tokens: &[Token], main: &[usize]) -> bool {
                                 .any(|j| said_of(*j))
                     })
         })
+}
+
+/// A check of code (tests, linters, formatters, type checkers, builds) that says nothing about a
+/// documentation-only change: not one aimed at prose (`lint:md`, `vale`, `markdownlint`).
+pub fn code_check(p: &CommandPattern) -> bool {
+    const PROSE: &[&str] = &["md", "markdown", "doc", "docs", "spell", "prose", "vale", "link", "links", "markdownlint", "mdx", "text", "typos", "cspell"];
+    check_like(p)
+        && !p
+            .text
+            .to_lowercase()
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .any(|w| PROSE.contains(&w))
 }
 
 /// A command that checks the work: a test, lint, format, type-check or build command, or one
@@ -670,9 +771,44 @@ pub(super) fn tool_choice(tokens: &[Token], c: &Clause) -> Option<RuleBody> {
     let v = vocab::get();
     let all: Vec<usize> = c.main.iter().chain(&c.aside).copied().collect();
     let words: Vec<&str> = all.iter().map(|i| tokens[*i].value.as_str()).collect();
+    let must_use = c
+        .main
+        .windows(2)
+        .any(|w| tag(tokens, w[0]) == "must" && tag(tokens, w[1]) == "use");
     let chosen = matches!(tag(tokens, c.main[0]), "use")
+        || must_use
         || all.iter().any(|i| tokens[*i].value == "required")
         || words.windows(2).any(|w| w == ["only", "use"]);
+    // "ALWAYS use `pnpm` (never npm, yarn, or bun)": the aside names the tools forbidden.
+    let aside: Vec<usize> = c
+        .aside
+        .iter()
+        .copied()
+        .filter(|i| !matches!(tag(tokens, *i), "lparen" | "rparen"))
+        .collect();
+    let aside_denies = aside
+        .first()
+        .is_some_and(|i| matches!(tag(tokens, *i), "deny" | "no" | "avoid" | "not"))
+        && aside.len() > 1
+        && aside[1..].iter().all(|i| {
+            matches!(tag(tokens, *i), "cmd" | "prog" | "comma" | "or" | "and")
+                || tag(tokens, *i) == "w" && v.known_programs.contains(&tokens[*i].value)
+        });
+    let main_negated = c
+        .main
+        .iter()
+        .any(|i| matches!(tag(tokens, *i), "deny" | "no" | "avoid"));
+    if chosen && aside_denies && !main_negated {
+        let commands: Vec<CommandPattern> = aside[1..]
+            .iter()
+            .filter(|i| !matches!(tag(tokens, **i), "comma" | "or" | "and"))
+            .map(|i| crate::compile::targets::program_pattern(&tokens[*i].value))
+            .collect();
+        return Some(RuleBody::CommandDeny {
+            commands,
+            except: vec![],
+        });
+    }
     let negated = all.iter().any(|i| matches!(tag(tokens, *i), "deny" | "no" | "avoid"))
         // "the primary package manager": a preference, others may still have their uses.
         || words.iter().any(|w| {
@@ -697,14 +833,31 @@ pub(super) fn tool_choice(tokens: &[Token], c: &Clause) -> Option<RuleBody> {
     let [tool] = named.as_slice() else {
         return None;
     };
-    let (_, tools) = v
+    let named_job = v
         .jobs
         .iter()
         .filter(|(job, tools)| {
             let job: Vec<&str> = job.split(' ').collect();
             tools.contains(tool) && words.windows(job.len()).any(|w| w == job.as_slice())
         })
-        .max_by_key(|(job, _)| job.len())?;
+        .max_by_key(|(job, _)| job.len());
+    // "Always use pnpm": a tool that does one job, chosen with nothing else said, is chosen for
+    // that job.
+    let plain = must_use
+        && c.aside.is_empty()
+        && c.conds.is_empty()
+        && c.main.iter().all(|i| {
+            matches!(tag(tokens, *i), "must" | "use" | "cmd" | "prog" | "agents" | "also")
+                || tag(tokens, *i) == "w" && !frame::unknown(tokens, *i)
+        });
+    let sole_job = || {
+        let jobs: Vec<_> = v.jobs.iter().filter(|(_, tools)| tools.contains(tool)).collect();
+        match jobs.as_slice() {
+            [one] => Some(*one),
+            _ => None,
+        }
+    };
+    let (_, tools) = named_job.or_else(|| plain.then(sole_job).flatten())?;
     let others: Vec<CommandPattern> = tools
         .iter()
         .filter(|t| *t != tool)
