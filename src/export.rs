@@ -399,9 +399,13 @@ fn action_commands(a: Action) -> Option<Vec<Vec<Token>>> {
             toks(&[&["gh"], &["pr", "issue"], &["comment"]]),
             toks(&[&["gh"], &["pr"], &["review"]]),
         ],
-        Action::Deploy | Action::Secret | Action::Background | Action::ReadyPullRequest => {
-            return None
-        }
+        Action::Stash => vec![git(&[&["stash"]])],
+        Action::EditPullRequest => vec![toks(&[&["gh"], &["pr"], &["edit", "close"]])],
+        Action::Deploy
+        | Action::Secret
+        | Action::Background
+        | Action::ReadyPullRequest
+        | Action::Discard => return None,
     })
 }
 

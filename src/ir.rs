@@ -93,6 +93,13 @@ pub enum Action {
     Comment,
     /// A pull request that is not a draft: opened without `--draft`, or marked ready.
     ReadyPullRequest,
+    /// Local changes thrown away: `git checkout -- x`, `git restore x`, `git reset --hard`,
+    /// `git clean -f`, `git stash drop`.
+    Discard,
+    /// Local changes put aside: `git stash`.
+    Stash,
+    /// An open pull request's title, body or state changed: `gh pr edit`, `gh pr close`.
+    EditPullRequest,
 }
 
 impl Action {
@@ -120,6 +127,9 @@ impl Action {
             Action::Background => "background",
             Action::Comment => "comment",
             Action::ReadyPullRequest => "ready-pull-request",
+            Action::Discard => "discard",
+            Action::Stash => "stash",
+            Action::EditPullRequest => "edit-pull-request",
         }
     }
 
@@ -128,7 +138,7 @@ impl Action {
     }
 }
 
-pub const ACTIONS: [Action; 22] = [
+pub const ACTIONS: [Action; 25] = [
     Action::Commit,
     Action::Push,
     Action::ForcePush,
@@ -151,6 +161,9 @@ pub const ACTIONS: [Action; 22] = [
     Action::Background,
     Action::Comment,
     Action::ReadyPullRequest,
+    Action::Discard,
+    Action::Stash,
+    Action::EditPullRequest,
 ];
 
 /// A word of a command pattern.

@@ -61,7 +61,38 @@ pub fn lex(pieces: &[Piece]) -> Vec<Token> {
     postpositions(&mut out);
     class_verbs(v, &mut out);
     hand_edits(&mut out);
+    confirm_with(&mut out);
     out
+}
+
+/// "Confirm test cases with the user before …", "discuss the design with a maintainer first":
+/// agreeing something with a person before acting is asking.
+fn confirm_with(tokens: &mut [Token]) {
+    const PEOPLE: &[&str] = &[
+        "user", "users", "human", "humans", "maintainer", "maintainers", "owner", "owners", "lead",
+        "reviewer", "reviewers", "team", "operator",
+    ];
+    for i in 0..tokens.len() {
+        let verb = matches!(tokens[i].value.as_str(), "confirm" | "discuss" | "agree" | "clarify")
+            && matches!(tokens[i].tag, "approval" | "w");
+        if !verb {
+            continue;
+        }
+        let with = tokens[i + 1..]
+            .iter()
+            .take(6)
+            .position(|t| t.value == "with")
+            .map(|p| i + 1 + p);
+        let person = with.is_some_and(|w| {
+            tokens[w + 1..]
+                .iter()
+                .take(3)
+                .any(|t| PEOPLE.contains(&t.value.as_str()))
+        });
+        if person {
+            tokens[i].tag = "ask";
+        }
+    }
 }
 
 /// "hand-edit" is a manner and a verb at once: "never hand-edit `x`" reads as "never manually

@@ -383,7 +383,15 @@ fn mute_descriptive(tokens: &mut [Token]) {
             let t = &tokens[j];
             match t.tag {
                 "comma" | "semi" | "colon" | "stop" | "dash" | "rparen" => break,
-                "and" if !ask => break,
+                // "Break the work down and obtain approval before …": after an instruction with
+                // no modal, "and" opens a new one.
+                "and" if !ask
+                    || !tokens[..j]
+                        .iter()
+                        .any(|t| matches!(t.tag, "deny" | "must" | "should" | "avoid" | "may")) =>
+                {
+                    break
+                }
                 "agents" | "lparen" | "also" | "deny" | "must" | "should" => {}
                 "w" if LABEL_WORDS.contains(&t.value.as_str()) => {}
                 _ => {
@@ -451,8 +459,16 @@ fn split_clauses(tokens: &[Token], phrases: &[Phrase]) -> Vec<Clause> {
                     && k > 0
                     && matches!(&phrases[k - 1], Phrase::Tok(j) if tokens[*j].tag == "dash" && tokens[*j].value != "|")
                     && cur.main.len() > 1;
+                // "Break the work down and obtain user approval before …": an order to ask after
+                // an instruction without a modal starts an instruction of its own.
+                let ask_joint = tag == "ask"
+                    && after_joint
+                    && !seen_modal
+                    && cur.main.len() > 1
+                    && !cur.main.iter().any(|j| tokens[*j].tag == "ask");
                 if tag == "semi"
                     || dash_modal
+                    || ask_joint
                     || (modal && seen_modal && after_joint)
                     || (seen_modal && imperative_joint)
                 {
@@ -504,10 +520,13 @@ fn split_clauses(tokens: &[Token], phrases: &[Phrase]) -> Vec<Clause> {
                 cur.gate = true;
             }
             // "never force push, even if asked": the rule holds regardless; no condition.
-            Phrase::Condition { items, .. }
+            // "… even if you have new information": whatever follows "even" does not limit it.
+            Phrase::Condition { .. }
                 if k > 0
-                    && matches!(&phrases[k - 1], Phrase::Tok(j) if tokens[*j].value == "even")
-                    && items.iter().any(|i| tokens[*i].tag == "approval") => {}
+                    && matches!(&phrases[k - 1], Phrase::Tok(j) if tokens[*j].value == "even") => {}
+            // "Never stash to check if they fail on main": a condition inside a purpose says why,
+            // not when.
+            Phrase::Condition { .. } if purpose_open(tokens, &cur.main) => {}
             Phrase::Condition { kind, items } => cur.conds.push((*kind, items.clone())),
             Phrase::Gate => {
                 cur.gate = true;
@@ -587,6 +606,27 @@ fn split_clauses(tokens: &[Token], phrases: &[Phrase]) -> Vec<Clause> {
     }
     clauses.retain(|c| !c.main.is_empty() || !c.conds.is_empty());
     clauses
+}
+
+/// Whether a clause so far ends in a purpose after its modal: "… to check", "… to see whether".
+fn purpose_open(tokens: &[Token], main: &[usize]) -> bool {
+    let Some(m) = main
+        .iter()
+        .position(|i| matches!(tag(tokens, *i), "deny" | "avoid" | "must" | "should"))
+    else {
+        return false;
+    };
+    let n = main.len();
+    (n >= m + 3).then_some(()).is_some_and(|_| {
+        let to = main[n - 2];
+        tokens[to].value == "to"
+            && tokens[main[n - 1]].tag == "w"
+            && matches!(
+                tokens[main[n - 1]].value.as_str(),
+                "check" | "see" | "verify" | "confirm" | "test" | "find" | "determine" | "debug"
+                    | "figure" | "make" | "ensure" | "reproduce"
+            )
+    })
 }
 
 fn tag(tokens: &[Token], i: usize) -> &str {

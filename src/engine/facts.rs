@@ -424,7 +424,19 @@ fn actions_of(
                     out.push((Action::Rebase, None, None));
                     out.push((Action::RewriteHistory, None, None));
                 }
-                "reset" if has("--hard") => out.push((Action::RewriteHistory, None, None)),
+                "reset" if has("--hard") => {
+                    out.push((Action::RewriteHistory, None, None));
+                    out.push((Action::Discard, None, None));
+                }
+                "restore" if !has("--staged") && !short('S') || has("--worktree") || short('W') => {
+                    out.push((Action::Discard, None, None))
+                }
+                "clean" if has("--force") || short('f') => out.push((Action::Discard, None, None)),
+                "stash" => match pos.get(1).map(String::as_str) {
+                    Some("drop" | "clear") => out.push((Action::Discard, None, None)),
+                    None | Some("push" | "save") => out.push((Action::Stash, None, None)),
+                    _ => {}
+                },
                 "filter-branch" | "filter-repo" => out.push((Action::RewriteHistory, None, None)),
                 "merge" => out.push((Action::Merge, branch.clone(), None)),
                 "tag" if pos.len() > 1 && !has("--list") && !short('l') && !short('d') => {
@@ -447,6 +459,13 @@ fn actions_of(
                         || has("--create")
                         || has("--orphan");
                     let paths = args.iter().any(|a| a == "--");
+                    // `git checkout -- x`, `git checkout .`, `git checkout HEAD -- x`: files put
+                    // back as committed, their local changes thrown away.
+                    if sub == "checkout"
+                        && (paths || pos.get(1).is_some_and(|p| p == "." || p.contains('/') && p.contains('.')))
+                    {
+                        out.push((Action::Discard, None, None));
+                    }
                     if !paths {
                         // `git switch -c x` creates a branch; `git switch x` switches to one.
                         let created =
@@ -492,6 +511,9 @@ fn actions_of(
                     out.push((Action::Comment, None, None))
                 }
                 ("pr" | "mr", "merge") => out.push((Action::Merge, base, None)),
+                ("pr" | "mr", "edit" | "close" | "update") => {
+                    out.push((Action::EditPullRequest, None, None))
+                }
                 ("issue", "create" | "new") => out.push((Action::Issue, None, None)),
                 ("release", "create") => out.push((Action::Publish, None, None)),
                 ("secret", _) => out.push((Action::Secret, None, None)),

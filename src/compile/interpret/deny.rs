@@ -155,7 +155,21 @@ pub(super) fn deny_form(
             matches!(tag(tokens, *i), "cmd" | "prog" | "path")
                 || tag(tokens, *i).starts_with("act_")
         });
+        // "after the initial creation", "when working": a condition made of words for the work
+        // itself narrows nothing.
+        let words = &vocab::get().words;
+        let idle = cond_idx.iter().all(|i| {
+            !frame::unknown(tokens, *i)
+                || words.activity.contains(&tokens[*i].value)
+                || words.delivery.contains(&tokens[*i].value)
+        }) && !cond_idx.iter().any(|i| {
+            matches!(
+                tag(tokens, *i),
+                "write" | "create" | "delete" | "move" | "changes_to" | "run" | "read"
+            )
+        });
         if !observable
+            && !idle
             && trigger_of(tokens, &cond_idx, &[], cx, out).is_none_or(|t| t.2 == Sure::Fallback)
         {
             out.reason = Some("its condition names nothing agentgate can observe".into());

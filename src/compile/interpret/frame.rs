@@ -109,6 +109,9 @@ fn verb_action(tag: &str) -> bool {
             | "act_deploy"
             | "act_publish"
             | "act_switch_branch"
+            | "act_discard"
+            | "act_stash"
+            | "act_edit_pull_request"
     )
 }
 

@@ -492,7 +492,13 @@ fn test_companion(tokens: &[Token], c: &Clause) -> Option<RuleBody> {
     let v = |i: usize| tokens[i].value.as_str();
     let tests_at = main
         .iter()
-        .position(|i| tag(tokens, *i) == "noun" && matches!(v(*i), "tests" | "the tests"))?;
+        .position(|i| {
+            tag(tokens, *i) == "noun"
+                && matches!(
+                    v(*i),
+                    "tests" | "the tests" | "unit tests" | "regression tests" | "test files"
+                )
+        })?;
     let modal = main.iter().position(|i| tag(tokens, *i) == "must");
     // What must come with the change: "include/have/add/write/update tests", "be covered by
     // (unit) tests", "come with tests".
