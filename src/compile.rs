@@ -498,6 +498,57 @@ fn units<'a>(src: &SourceFile, segs: &[Segment], toks: &'a [Vec<Token>]) -> Vec<
                     at += line.len() + 1;
                 }
             }
+            SegmentKind::Code { lang, text }
+                if s.leadin.is_none()
+                    && matches!(lang.as_str(), "" | "sh" | "bash" | "shell" | "console" | "zsh")
+                    && s.heading.is_some_and(|h| section_condition(&toks[h]).is_some()) =>
+            {
+                // A code block right under "## Before committing": its commands are to be run.
+                let Some(mut tokens) = s.heading.and_then(|h| section_condition(&toks[h])) else {
+                    return;
+                };
+                tokens.push(Token {
+                    tag: "colon",
+                    value: ":".into(),
+                });
+                tokens.push(Token {
+                    tag: "run",
+                    value: "run".into(),
+                });
+                let mut n = 0;
+                for line in text.lines() {
+                    let cmd = line.split(" #").next().unwrap_or("").trim();
+                    let cmd = cmd.strip_prefix("$ ").unwrap_or(cmd);
+                    if cmd.is_empty()
+                        || cmd.starts_with(['#', '<', '{', '}', '[', ']', '"', '\''])
+                        || cmd.starts_with("//")
+                        || cmd.starts_with("cd ")
+                    {
+                        continue;
+                    }
+                    if n > 0 {
+                        tokens.push(Token {
+                            tag: "and",
+                            value: "and".into(),
+                        });
+                    }
+                    tokens.push(Token {
+                        tag: "cmd".into(),
+                        value: cmd.to_string(),
+                    });
+                    n += 1;
+                }
+                if n > 0 {
+                    units.push(Unit {
+                        tokens: tokens.into(),
+                        span: s.span,
+                        text: text.trim().to_string(),
+                        block: s.block,
+                        strict: false,
+                        quiet: false,
+                    });
+                }
+            }
             SegmentKind::Code { lang, text } => {
                 let Some(l) = s.leadin else { return };
                 if matches!(
@@ -833,7 +884,88 @@ fn prefix_tokens(i: usize, segs: &[Segment], toks: &[Vec<Token>]) -> Vec<Token> 
             }
         }
     }
+    // "## Before committing", "## Pull request checklist": a heading that says when speaks
+    // for the items and sentences of its section; a bare command there is one to run.
+    // Only an order to run something with no condition of its own takes it: "Always run
+    // `cargo clippy` before opening a PR" keeps its own moment; a prohibition keeps its scope.
+    let own = &toks[i];
+    let runs = own.iter().any(|t| t.tag == "cmd")
+        && (is_bare(own) || own.iter().any(|t| t.tag == "run"))
+        && !own
+            .iter()
+            .any(|t| matches!(t.tag, "before" | "after" | "when" | "deny" | "avoid" | "may" | "unless"));
+    if runs && matches!(s.kind, SegmentKind::Item | SegmentKind::Paragraph) {
+        if let Some(mut t) = s.heading.and_then(|h| section_condition(&toks[h])) {
+            t.push(colon);
+            if is_bare(&toks[i]) && toks[i].iter().any(|t| t.tag == "cmd") {
+                t.push(Token {
+                    tag: "run",
+                    value: "run".into(),
+                });
+            }
+            return t;
+        }
+    }
     Vec::new()
+}
+
+/// The condition a heading sets for its section, as tokens: "Before committing", "Before you
+/// open a PR", "When you are done" as written; "Pre-commit checklist", "PR checklist" as
+/// "before committing", "before opening a pull request". None for any other heading.
+fn section_condition(heading: &[Token]) -> Option<Vec<Token>> {
+    if heading.len() > 8 {
+        return None;
+    }
+    let delivery = &crate::vocab::get().words.delivery;
+    let action = |t: &Token| {
+        matches!(
+            t.tag,
+            "act_commit"
+                | "act_push"
+                | "act_pull_request"
+                | "act_ready_pull_request"
+                | "act_merge"
+                | "act_publish"
+                | "act_deploy"
+        ) || t.tag == "w" && delivery.contains(&t.value)
+    };
+    if let Some(c) = heading
+        .iter()
+        .position(|t| matches!(t.tag, "before" | "after" | "when"))
+    {
+        let rest = &heading[c + 1..];
+        let ok = rest.iter().any(action)
+            && rest.iter().all(|t| {
+                action(t)
+                    || matches!(t.tag, "agents" | "this" | "comma" | "read" | "create" | "run")
+                    || t.tag == "w" && crate::vocab::get().words.neutral(&t.value)
+            });
+        return ok.then(|| heading[c..].to_vec());
+    }
+    let list = heading
+        .iter()
+        .any(|t| matches!(t.value.as_str(), "checklist" | "check list" | "checks"));
+    if !list {
+        return None;
+    }
+    let act = heading.iter().find_map(|t| match (t.tag, t.value.as_str()) {
+        ("act_commit", _) | (_, "pre-commit" | "precommit") => Some("act_commit"),
+        ("act_push", _) | (_, "pre-push") => Some("act_push"),
+        ("act_pull_request" | "act_ready_pull_request", _) => Some("act_pull_request"),
+        ("act_merge", _) => Some("act_merge"),
+        (_, "submission" | "submit" | "submitting") => Some("act_pull_request"),
+        _ => None,
+    })?;
+    Some(vec![
+        Token {
+            tag: "before",
+            value: "before".into(),
+        },
+        Token {
+            tag: act,
+            value: act.trim_start_matches("act_").replace('_', " "),
+        },
+    ])
 }
 
 /// A table row as a statement. With a header like "Changed source | Required command", the row

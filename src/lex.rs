@@ -430,8 +430,9 @@ fn code_tag(v: &Vocabulary, s: &str) -> &'static str {
     if s == "&" {
         return "bg";
     }
-    // A comment or markup, not something to run: `# zizmor: ignore[rule]`, `<!-- X -->`.
-    if s.starts_with(['#', '<']) && s.len() > 1 {
+    // A comment or markup, not something to run: `# zizmor: ignore[rule]`, `<!-- X -->`,
+    // `//nolint`, `// @ts-ignore`.
+    if s.starts_with(['#', '<']) && s.len() > 1 || s.starts_with("//") {
         return "code";
     }
     let first = s.split_whitespace().next().unwrap_or("");

@@ -489,11 +489,12 @@ pub fn hand_editor(program: &str) -> bool {
     HAND_EDITORS.contains(&program)
 }
 
-/// Whether an invocation only checks (tests, lints, type-checks): it regenerates nothing.
+/// Whether an invocation only checks, builds or serves (tests, lints, type-checks, builds, dev
+/// servers): it regenerates no source file.
 pub fn checks_only(inv: &crate::command::Invocation) -> bool {
     let v = vocab::get();
     let words = words_of(&inv.program, &inv.args);
-    ["test", "lint", "typecheck"]
+    ["test", "lint", "typecheck", "build", "serve"]
         .iter()
         .any(|class| v.in_class(class, &inv.program) || words.iter().any(|w| v.in_class(class, w)))
 }

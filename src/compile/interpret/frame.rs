@@ -521,7 +521,9 @@ fn objects(
         r.mute.extend(
             tail.iter()
                 .enumerate()
-                .filter(|(k, i)| tag(tokens, **i) == "path" && generated.is_none_or(|g| *k < g))
+                .filter(|(k, i)| {
+                    matches!(tag(tokens, **i), "path" | "noun") && generated.is_none_or(|g| *k < g)
+                })
                 .map(|(_, i)| *i),
         );
         // Nor are the actions it names: "Do not use `curl` to test HMR issues".
@@ -610,28 +612,46 @@ fn objects(
     }
     // "Do not stage, commit, or amend changes you did not make": verbs listed before the last
     // one share its object.
-    let shared: Vec<usize> = conjuncts
-        .last()
-        .map(|last| {
-            match last.iter().rposition(|i| verb(tag(tokens, *i))) {
-                Some(p) => last[p + 1..].to_vec(),
-                None => Vec::new(),
-            }
-        })
-        .unwrap_or_default();
-    let n = conjuncts.len();
+    // ("Never delete or weaken tests, add `//nolint`, …": the next conjunct with an object.)
+    let object_of = |c: &Vec<usize>| -> Vec<usize> {
+        match c.iter().rposition(|i| verb(tag(tokens, *i))) {
+            Some(p) => c[p + 1..].to_vec(),
+            None => match c.first() {
+                // An unknown verb opening its conjunct ("weaken tests").
+                Some(f) if unknown(tokens, *f) => c[1..].to_vec(),
+                _ => Vec::new(),
+            },
+        }
+    };
+    let mut protected: Vec<usize> = Vec::new();
     for (k, conj) in conjuncts.iter().enumerate() {
         let bare = conj
             .iter()
             .all(|i| verb(tag(tokens, *i)) || matches!(tag(tokens, *i), "and" | "or" | "comma"));
-        if k + 1 < n && bare && !shared.is_empty() {
+        let shared: Vec<usize> = conjuncts[k + 1..]
+            .iter()
+            .map(object_of)
+            .find(|o| !o.is_empty())
+            .unwrap_or_default();
+        if bare && !shared.is_empty() {
             let mut with: Vec<usize> = conj.clone();
             with.extend(&shared);
-            conjunct(tokens, &with, has_examples, r);
+            let mut own = Reading::default();
+            conjunct(tokens, &with, has_examples, &mut own);
+            // Understood with a known verb, the shared object stays, whatever a later verb
+            // not understood ("weaken tests") makes of it.
+            if own.drop.is_empty() && own.reason.is_none() {
+                protected.extend(shared.iter().copied());
+            }
+            r.drop.extend(own.drop);
+            if r.reason.is_none() {
+                r.reason = own.reason;
+            }
         } else {
             conjunct(tokens, conj, has_examples, r);
         }
     }
+    r.drop.retain(|i| !protected.contains(i));
 }
 
 /// One verb (or several joined: "create or switch to") and its objects.

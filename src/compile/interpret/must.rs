@@ -327,7 +327,10 @@ pub(super) fn must_form(
                     .is_some_and(|j| matches!(tag(tokens, *j), "run" | "use" | "pass" | "must"));
             // "Tests must pass": the subject of *pass* is what must run.
             let passing = req.get(k + 1).is_some_and(|j| tag(tokens, *j) == "must")
-                && req.get(k + 2).is_some_and(|j| tag(tokens, *j) == "pass");
+                && req.get(k + 2).is_some_and(|j| tag(tokens, *j) == "pass")
+                // "[ ] Tests pass (`pytest`)" under "Before opening a PR, make sure:".
+                || req.get(k + 1).is_some_and(|j| tag(tokens, *j) == "pass")
+                    && has(tokens, main, "must");
             if object || passing {
                 cmds.extend(noun_command_patterns(&tokens[*i], NounCommands::All));
             }
