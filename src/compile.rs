@@ -108,6 +108,7 @@ pub fn compile(sources: &[SourceFile]) -> Result<Policy, Vec<CompileError>> {
     link_generators(&mut rules, &decls);
     link_aggregates(&mut rules, &decls);
     mark_code_only(&mut rules);
+    spare_env_templates(&mut rules);
     if let Some(RuleBody::PathDeny { except, .. }) = rules.first_mut().map(|r| &mut r.body) {
         except.extend(relaxed);
     }
@@ -1098,6 +1099,36 @@ fn link_generators(rules: &mut [Rule], decls: &Declarations) {
                     if !generators.contains(g) {
                         generators.push(g.clone());
                     }
+                }
+            }
+        }
+    }
+}
+
+/// `.env.example`, `.env.sample`, `.env.template`: committed templates with no secret in them.
+/// A rule about `.env.*` files ("never commit `.env` files", "secrets") leaves them alone
+/// unless it names one.
+fn spare_env_templates(rules: &mut [Rule]) {
+    const TEMPLATES: &[&str] = &["example", "sample", "template", "dist", "defaults"];
+    for r in rules.iter_mut() {
+        if r.origin.file == "builtin" {
+            continue;
+        }
+        let (paths, except) = match &mut r.body {
+            RuleBody::PathDeny { paths, except, .. } | RuleBody::ReadDeny { paths, except } => {
+                (paths, except)
+            }
+            _ => continue,
+        };
+        let wild = paths.iter().any(|p| p.contains(".env") && p.contains('*'));
+        let named = paths
+            .iter()
+            .any(|p| TEMPLATES.iter().any(|t| p.ends_with(&format!(".{t}"))));
+        if wild && !named {
+            for t in TEMPLATES {
+                let g = format!("**/.env.{t}");
+                if !except.contains(&g) {
+                    except.push(g);
                 }
             }
         }

@@ -62,7 +62,29 @@ pub fn lex(pieces: &[Piece]) -> Vec<Token> {
     class_verbs(v, &mut out);
     hand_edits(&mut out);
     confirm_with(&mut out);
+    named_programs(v, &mut out);
     out
+}
+
+/// "The CD command", "the `godot` binary", "the gh CLI": a word named as a command is a program.
+fn named_programs(v: &Vocabulary, tokens: &mut [Token]) {
+    const SHELL: &[&str] = &[
+        "cd", "grep", "head", "tail", "sed", "awk", "find", "ls", "cat", "tee", "xargs", "rm", "mv",
+        "cp", "chmod", "kill", "sleep",
+    ];
+    for i in 0..tokens.len().saturating_sub(1) {
+        let named = matches!(
+            tokens[i + 1].value.as_str(),
+            "command" | "binary" | "executable" | "cli"
+        );
+        let w = tokens[i].value.as_str();
+        if named
+            && tokens[i].tag == "w"
+            && (SHELL.contains(&w) || v.known_programs.iter().any(|p| p == w))
+        {
+            tokens[i].tag = "prog";
+        }
+    }
 }
 
 /// "Confirm test cases with the user before …", "discuss the design with a maintainer first":

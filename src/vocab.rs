@@ -345,9 +345,11 @@ impl Vocabulary {
 
     /// Whether `word` names a command class (`@test`) member.
     pub fn in_class(&self, class: &str, word: &str) -> bool {
+        // `test:ci`, `lint:fix:all`: a script named for its class, then what it covers.
+        let head = word.split(':').next().unwrap_or(word);
         self.command_classes
             .get(class)
-            .is_some_and(|l| l.iter().any(|w| w == word))
+            .is_some_and(|l| l.iter().any(|w| w == word || w == head))
     }
 }
 
@@ -365,11 +367,22 @@ pub fn split_words(text: &str) -> Vec<String> {
         }
         cur.clear();
     };
-    for c in text.chars() {
+    let chars: Vec<char> = text.chars().collect();
+    for (k, &c) in chars.iter().enumerate() {
         let c = match c {
             '’' | '‘' => '\'',
             c => c,
         };
+        // " - ": a hyphen standing alone between spaces is a dash.
+        if c == '-'
+            && cur.is_empty()
+            && k > 0
+            && chars[k - 1].is_whitespace()
+            && chars.get(k + 1).is_none_or(|n| n.is_whitespace())
+        {
+            out.push("-".to_string());
+            continue;
+        }
         if c.is_ascii_alphanumeric() {
             cur.push(c.to_ascii_lowercase());
         } else if c.is_alphanumeric() && !is_cjk(c)

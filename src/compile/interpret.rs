@@ -311,12 +311,23 @@ fn modal_position(tokens: &[Token], main: &[usize]) -> Option<usize> {
 fn mute_descriptive(tokens: &mut [Token]) {
     const FAMILY: &[&str] = &[
         "do not", "don't", "dont", "does not", "doesn't", "cannot", "can't", "can not",
+        "禁 止 事 项", "禁 止 行 为",
     ];
     const LABEL_WORDS: &[&str] = &[
         "please", "so", "then", "also", "just", "simply", "and", "you", "we", "ai", "agents",
         "agent", "the",
     ];
     for k in 0..tokens.len() {
+        // "`npm test` runs mocha with `--forbid-only`": a verb said of a command describes what
+        // it does; it is no order to run anything.
+        if tokens[k].tag == "run"
+            && k > 0
+            && matches!(tokens[k].value.as_str(), "runs" | "executes" | "calls" | "starts" | "invokes" | "performs")
+            && matches!(tokens[k - 1].tag, "cmd" | "prog" | "noun" | "path" | "code" | "w" | "this")
+        {
+            tokens[k].tag = "w";
+            continue;
+        }
         // "amend changes you did not make", "revert edits": a plural after a verb is its
         // object, not a second verb.
         if matches!(tokens[k].tag, "write" | "create" | "delete" | "move")
@@ -378,6 +389,14 @@ fn mute_descriptive(tokens: &mut [Token]) {
         if ask && k > 0 && tokens[k - 1].tag == "lparen" {
             continue;
         }
+        // "…、禁止事项、更新规则…": a noun in an enumeration, not an order.
+        if tokens[k].value.starts_with("禁 止 ")
+            && (k > 0 && tokens[k - 1].value == "、"
+                || tokens.get(k + 1).is_some_and(|n| n.value == "、"))
+        {
+            tokens[k].tag = "w";
+            continue;
+        }
         let mut initial = true;
         for j in (0..k).rev() {
             let t = &tokens[j];
@@ -417,8 +436,16 @@ fn split_clauses(tokens: &[Token], phrases: &[Phrase]) -> Vec<Clause> {
             Phrase::Tok(i) => {
                 let tag = tokens[*i].tag;
                 let modal = MODALS.contains(&tag);
+                // ("…, you MUST run …": the subject may stand between the joint and the modal.)
+                let joint_at = |p: usize| {
+                    matches!(&phrases[p], Phrase::Tok(j) if matches!(tokens[*j].tag, "and" | "comma" | "dash"))
+                };
                 let after_joint = k > 0
-                    && matches!(&phrases[k - 1], Phrase::Tok(j) if matches!(tokens[*j].tag, "and" | "comma" | "dash"));
+                    && (joint_at(k - 1)
+                        || modal
+                            && k > 1
+                            && matches!(&phrases[k - 1], Phrase::Tok(j) if tokens[*j].tag == "agents")
+                            && joint_at(k - 2));
                 let imperative_joint = k > 1
                     && VERBS.contains(&tag)
                     && (matches!(&phrases[k - 1], Phrase::Tok(j) if tokens[*j].tag == "and")

@@ -145,7 +145,17 @@ pub(super) fn names_action(description: &str, body: &crate::ir::RuleBody) -> boo
         crate::ir::Action::Merge => &["merge"],
         crate::ir::Action::Deploy => &["deploy"],
         crate::ir::Action::Publish => &["publish", "release"],
-        crate::ir::Action::Dependency => &["dependency", "dependencies", "install", "package", "packages"],
+        crate::ir::Action::Dependency => {
+            &["dependency", "dependencies", "install", "package", "packages", "add", "adding"]
+        }
+        crate::ir::Action::Amend => &["amend", "--amend"],
+        crate::ir::Action::Rebase => &["rebase"],
+        crate::ir::Action::Revert => &["revert"],
+        crate::ir::Action::Discard => &["discard", "reset", "restore", "revert"],
+        crate::ir::Action::Stash => &["stash"],
+        crate::ir::Action::RewriteHistory => &["rewrite", "reset", "force-push"],
+        crate::ir::Action::SwitchBranch => &["switch", "checkout", "branch"],
+        crate::ir::Action::EditPullRequest => &["edit", "description", "title"],
         crate::ir::Action::Issue => &["issue"],
         crate::ir::Action::Comment => &["comment"],
         crate::ir::Action::Tag => &["tag"],

@@ -522,6 +522,11 @@ fn actions_of(
         }
         _ => {}
     }
+    // `--dry-run`: nothing is published, deployed or pushed.
+    if has("--dry-run") {
+        out.retain(|(a, _, _)| !matches!(a, Action::Push | Action::ForcePush | Action::RewriteHistory | Action::Publish));
+        return out;
+    }
     let canon = crate::vocab::get().canonical_program(prog);
     match (canon, sub) {
         ("cargo", "publish")

@@ -119,6 +119,11 @@ pub(super) fn deny_form(
                     tag(tokens, *i),
                     "path" | "cmd" | "flag" | "envset" | "code" | "bg"
                 ) || VERBS.contains(&tag(tokens, *i))
+                    // "The CD command is strictly forbidden".
+                    || tag(tokens, *i) == "prog"
+                        && tokens.get(*i + 1).is_some_and(|n| {
+                            matches!(n.value.as_str(), "command" | "binary" | "executable" | "cli")
+                        })
                     || passive && (tag(tokens, *i).starts_with("act_") || tag(tokens, *i) == "w")
             })
             .chain(main[(deny_at + 1).min(main.len())..].iter().copied())

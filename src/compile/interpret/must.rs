@@ -129,6 +129,9 @@ pub(super) fn must_form(
             .or_else(|| {
                 if has(tokens, &cond_idx, "act_commit") {
                     command_patterns("git commit").into_iter().next()
+                } else if has(tokens, &cond_idx, "act_force_push") {
+                    // "If force-push is unavoidable, use `--force-with-lease`".
+                    command_patterns("git push --force").into_iter().next()
                 } else if has(tokens, &cond_idx, "act_dependency") {
                     // "Always use `--frozen-lockfile` when installing".
                     Some(crate::compile::targets::program_pattern("@install"))
@@ -447,12 +450,21 @@ pub(super) fn must_form(
         }
         // A fixer run "after making changes" is an editing habit: what it does shows in the
         // diff, and no delivery event says when it must have run. Before a commit it is a gate.
+        let covered_by = alternatives(tokens, &req, &cmds);
+        // (With alternatives, one fixer among them is enough to make it a habit.)
         let habit = matches!(trigger, Trigger::Change | Trigger::CodeChange)
             && when_paths.is_empty()
             && !all_checks
-            && cmds.iter().all(fixer);
+            && (cmds.iter().all(fixer) || !covered_by.is_empty() && cmds.iter().any(fixer));
+        // "Run `vitest …` to verify play assertions": an order with no modal that gives its
+        // purpose says how to check, not that the check is due.
+        if !has(tokens, main, "must") && !all_checks && purpose_after(tokens, &req) {
+            if out.reason.is_none() {
+                out.reason = Some("a command given with its purpose says how, not that it is due".into());
+            }
+            return;
+        }
         let at = out.drafts.len();
-        let covered_by = alternatives(tokens, &req, &cmds);
         push(
             out,
             RuleBody::RequiredCheck {

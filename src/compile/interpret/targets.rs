@@ -132,6 +132,11 @@ pub(super) fn collect_paths_with(
                 continue;
             }
         }
+        // "`*.test.tsx` unit tests", "`*.pb.go` generated code": a noun right after a path
+        // says what the path holds; it adds no paths of its own.
+        if t.tag == "noun" && k > 0 && tokens[idx[k - 1]].tag == "path" {
+            continue;
+        }
         match t.tag {
             "path" => {
                 for g in path_globs(&t.value, cx.scope, anywhere) {
@@ -139,6 +144,15 @@ pub(super) fn collect_paths_with(
                         Some(e) => out.bad_globs.push((t.value.clone(), e)),
                         None => paths.push(g),
                     }
+                }
+                // "`.env` files": every file of that family (`.env.local`, `.env.production`).
+                let family = t.value.starts_with('.')
+                    && !t.value[1..].contains(['.', '/', '*'])
+                    && idx
+                        .get(k + 1)
+                        .is_some_and(|n| tokens[*n].tag == "files" && tokens[*n].value == "files");
+                if family {
+                    paths.push(format!("{}**/{}.*", cx.scope, t.value));
                 }
             }
             "noun" if nouns != Nouns::None => {
