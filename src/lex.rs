@@ -224,7 +224,11 @@ fn class_verbs(v: &Vocabulary, tokens: &mut Vec<Token>) {
                 if p.tag == "must" {
                     return n > 0;
                 }
-                let neutral = p.tag == "noun" && p.value == "code"
+                let neutral = p.tag == "noun"
+                    && matches!(
+                        p.value.as_str(),
+                        "code" | "the app" | "the application" | "the web app" | "the server"
+                    )
                     || p.tag == "w"
                         && (matches!(p.value.as_str(), "that" | "app" | "application" | "project" | "everything" | "it" | "frontend" | "backend" | "site")
                             || v.words.neutral(&p.value));
