@@ -858,9 +858,31 @@ fn prefix_tokens(i: usize, segs: &[Segment], toks: &[Vec<Token>]) -> Vec<Token> 
         }
         let own_modal = has_modal(&toks[i]);
         if has_modal(&lead) && (!own_modal || segs[l].text().ends_with(':')) {
+            // "Explicit user approval is required before:", "Require explicit user request only
+            // for:": a lead-in that makes its items need an approval reads as "Ask first:".
+            if asks_for_approval(&lead) {
+                return vec![
+                    Token {
+                        tag: "ask",
+                        value: "ask first".into(),
+                    },
+                    colon,
+                ];
+            }
             let mut t = lead;
             t.push(colon);
             return t;
+        }
+        // "### Ask First" > "- Potentially destructive actions:" > "- `git reset --hard`": a
+        // lead-in with no modal of its own passes on what is above it.
+        if !has_modal(&lead) && segs[l].text().ends_with(':') && !own_modal {
+            let above = prefix_tokens(l, segs, toks);
+            if !above.is_empty() {
+                let mut t = above;
+                t.extend(lead);
+                t.push(colon);
+                return t;
+            }
         }
         // "You must read … this file …" under "Read `project-plan/README.md` first.": the
         // parent names the file.
@@ -874,7 +896,20 @@ fn prefix_tokens(i: usize, segs: &[Segment], toks: &[Vec<Token>]) -> Vec<Token> 
         if let Some(h) = s.heading {
             let ht = &toks[h];
             let words = ht.len();
-            if words <= 6
+            // ("### 2. Ask First (Explicit Confirmation Required)": an aside does not count.)
+            let core = ht
+                .iter()
+                .scan(0i32, |depth, t| {
+                    match t.tag {
+                        "lparen" => *depth += 1,
+                        "rparen" => *depth -= 1,
+                        _ => {}
+                    }
+                    Some((*depth, t))
+                })
+                .filter(|(d, t)| *d == 0 && !matches!(t.tag, "rparen" | "num" | "stop"))
+                .count();
+            if (words <= 6 || core <= 6)
                 && ht
                     .iter()
                     .any(|t| matches!(t.tag, "deny" | "must" | "approval" | "avoid" | "ask"))
@@ -908,6 +943,30 @@ fn prefix_tokens(i: usize, segs: &[Segment], toks: &[Vec<Token>]) -> Vec<Token> 
         }
     }
     Vec::new()
+}
+
+/// A lead-in that makes what follows need an approval: "Explicit user approval is required
+/// before:", "Require explicit user request only for:", "Requires maintainer sign-off:".
+fn asks_for_approval(lead: &[Token]) -> bool {
+    let approval = lead.iter().any(|t| {
+        matches!(
+            t.value.as_str(),
+            "request" | "permission" | "approval" | "approvals" | "sign-off" | "consent"
+                | "confirmation" | "authorization" | "authorisation" | "go-ahead"
+        )
+    });
+    let needed = lead.iter().any(|t| {
+        t.tag == "must"
+            && matches!(
+                t.value.as_str(),
+                "require" | "requires" | "required" | "is required" | "are required" | "need" | "needs"
+            )
+    });
+    approval
+        && needed
+        && !lead
+            .iter()
+            .any(|t| matches!(t.tag, "deny" | "avoid" | "ask" | "may" | "unless" | "without"))
 }
 
 /// The condition a heading sets for its section, as tokens: "Before committing", "Before you

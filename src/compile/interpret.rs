@@ -137,6 +137,23 @@ pub fn interpret(tokens: &[Token], phrases: &[Phrase], cx: &Context) -> Outcome 
             _ => frame::Kind::Obligation,
         };
         let reading = frame::read(tokens, c, at, kind);
+        if std::env::var_os("AGENTGATE_DEBUG_TOKENS").is_some() {
+            let show = |l: &[usize]| {
+                l.iter()
+                    .map(|i| format!("{}:{}", tokens[*i].tag, tokens[*i].value))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            };
+            eprintln!(
+                "  clause: main=[{}] aside=[{}] conds={} gate={} modal_at={:?} reading={:?}",
+                show(&c.main),
+                show(&c.aside),
+                c.conds.len(),
+                c.gate,
+                at,
+                reading
+            );
+        }
         if !reading.mute.is_empty() {
             let mut muted = tokens.to_vec();
             for i in &reading.mute {
@@ -412,6 +429,8 @@ fn mute_descriptive(tokens: &mut [Token]) {
                     break
                 }
                 "agents" | "lparen" | "also" | "deny" | "must" | "should" => {}
+                // "### 2. Ask First": the number of a heading or item.
+                "num" if j == 0 => {}
                 "w" if LABEL_WORDS.contains(&t.value.as_str()) => {}
                 _ => {
                     initial = false;

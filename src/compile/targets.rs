@@ -209,11 +209,19 @@ pub fn command_patterns(text: &str) -> Vec<CommandPattern> {
             let mut after_dd = false;
             while let Some(a) = args.next() {
                 if after_dd {
-                    words.push(PatWord::Lit(a.clone()));
+                    words.push(if a.contains(ANY) {
+                        PatWord::Any
+                    } else {
+                        PatWord::Lit(a.clone())
+                    });
                     continue;
                 }
                 if a == "--" {
                     after_dd = true;
+                    // `git checkout -- <file>`: the separator itself says which form is meant.
+                    if args.peek().is_some_and(|n| n.contains(ANY)) {
+                        flags.push("--".to_string());
+                    }
                     continue;
                 }
                 // Where it runs is not what it runs: `make -C web test` is `make test` in `web`

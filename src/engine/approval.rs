@@ -153,7 +153,7 @@ pub(super) fn names_action(description: &str, body: &crate::ir::RuleBody) -> boo
         crate::ir::Action::Revert => &["revert"],
         crate::ir::Action::Discard => &["discard", "reset", "restore", "revert"],
         crate::ir::Action::Stash => &["stash"],
-        crate::ir::Action::RewriteHistory => &["rewrite", "reset", "force-push"],
+        crate::ir::Action::RewriteHistory => &["rewrite", "reset", "force-push", "amend", "--amend", "rebase"],
         crate::ir::Action::SwitchBranch => &["switch", "checkout", "branch"],
         crate::ir::Action::EditPullRequest => &["edit", "description", "title"],
         crate::ir::Action::Issue => &["issue"],

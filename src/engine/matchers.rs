@@ -350,7 +350,8 @@ pub fn has_flag(args: &[String], flag: &str) -> bool {
     let long = flag.starts_with("--");
     for a in args {
         if a == "--" {
-            break;
+            // The separator is itself a flag a pattern may name (`git checkout -- <file>`).
+            return flag == "--";
         }
         if a == flag || a.starts_with(&format!("{flag}=")) {
             return true;

@@ -593,8 +593,18 @@ pub(super) fn deny_form(
         )
     });
     // Only words that narrow nothing may stand between ("Don't do any of the following:").
+    // (A label before the colon that introduces the targets does not stand between.)
     let adjacent = first_target.is_some_and(|t| {
-        !scope[..t].iter().any(|i| {
+        let from = scope[..t]
+            .iter()
+            .rposition(|i| tag(tokens, *i) == "colon")
+            .filter(|c| {
+                !scope[..*c].iter().any(|i| {
+                    VERBS.contains(&tag(tokens, *i)) || tag(tokens, *i).starts_with("act_")
+                })
+            })
+            .map_or(0, |c| c + 1);
+        !scope[from..t].iter().any(|i| {
             matches!(
                 tag(tokens, *i),
                 "write" | "create" | "delete" | "move" | "read" | "include"
@@ -797,13 +807,29 @@ pub(super) fn governed(tokens: &[Token], scope: &[usize], p: usize) -> bool {
     } else {
         before
     };
+    // "Ask first: potentially destructive actions: `git reset --hard`": the words of a label
+    // before the colon that introduces the target do not stand between.
+    let counted: &[usize] = match counted.iter().rposition(|i| tag(tokens, *i) == "colon") {
+        Some(c)
+            if !counted[..c].iter().any(|i| {
+                VERBS.contains(&tag(tokens, *i)) || tag(tokens, *i).starts_with("act_")
+            }) =>
+        {
+            &counted[c + 1..]
+        }
+        _ => counted,
+    };
     let words = counted.iter().filter(|i| word(i)).count();
     // "never disclose them in public issues": the pronoun is the object, not the issue.
     if words > 2 || before.iter().any(|i| tag(tokens, *i) == "this") {
         return false;
     }
     if let Some(c) = before.iter().rposition(|i| tag(tokens, *i) == "colon") {
-        return !before[..c].iter().any(word);
+        // "Ask first: potentially destructive actions: `git reset --hard`": a label before the
+        // colon introduces the targets; a verb there would be a lead-in of its own.
+        return !before[..c].iter().any(|i| {
+            VERBS.contains(&tag(tokens, *i)) || tag(tokens, *i).starts_with("act_")
+        }) || !before[..c].iter().any(word);
     }
     !before
         .iter()

@@ -709,7 +709,13 @@ fn conjunct(tokens: &[Token], conj: &[usize], has_examples: bool, r: &mut Readin
     // "never disclose them in public issues or pull requests": a conjunct with no verb known
     // that opens with a word not understood opens with its verb; nothing it governs is known.
     let mut verb_words = verb_words;
+    // ("Potentially destructive actions: `git reset --hard`" is a label over its targets.)
+    let labelled = conj
+        .iter()
+        .position(|i| tag(tokens, *i) == "colon")
+        .is_some_and(|c| conj[c + 1..].iter().any(|i| head(tag(tokens, *i))));
     if v_end == 0
+        && !labelled
         && conj.first().is_some_and(|i| unknown(tokens, *i))
         && !conj.get(1).is_some_and(|i| verb(tag(tokens, *i)))
     {
@@ -727,7 +733,7 @@ fn conjunct(tokens: &[Token], conj: &[usize], has_examples: bool, r: &mut Readin
         // "runtime artifacts: `dump.rdb`": a label before a colon that introduces targets.
         let label_end = np
             .iter()
-            .position(|i| tag(tokens, *i) == "colon")
+            .rposition(|i| tag(tokens, *i) == "colon")
             .filter(|c| np[c + 1..].iter().any(|i| head(tag(tokens, *i))));
         // "PRs that are under review", "changes you did not make": a relative clause after the
         // object says which ones, in terms agentgate does not observe (unless it names paths).
