@@ -226,7 +226,17 @@ pub fn gather(plan: &Plan, root: &Path) -> Result<Facts, EngineError> {
                     push_write(&mut f, &path, WriteOp::Modify, 0, subject, c.line, Some(i))
                 }
                 EffectKind::Delete => {
-                    push_write(&mut f, &path, WriteOp::Delete, 0, subject, c.line, Some(i))
+                    // `mv a b`, `git mv a b`: the source is moved, not deleted.
+                    let moved = e
+                        .invocation
+                        .and_then(|k| analysis.invocations.get(k))
+                        .is_some_and(|inv| {
+                            inv.program == "mv"
+                                || inv.program == "git"
+                                    && inv.args.iter().find(|a| !a.starts_with('-')).is_some_and(|a| a == "mv")
+                        });
+                    let op = if moved { WriteOp::Rename } else { WriteOp::Delete };
+                    push_write(&mut f, &path, op, 0, subject, c.line, Some(i))
                 }
                 EffectKind::Read => f.reads.push((path, subject, c.line)),
             }

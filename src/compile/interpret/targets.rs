@@ -189,6 +189,15 @@ pub(super) fn collect_paths_with(
             {
                 paths.push(format!("{}**/{}/**", cx.scope, t.value))
             }
+            // "Ask first: file deletions", "file modifications".
+            "files"
+                if nouns == Nouns::Gated
+                    && idx.get(k + 1).is_some_and(|n| {
+                        matches!(tokens[*n].tag, "write" | "delete" | "move" | "create")
+                    }) =>
+            {
+                paths.push(format!("{}**", cx.scope))
+            }
             "files"
                 if nouns == Nouns::Gated
                     && k > 0
