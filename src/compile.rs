@@ -1170,7 +1170,8 @@ fn link_generators(rules: &mut [Rule], decls: &Declarations) {
 fn spare_env_templates(rules: &mut [Rule]) {
     const TEMPLATES: &[&str] = &["example", "sample", "template", "dist", "defaults"];
     for r in rules.iter_mut() {
-        if r.origin.file == "builtin" {
+        // (Written as a glob — "any `.env.*` file" — the author means every one.)
+        if r.origin.file == "builtin" || r.origin.text.contains(".env.*") {
             continue;
         }
         let (paths, except) = match &mut r.body {

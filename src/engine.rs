@@ -370,7 +370,8 @@ fn approved(
             r == rule.id
                 || !ids.contains(r)
                     && (approval::describes(r, &rule.origin.text)
-                        || approval::names_action(r, &rule.body))
+                        || approval::names_action(r, &rule.body)
+                        || approval::names_path(r, &rule.body))
         });
         match reviewer {
             Some(rv) => norm(by) == norm(rv) && rule_ok,

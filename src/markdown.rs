@@ -176,7 +176,7 @@ fn parse(text: &str) -> Parsed<'_> {
                 });
             }
             Event::SoftBreak | Event::HardBreak => {
-                push_text(&mut st, Cow::Borrowed(" "), range.start, range.end)
+                push_text(&mut st, Cow::Borrowed("\n"), range.start, range.end)
             }
             Event::InlineHtml(_) | Event::Html(_) => {}
             _ => {}
@@ -360,6 +360,10 @@ fn flush(st: &mut State<'_>) {
         st.list_leadins.last().copied().flatten()
     } else if in_item {
         st.items.last().copied().flatten()
+    } else if only_targets(&pieces) {
+        // "Do not alter the following directories without asking:" over a paragraph of
+        // `/config` `/web/error`: a paragraph of nothing but code spans is the lead-in's list.
+        st.pending_leadin
     } else {
         None
     };
@@ -427,7 +431,34 @@ fn split_sentences(pieces: Vec<Piece<'_>>) -> Vec<(Vec<Piece<'_>>, usize, usize)
     let mut cur: Vec<Piece> = Vec::new();
     let mut cur_start: Option<usize> = None;
     let mut cur_end = 0;
-    for p in pieces {
+    let mut pieces = pieces.into_iter().peekable();
+    while let Some(p) = pieces.next() {
+        // A line break, then a line that opens with an order ("Do not alter …"), after a line
+        // with no end of its own ("**IMPORTANT** Soft-locked files"): a new sentence.
+        if let (Piece::Text { text, .. }, Some(Piece::Text { text: next, .. })) = (&p, pieces.peek())
+        {
+            let prev_text: String = cur
+                .iter()
+                .map(|q| match q {
+                    Piece::Text { text, .. } => text.to_string(),
+                    Piece::Code { .. } => "`".to_string(),
+                    Piece::Link { .. } => String::new(),
+                })
+                .collect();
+            let prev = prev_text.trim_end();
+            let rest = next.trim_start_matches([' ', '\t']);
+            let opens = ORDER_OPENERS.iter().any(|o| {
+                rest.starts_with(o)
+                    && rest[o.len()..].starts_with(|c: char| c.is_whitespace() || c == ',')
+            });
+            let open_end = prev.ends_with([',', ':', ';', '(', '-', '/'])
+                || prev.ends_with(" and")
+                || prev.ends_with(" or");
+            if text.as_ref() == "\n" && opens && !open_end && !prev.is_empty() {
+                out.push((std::mem::take(&mut cur), cur_start.take().unwrap_or(0), cur_end));
+                continue;
+            }
+        }
         match p {
             Piece::Text { text, at } => {
                 // Parts of borrowed text stay borrowed.
@@ -495,6 +526,22 @@ fn sentence_cut(s: &str, before: &[Piece]) -> Option<usize> {
         let next = chars.get(k + 1).map(|x| x.1);
         let end = i + c.len_utf8();
         match c {
+            // "**IMPORTANT** Soft-locked files" / "Do not alter …" on the next line: a line that
+            // opens with an order starts a sentence of its own after a line with no end.
+            '\n' if i > 0 || !before.is_empty() => {
+                let rest = s[end..].trim_start_matches([' ', '\t']);
+                let prev = s[..i].trim_end();
+                let opens = ORDER_OPENERS.iter().any(|o| {
+                    rest.starts_with(o)
+                        && rest[o.len()..].starts_with(|c: char| c.is_whitespace() || c == ',')
+                });
+                let open_end = prev.ends_with([',', ':', ';', '(', '-', '/'])
+                    || prev.ends_with(" and")
+                    || prev.ends_with(" or");
+                if opens && !open_end && (!prev.is_empty() || !before.is_empty()) {
+                    return Some(i);
+                }
+            }
             '。' | '！' | '？' if end < s.len() => return Some(end),
             '.' | '!' | '?' => {
                 // A sentence may end right after a code span: "… `x`." then a new line.
@@ -513,6 +560,12 @@ fn sentence_cut(s: &str, before: &[Piece]) -> Option<usize> {
     }
     None
 }
+
+/// Words that open an order at the start of a line.
+const ORDER_OPENERS: &[&str] = &[
+    "Do not", "Don't", "DO NOT", "DON'T", "Never", "NEVER", "Always", "ALWAYS", "Avoid", "AVOID",
+    "Ask", "ASK", "You must", "You MUST", "Must", "MUST",
+];
 
 fn is_abbreviation(head: &str, before: &[Piece]) -> bool {
     let word = head
@@ -624,4 +677,14 @@ mod tests {
             k => panic!("unexpected {k:?}"),
         }
     }
+}
+
+/// Pieces that are only code spans (and the spaces or punctuation between them).
+fn only_targets(pieces: &[Piece]) -> bool {
+    pieces.iter().any(|p| matches!(p, Piece::Code { .. }))
+        && pieces.iter().all(|p| match p {
+            Piece::Code { .. } => true,
+            Piece::Text { text, .. } => text.chars().all(|c| c.is_whitespace() || matches!(c, ',' | ';' | '.')),
+            Piece::Link { .. } => false,
+        })
 }

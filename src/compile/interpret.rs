@@ -552,6 +552,11 @@ fn split_clauses(tokens: &[Token], phrases: &[Phrase]) -> Vec<Clause> {
                 if modal {
                     seen_modal = true;
                 }
+                // "… without asking for user permission first: `/config` `/web/error`": a colon
+                // after the gate introduces what the rule is about.
+                if cur.gated && tag == "colon" {
+                    cur.gated = false;
+                }
                 if cur.gated {
                     // "…, unless asked or reproducing performance issues": what follows a gate
                     // qualifies it.

@@ -165,6 +165,23 @@ pub(super) fn names_action(description: &str, body: &crate::ir::RuleBody) -> boo
     d.iter().any(|w| names.iter().any(|n| agree(w, n)))
 }
 
+/// Whether an approval names a path a path rule protects: "Soft-locked files: /config"
+/// approves editing under `config/`.
+pub(super) fn names_path(description: &str, body: &crate::ir::RuleBody) -> bool {
+    let crate::ir::RuleBody::PathDeny { paths, .. } = body else {
+        return false;
+    };
+    let d = description.to_lowercase();
+    paths.iter().any(|p| {
+        let literal = p.trim_end_matches("/**").trim_start_matches("**/");
+        let literal = literal.trim_start_matches('/');
+        literal.len() >= 3
+            && !literal.contains(['*', '?', '[', '{'])
+            && d.split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '(' | ')' | '`' | '"'))
+                .any(|w| w.trim_start_matches('/').trim_end_matches('/') == literal.to_lowercase())
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::describes;
