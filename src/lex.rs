@@ -502,6 +502,12 @@ fn code_tag(v: &Vocabulary, s: &str) -> &'static str {
     if v.known_programs.iter().any(|p| p == s) {
         return "cmd";
     }
+    // `./vendor/bin/pint`, `bin/rails`: an executable run by its path.
+    if s.starts_with("./") && !s.ends_with('/') && !s.contains('*')
+        || (s.starts_with("bin/") || s.contains("/bin/")) && !s.ends_with('/') && !has_extension(s)
+    {
+        return "cmd";
+    }
     if s.contains('(')
         || s.contains('{')
         || s.starts_with('$')

@@ -83,6 +83,8 @@ struct Clause {
     gated: bool,
     /// An aside that asks ("Adding dependencies (ask first)"): the ask token.
     ask_aside: Option<usize>,
+    /// An aside that says when a command is due ("(required before submitting PRs)").
+    aside_due: Option<(CondKind, Vec<usize>)>,
 }
 
 const MODALS: &[&str] = &["deny", "must", "should", "avoid", "may"];
@@ -114,6 +116,34 @@ pub fn interpret(tokens: &[Token], phrases: &[Phrase], cx: &Context) -> Outcome 
             );
             prev = Some(c.clone());
             continue;
+        }
+        // "`yarn build` — Build the documentation (required before submitting PRs)".
+        if let (Some((_, items)), Some(first)) = (&c.aside_due, c.main.first()) {
+            if tag(tokens, *first) == "cmd" {
+                let commands = command_patterns(&tokens[*first].value);
+                if let Some((trigger, when_paths, _)) =
+                    trigger_of(tokens, items, &[], cx, &mut out).filter(|_| !commands.is_empty())
+                {
+                    out.normative = true;
+                    push(
+                        &mut out,
+                        RuleBody::RequiredCheck {
+                            commands,
+                            trigger,
+                            when_paths,
+                            ordered: false,
+                            all_checks: false,
+                            covered_by: vec![],
+                            code_only: false,
+                        },
+                        Severity::Error,
+                        Decision::Deny,
+                        vec![],
+                    );
+                    prev = Some(c.clone());
+                    continue;
+                }
+            }
         }
         if let Some(body) = message::message_form(tokens, c) {
             out.normative = true;
@@ -642,6 +672,19 @@ fn split_clauses(tokens: &[Token], phrases: &[Phrase]) -> Vec<Clause> {
                             if items.iter().any(|i| tokens[*i].tag == "path") =>
                         {
                             cur.conds.push((*kind, items.clone()))
+                        }
+                        // "`yarn build` — Build the docs (required before submitting PRs)": the
+                        // aside says when its command is due.
+                        Phrase::Condition { kind, items }
+                            if inner.iter().any(|q| matches!(q, Phrase::Tok(j) if tokens[*j].tag == "must"))
+                                && items.iter().any(|i| {
+                                    matches!(
+                                        tokens[*i].tag,
+                                        "act_commit" | "act_push" | "act_pull_request" | "act_merge" | "act_publish"
+                                    )
+                                }) =>
+                        {
+                            cur.aside_due = Some((*kind, items.clone()))
                         }
                         _ => {}
                     }

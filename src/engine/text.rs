@@ -246,6 +246,16 @@ pub fn template_matches(template: &str, title: &str) -> bool {
     if shape.is_empty() {
         return true;
     }
+    // Conventional Commits without a scope: `feat: x`, not `feat(cli): x`.
+    if template == "<type>: <subject>" {
+        let Some((head, rest)) = title.split_once(':') else {
+            return false;
+        };
+        let ty = head.trim_end_matches('!');
+        return !ty.is_empty()
+            && ty.chars().all(|c| c.is_ascii_lowercase())
+            && !rest.trim().is_empty();
+    }
     // In a Conventional Commits header the scope is optional: `feat: x` and `feat(cli): x`.
     if template.starts_with("<type>(<scope>)") {
         let head = title.split(':').next().unwrap_or("");

@@ -332,6 +332,25 @@ pub(super) fn deny_form(
         || actions.contains(&Action::PullRequest))
         && (verbs.contains(&"include") || commit_object);
     let mut handled_paths = false;
+    // "Never read or modify secrets", "never read … a secret or `.env` value": the files that
+    // hold secrets are not to be read.
+    if actions.contains(&Action::Secret) && verbs.contains(&"read") {
+        let paths = vocab::get()
+            .noun_paths
+            .get("secrets files")
+            .cloned()
+            .unwrap_or_default();
+        push(
+            out,
+            RuleBody::ReadDeny {
+                paths,
+                except: exceptions_paths.clone(),
+            },
+            severity,
+            decision,
+            roles.clone(),
+        );
+    }
     if commit_include || (actions.contains(&Action::Commit) && actions.contains(&Action::Secret)) {
         let mut paths = collect_paths(tokens, &scope, cx, example_anywhere, out);
         if actions.contains(&Action::Secret) {
@@ -894,6 +913,16 @@ pub(super) fn action_targets(tokens: &[Token], scope: &[usize], a: Action) -> Ve
         return Vec::new();
     }
     let mut out: Vec<String> = Vec::new();
+    // "force-push shared branches": the branches others build on.
+    if scope.iter().any(|i| {
+        matches!(
+            tokens[*i].value.as_str(),
+            "shared branches" | "shared branch" | "protected branches" | "protected branch"
+                | "public branches" | "long-lived branches"
+        )
+    }) {
+        out.extend(["main", "master", "develop", "trunk"].map(String::from));
+    }
     for (k, i) in scope.iter().enumerate() {
         let t = &tokens[*i];
         let named = t.tag == "code" || t.tag == "path" && !t.value.contains('.');

@@ -514,6 +514,20 @@ fn objects(
     let words = &vocab::get().words;
     let end = object_end(tokens, post);
     if kind == Kind::Prohibition {
+        // "delete or rewrite tests to make them pass", "bypass a check just to make CI green":
+        // the purpose says when it is forbidden, and agentgate cannot see a purpose.
+        let tail = &post[end..];
+        let lead: Vec<&str> = tail.iter().take(3).map(|i| value(tokens, *i)).collect();
+        let narrowing = matches!(lead.as_slice(), ["to", "make", ..] | ["just", "to", ..] | ["only", "to", ..] | ["simply", "to", ..] | ["in", "order", "to"])
+            && tail.iter().any(|i| {
+                tag(tokens, *i) == "pass"
+                    || matches!(value(tokens, *i), "green" | "succeed" | "work" | "compile" | "happy")
+            });
+        if narrowing {
+            r.whole = true;
+            r.reason = Some("its purpose (\"to make … pass\") says when it applies, which agentgate cannot observe".into());
+            return;
+        }
         // Paths in the reason are not what is forbidden, unless said to be generated
         // ("— they are generated from `x.json`" names a source).
         let tail = &post[end..];

@@ -68,6 +68,14 @@ pub(super) fn message_form(tokens: &[Token], c: &Clause) -> Option<RuleBody> {
         return Some(body);
     }
     let (mut on, title) = texts(tokens, main);
+    // "Mensagens em Conventional Commits", "Conventional commits (`feat:`, `fix:`)": the
+    // convention names the text itself.
+    let names_conventional = main
+        .windows(2)
+        .any(|w| tokens[w[0]].value == "conventional" && tokens[w[1]].value.starts_with("commit"));
+    if names_conventional && !on.contains(&Action::Commit) && !on.contains(&Action::PullRequest) {
+        on.push(Action::Commit);
+    }
     // "as a co-author": a commit's `Co-authored-by:` trailer.
     let coauthor = main.iter().any(|i| {
         matches!(
@@ -133,17 +141,30 @@ pub(super) fn message_form(tokens: &[Token], c: &Clause) -> Option<RuleBody> {
         }
         return None;
     }
-    if !must && !has(tokens, main, "use") {
+    // "Commits follow Conventional Commits", "- Conventional commits (`feat:`, …)": a
+    // convention stated, or named alone as an item, is followed.
+    let follows = has_value(tokens, main, &["follow", "follows", "adhere", "adheres", "em"]);
+    let named_alone = names_conventional
+        && main.iter().all(|i| {
+            matches!(tag(tokens, *i), "act_commit" | "colon" | "dash")
+                || !frame::unknown(tokens, *i)
+                || tokens[*i].value == "conventional"
+        });
+    if !must && !has(tokens, main, "use") && !(names_conventional && (follows || named_alone)) {
         return None;
     }
     // "— no `fix:` / `docs:` prefix": a requirement said with a negation names what not to
     // write; this form reads only what to write.
-    let negated = main.iter().any(|i| {
-        matches!(tag(tokens, *i), "no" | "avoid" | "without")
+    let negated = main.iter().enumerate().any(|(k, i)| {
+        let scope_next = main
+            .get(k + 1)
+            .is_some_and(|j| matches!(tokens[*j].value.as_str(), "scope" | "scopes"));
+        (matches!(tag(tokens, *i), "no" | "avoid" | "without")
             || matches!(
                 tokens[*i].value.as_str(),
                 "not" | "never" | "no" | "without"
-            )
+            ))
+            && !(names_conventional && scope_next)
     });
     if negated {
         return None;
@@ -174,10 +195,20 @@ pub(super) fn message_form(tokens: &[Token], c: &Clause) -> Option<RuleBody> {
         } else {
             on
         };
+        // "… without scopes", "no scope".
+        let unscoped = main.windows(2).any(|w| {
+            matches!(tokens[w[0]].value.as_str(), "without" | "no")
+                && matches!(tokens[w[1]].value.as_str(), "scope" | "scopes")
+        });
+        let template = if unscoped {
+            "<type>: <subject>"
+        } else {
+            "<type>(<scope>): <subject>"
+        };
         return Some(RuleBody::Message {
             on,
             part: TextPart::Title,
-            require: TextRule::Template(vec!["<type>(<scope>): <subject>".into()]),
+            require: TextRule::Template(vec![template.into()]),
         });
     }
     // "Issues and PRs MUST be written in English".
