@@ -415,6 +415,21 @@ pub(super) fn deny_form(
                 continue;
             }
             let mut targets = action_targets(tokens, &scope, a);
+            // "Do not rebase shared branches": a kind of branch that only a target can say, for
+            // an action that takes none, is not understood.
+            let shared = scope.iter().any(|i| {
+                matches!(
+                    tokens[*i].value.as_str(),
+                    "shared branches" | "shared branch" | "protected branches" | "protected branch"
+                        | "public branches" | "long-lived branches"
+                )
+            });
+            if shared && targets.is_empty() {
+                if out.reason.is_none() {
+                    out.reason = Some("it names a kind of branch the action does not target".into());
+                }
+                continue;
+            }
             // "The `main` branch is protected; never push to it": the pronoun is the place the
             // clause before named; unnamed, the action is not understood.
             let pronoun_place = scope.windows(2).any(|w| {
