@@ -147,7 +147,16 @@ pub fn interpret(tokens: &[Token], phrases: &[Phrase], cx: &Context) -> Outcome 
         }
         if let Some(body) = message::message_form(tokens, c) {
             out.normative = true;
-            let severity = if has(tokens, &c.main, "should") && !has(tokens, &c.main, "must") {
+            // "Use conventional commit style when appropriate": left to judgment.
+            let judged = c.conds.iter().any(|(_, items)| {
+                items.iter().any(|i| {
+                    vocab::get().words.judgment.contains(&tokens[*i].value)
+                        || matches!(tokens[*i].value.as_str(), "possible" | "practical" | "feasible" | "sensible")
+                })
+            });
+            let severity = if judged
+                || has(tokens, &c.main, "should") && !has(tokens, &c.main, "must")
+            {
                 Severity::Warning
             } else {
                 Severity::Error
@@ -417,6 +426,29 @@ fn mute_descriptive(tokens: &mut [Token]) {
             tokens[k].tag = "w";
             continue;
         }
+        // "People often say this and then never open a pull request": said of others, a
+        // description.
+        if tokens[k].tag == "deny" && tokens[k].value == "never" {
+            let said_of = tokens[..k]
+                .iter()
+                .rev()
+                .take(4)
+                .skip_while(|t| {
+                    matches!(t.value.as_str(), "then" | "and" | "often" | "usually" | "also" | "just" | "still")
+                })
+                .next()
+                .is_some_and(|t| {
+                    matches!(
+                        t.value.as_str(),
+                        "people" | "they" | "users" | "contributors" | "maintainers" | "reviewers"
+                            | "folks" | "someone" | "nobody" | "he" | "she" | "humans"
+                    )
+                });
+            if said_of {
+                tokens[k].tag = "w";
+                continue;
+            }
+        }
         // "Never changes the Python floor or merges code": a description, not an order.
         if tokens[k].tag == "deny" && tokens[k].value == "never" {
             if let Some(next) = tokens.get(k + 1) {
@@ -621,6 +653,12 @@ fn split_clauses(tokens: &[Token], phrases: &[Phrase]) -> Vec<Clause> {
             Phrase::ReviewBy(l) => cur
                 .reviewers
                 .extend(l.iter().filter(|i| tokens[**i].tag == "team")),
+            // "Edit old migrations in place (add new migrations instead)": the alternative
+            // offered is not part of the rule.
+            Phrase::Aside(inner)
+                if inner
+                    .iter()
+                    .any(|q| matches!(q, Phrase::Tok(j) if tokens[*j].value == "instead")) => {}
             Phrase::Aside(inner) => {
                 // "Do not kill the global Node process (avoid `killall node`)": under a
                 // prohibition, an aside that forbids named targets gives its examples.
