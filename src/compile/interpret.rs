@@ -429,14 +429,13 @@ fn mute_descriptive(tokens: &mut [Token]) {
         // "People often say this and then never open a pull request": said of others, a
         // description.
         if tokens[k].tag == "deny" && tokens[k].value == "never" {
-            let said_of = tokens[..k]
+            let start = tokens[..k]
                 .iter()
-                .rev()
-                .take(4)
-                .skip_while(|t| {
-                    matches!(t.value.as_str(), "then" | "and" | "often" | "usually" | "also" | "just" | "still")
-                })
-                .next()
+                .rposition(|t| matches!(t.tag, "comma" | "colon" | "stop" | "semi"))
+                .map_or(0, |p| p + 1);
+            let said_of = tokens[start..k]
+                .iter()
+                .find(|t| !matches!(t.value.as_str(), "and" | "but" | "so" | "then"))
                 .is_some_and(|t| {
                     matches!(
                         t.value.as_str(),

@@ -186,10 +186,28 @@ pub(super) fn deny_form(
         .map(|i| tag(tokens, *i))
         .filter(|t| VERBS.contains(t))
         .collect();
+    // "Do not work on the issue": an issue or pull request after a preposition is what the work
+    // is about, not one to open.
+    let place = |p: usize| {
+        matches!(
+            tag(tokens, scope[p]),
+            "act_issue" | "act_pull_request" | "act_branch"
+        ) && scope[..p]
+            .iter()
+            .rev()
+            .find(|i| !matches!(tokens[**i].value.as_str(), "the" | "a" | "an" | "this" | "that" | "its" | "their" | "your"))
+            .is_some_and(|i| {
+                matches!(
+                    tokens[*i].value.as_str(),
+                    "on" | "in" | "about" | "under" | "from" | "of" | "within"
+                )
+            })
+    };
     let mut actions: Vec<Action> = scope
         .iter()
         .enumerate()
         .filter(|(p, _)| asking || governed(tokens, &scope, *p))
+        .filter(|(p, _)| !place(*p))
         .filter_map(|(_, i)| tag(tokens, *i).strip_prefix("act_"))
         .filter_map(|a| Action::from_name(&a.replace('_', "-")))
         .collect();
