@@ -211,6 +211,18 @@ pub(super) fn deny_form(
         .filter_map(|(_, i)| tag(tokens, *i).strip_prefix("act_"))
         .filter_map(|a| Action::from_name(&a.replace('_', "-")))
         .collect();
+    // "Never merge your own PR", "do not approve or merge pull requests": the pull request is
+    // what the other action acts on, not one to open.
+    let acted_on = scope.iter().enumerate().any(|(k, i)| {
+        tag(tokens, *i) == "act_pull_request"
+            && scope[..k].iter().rev().take(4).any(|j| {
+                matches!(tag(tokens, *j), "act_merge" | "act_rebase" | "act_edit_pull_request")
+                    || matches!(tokens[*j].value.as_str(), "approve" | "close" | "review" | "reopen")
+            })
+    });
+    if acted_on {
+        actions.retain(|a| *a != Action::PullRequest);
+    }
     // "do not create or switch branches": both.
     if actions.contains(&Action::SwitchBranch)
         && verbs.contains(&"create")

@@ -766,12 +766,24 @@ fn conjunct(tokens: &[Token], conj: &[usize], has_examples: bool, r: &mut Readin
                         .iter()
                         .any(|i| matches!(tag(tokens, *i), "path" | "cmd" | "flag"))
             });
+        // "open pull requests to [Wasmtime]": the one word after *to* or *against* following a
+        // pull request, an issue or a push is the repository it goes to — this one.
+        let repo_name = |k: usize| {
+            k >= 2
+                && k + 1 == np.len()
+                && matches!(value(tokens, np[k - 1]), "to" | "against")
+                && matches!(
+                    tag(tokens, np[k - 2]),
+                    "act_pull_request" | "act_issue" | "act_push" | "act_comment"
+                )
+        };
         let unk: Vec<String> = np
             .iter()
             .enumerate()
             .filter(|(k, i)| {
                 relative.is_some_and(|r| *k >= r)
                     || unknown(tokens, **i)
+                    && !repo_name(*k)
                     && !beside.contains(k)
                     && !every.contains(k)
                     && !label_end.is_some_and(|c| *k < c)
