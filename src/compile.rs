@@ -550,6 +550,42 @@ fn units<'a>(src: &SourceFile, segs: &[Segment], toks: &'a [Vec<Token>]) -> Vec<
                     });
                 }
             }
+            SegmentKind::Code { lang, text }
+                if s.leadin.is_none()
+                    && matches!(lang.as_str(), "" | "sh" | "bash" | "shell" | "console" | "zsh")
+                    && text.lines().any(|l| comment_forbids_flag(l).is_some()) =>
+            {
+                // "cargo build   # build. never build with --release": a comment beside a command
+                // that forbids a flag forbids that command with it.
+                let mut at = s.span.0;
+                for line in text.lines() {
+                    if let Some(cmd) = comment_forbids_flag(line) {
+                        units.push(Unit {
+                            tokens: vec![
+                                Token {
+                                    tag: "deny",
+                                    value: "never".into(),
+                                },
+                                Token {
+                                    tag: "run",
+                                    value: "run".into(),
+                                },
+                                Token {
+                                    tag: "cmd",
+                                    value: cmd,
+                                },
+                            ]
+                            .into(),
+                            span: (at, at + line.len()),
+                            text: line.trim().to_string(),
+                            block: s.block,
+                            strict: false,
+                            quiet: false,
+                        });
+                    }
+                    at += line.len() + 1;
+                }
+            }
             SegmentKind::Code { lang, text } => {
                 let Some(l) = s.leadin else { return };
                 if matches!(
@@ -991,6 +1027,38 @@ fn prefix_tokens(i: usize, segs: &[Segment], toks: &[Vec<Token>]) -> Vec<Token> 
         }
     }
     Vec::new()
+}
+
+/// `cargo build   # build. never build with --release`: the command with the flag its comment
+/// forbids ("never …", "don't …", "do not …" and a `--flag`).
+fn comment_forbids_flag(line: &str) -> Option<String> {
+    let (cmd, comment) = line.split_once(" #")?;
+    let cmd = cmd.trim();
+    if cmd.is_empty() || cmd.starts_with('#') {
+        return None;
+    }
+    let lower = comment.to_lowercase();
+    let (at, len) = ["never ", "don't ", "do not ", "dont "]
+        .iter()
+        .filter_map(|w| lower.find(w).map(|k| (k, w.len())))
+        .min()?;
+    // "don't forget the --strict" asks for the flag.
+    let next = lower[at + len..].split_whitespace().next().unwrap_or("");
+    if matches!(next, "forget" | "omit" | "skip" | "miss" | "leave" | "drop") {
+        return None;
+    }
+    let flag = lower[at..]
+        .split_whitespace()
+        .find(|w| w.starts_with("--") && w.len() > 2)?
+        .trim_end_matches(['.', ',', ';', ')', '`']);
+    let flag = flag.trim_start_matches('`');
+    // The command's program and subcommand, with the flag: `cargo build --release`.
+    let head: Vec<&str> = cmd
+        .split_whitespace()
+        .take_while(|w| !w.starts_with('-'))
+        .take(2)
+        .collect();
+    (!head.is_empty()).then(|| format!("{} {flag}", head.join(" ")))
 }
 
 /// `feat(scope): subject`, `fix: subject`: a commit message header, not a command.

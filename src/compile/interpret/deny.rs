@@ -108,6 +108,16 @@ pub(super) fn deny_form(
                     tokens[main[deny_at - 1]].value.as_str(),
                     "is" | "are" | "be" | "strictly"
                 ));
+    // "TypeScript 사용 금지", "`dist/` を編集しない": in Korean, Japanese and Chinese the object
+    // stands before the modal that closes the sentence.
+    let sov = deny_at < main.len()
+        && tokens[main[deny_at]].value.chars().any(|ch| {
+            vocab::is_cjk(ch) || matches!(ch as u32, 0xAC00..=0xD7AF | 0x1100..=0x11FF)
+        })
+        && !has_target(&scope);
+    if sov {
+        scope = main[..deny_at].to_vec();
+    }
     if !has_target(&scope) && !asking {
         // Targets before the modal count only when written as code ("`npm run build` | do not
         // run"): "tests … should not alter APIs" is about the APIs, not the tests.
@@ -274,6 +284,47 @@ pub(super) fn deny_form(
             roles,
         );
         return;
+    }
+
+    // "No TypeScript", "Do not use TypeScript", "TypeScript 사용 금지": files in that language are
+    // not to be added (or renamed into), nor its compiler added as a dependency.
+    let language = scope
+        .iter()
+        .find(|i| tag(tokens, **i) == "noun" && tokens[**i].value.starts_with("typescript"));
+    if let Some(l) = language {
+        if verbs.iter().all(|v| *v == "use") && !scope.iter().any(|i| tag(tokens, *i) == "path") {
+            let paths = vocab::get()
+                .noun_paths
+                .get(&tokens[*l].value)
+                .cloned()
+                .unwrap_or_default();
+            let except = exceptions_paths_early(tokens, c, cx, out);
+            push(
+                out,
+                RuleBody::PathDeny {
+                    ops: vec![WriteOp::Add, WriteOp::Rename],
+                    paths,
+                    except,
+                    only_mixed: false,
+                    only_commit: false,
+                },
+                severity,
+                decision,
+                roles.clone(),
+            );
+            push(
+                out,
+                RuleBody::ActionDeny {
+                    action: Action::Dependency,
+                    target: Some("typescript".into()),
+                    environment: None,
+                },
+                severity,
+                decision,
+                roles,
+            );
+            return;
+        }
     }
 
     // "Do X without running Y": an obligation on X.
@@ -898,6 +949,10 @@ pub(super) fn governed(tokens: &[Token], scope: &[usize], p: usize) -> bool {
     !before
         .iter()
         .any(|i| matches!(tag(tokens, *i), "stop" | "semi"))
+}
+
+fn exceptions_paths_early(tokens: &[Token], c: &Clause, cx: &Context, out: &mut Outcome) -> Vec<String> {
+    collect_paths(tokens, &c.exceptions, cx, false, out)
 }
 
 pub(super) fn dedup<T: PartialEq + Clone>(v: Vec<T>) -> Vec<T> {
