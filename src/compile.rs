@@ -982,7 +982,47 @@ fn prefix_tokens(i: usize, segs: &[Segment], toks: &[Vec<Token>]) -> Vec<Token> 
                     .iter()
                     .any(|t| matches!(t.tag, "deny" | "must" | "approval" | "avoid" | "ask"))
             {
-                let mut t = ht.clone();
+                // "### 破坏性操作（必须先征求确认）", "## Destructive operations (ask first)": when the
+                // heading's only order is in its aside, the aside is the order.
+                let mut depth = 0i32;
+                let outside_modal = ht.iter().any(|t| {
+                    match t.tag {
+                        "lparen" => depth += 1,
+                        "rparen" => depth -= 1,
+                        _ => {}
+                    }
+                    depth == 0 && matches!(t.tag, "deny" | "must" | "avoid" | "ask")
+                });
+                // Only an aside that asks is read as the heading's order ("(must ask first)",
+                // "(explicit confirmation required)"); "(No Confirmation Needed)" grants.
+                let aside_asks = ht.iter().any(|t| t.tag == "ask")
+                    || ht.iter().any(|t| t.tag == "must") && ht.iter().any(|t| t.tag == "approval");
+                let grants = ht
+                    .iter()
+                    .any(|t| matches!(t.tag, "no" | "not" | "may" | "without" | "unless"));
+                let mut t: Vec<Token> = if outside_modal || !aside_asks || grants {
+                    ht.clone()
+                } else {
+                    // Only the aside: the words outside name the topic its items spell out.
+                    let mut depth = 0i32;
+                    ht.iter()
+                        .filter(|t| {
+                            match t.tag {
+                                "lparen" => {
+                                    depth += 1;
+                                    return false;
+                                }
+                                "rparen" => {
+                                    depth -= 1;
+                                    return false;
+                                }
+                                _ => {}
+                            }
+                            depth > 0
+                        })
+                        .cloned()
+                        .collect()
+                };
                 t.push(colon);
                 return t;
             }

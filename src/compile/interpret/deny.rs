@@ -710,15 +710,7 @@ pub(super) fn deny_form(
     // Only words that narrow nothing may stand between ("Don't do any of the following:").
     // (A label before the colon that introduces the targets does not stand between.)
     let adjacent = first_target.is_some_and(|t| {
-        let from = scope[..t]
-            .iter()
-            .rposition(|i| tag(tokens, *i) == "colon")
-            .filter(|c| {
-                !scope[..*c].iter().any(|i| {
-                    VERBS.contains(&tag(tokens, *i)) || tag(tokens, *i).starts_with("act_")
-                })
-            })
-            .map_or(0, |c| c + 1);
+        let from = label_colon(tokens, &scope[..t]).map_or(0, |c| c + 1);
         !scope[from..t].iter().any(|i| {
             matches!(
                 tag(tokens, *i),
@@ -924,15 +916,9 @@ pub(super) fn governed(tokens: &[Token], scope: &[usize], p: usize) -> bool {
     };
     // "Ask first: potentially destructive actions: `git reset --hard`": the words of a label
     // before the colon that introduces the target do not stand between.
-    let counted: &[usize] = match counted.iter().rposition(|i| tag(tokens, *i) == "colon") {
-        Some(c)
-            if !counted[..c].iter().any(|i| {
-                VERBS.contains(&tag(tokens, *i)) || tag(tokens, *i).starts_with("act_")
-            }) =>
-        {
-            &counted[c + 1..]
-        }
-        _ => counted,
+    let counted: &[usize] = match label_colon(tokens, counted) {
+        Some(c) => &counted[c + 1..],
+        None => counted,
     };
     let words = counted.iter().filter(|i| word(i)).count();
     // "never disclose them in public issues": the pronoun is the object, not the issue.
@@ -953,6 +939,26 @@ pub(super) fn governed(tokens: &[Token], scope: &[usize], p: usize) -> bool {
 
 fn exceptions_paths_early(tokens: &[Token], c: &Clause, cx: &Context, out: &mut Outcome) -> Vec<String> {
     collect_paths(tokens, &c.exceptions, cx, false, out)
+}
+
+/// The last colon in `before` that closes a label over the targets after it: the label holds no
+/// verb of its own ("potentially destructive actions:"), or is a short one ("删除/迁移：",
+/// "Delete/move:"); a verb there would be a lead-in of its own ("must not claim: …").
+fn label_colon(tokens: &[Token], before: &[usize]) -> Option<usize> {
+    let c = before.iter().rposition(|i| tag(tokens, *i) == "colon")?;
+    let start = before[..c]
+        .iter()
+        .rposition(|i| matches!(tag(tokens, *i), "colon" | "deny" | "must" | "ask" | "avoid"))
+        .map_or(0, |p| p + 1);
+    let label = &before[start..c];
+    let verbless = !label
+        .iter()
+        .any(|i| VERBS.contains(&tag(tokens, *i)) || tag(tokens, *i).starts_with("act_"));
+    let short = label.len() <= 3
+        && label
+            .iter()
+            .all(|i| !matches!(tag(tokens, *i), "this" | "agents"));
+    (verbless || short || tokens[before[c]].value == "：").then_some(c)
 }
 
 pub(super) fn dedup<T: PartialEq + Clone>(v: Vec<T>) -> Vec<T> {
