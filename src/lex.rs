@@ -63,7 +63,81 @@ pub fn lex(pieces: &[Piece]) -> Vec<Token> {
     hand_edits(&mut out);
     confirm_with(&mut out);
     named_programs(v, &mut out);
+    keep_inside(&mut out);
+    unless_needed(&mut out);
     out
+}
+
+/// "Don't add new dependencies unless strictly required", "unless necessary": the need is the
+/// agent's to argue and a person's to grant, so the exception reads as an approval.
+fn unless_needed(tokens: &mut [Token]) {
+    for i in 0..tokens.len() {
+        if tokens[i].tag != "unless" {
+            continue;
+        }
+        let mut j = i + 1;
+        while tokens
+            .get(j)
+            .is_some_and(|t| matches!(t.value.as_str(), "strictly" | "absolutely" | "really" | "truly"))
+        {
+            j += 1;
+        }
+        let Some(t) = tokens.get(j) else { continue };
+        let needed = matches!(
+            t.value.as_str(),
+            "necessary" | "required" | "needed" | "essential" | "unavoidable" | "justified"
+        );
+        let ends = tokens
+            .get(j + 1)
+            .is_none_or(|n| matches!(n.tag, "stop" | "semi" | "comma" | "rparen" | "dash"));
+        if needed && ends {
+            tokens[j].tag = "approval";
+        }
+    }
+}
+
+/// "Keep edits inside the repo root unless approved", "Stay within the project": writes outside
+/// the repository are what the sentence rules out.
+fn keep_inside(tokens: &mut Vec<Token>) {
+    let Some(at) = tokens.iter().position(|t| {
+        t.tag == "w"
+            && (t.value.starts_with("inside the ") || t.value.starts_with("within "))
+            && ["repo", "repository", "project", "workspace"]
+                .iter()
+                .any(|w| t.value.contains(w))
+    }) else {
+        return;
+    };
+    let Some(keep) = tokens[..at]
+        .iter()
+        .rposition(|t| matches!(t.value.as_str(), "keep" | "stay" | "remain" | "work"))
+        .filter(|k| at - k <= 3)
+    else {
+        return;
+    };
+    if tokens[..keep]
+        .iter()
+        .any(|t| matches!(t.tag, "deny" | "avoid" | "may"))
+    {
+        return;
+    }
+    tokens[at] = Token {
+        tag: "noun",
+        value: "outside the repository".into(),
+    };
+    // What is kept inside (edits, changes, files) is what may not go outside.
+    tokens.drain(keep + 1..at);
+    tokens[keep] = Token {
+        tag: "write",
+        value: "edit".into(),
+    };
+    tokens.insert(
+        keep,
+        Token {
+            tag: "deny",
+            value: "do not".into(),
+        },
+    );
 }
 
 /// "The CD command", "the `godot` binary", "the gh CLI": a word named as a command is a program.
