@@ -59,11 +59,11 @@ covered(rule) if {
 	lib.satisfied(c, lib.before(rule.trigger))
 }
 
-# A check of code (`code_only`) is not due for a documentation-only change.
+# A check of code (`code_only`) is not due for a change to documentation or CI configuration only.
 docs_only(rule) if {
 	object.get(rule, "code_only", false)
 	count(input.writes) > 0
 	every w in input.writes {
-		not w.code
+		w.checks_skip
 	}
 }

@@ -356,6 +356,7 @@ fn modal_position(tokens: &[Token], main: &[usize]) -> Option<usize> {
                     tag(tokens, *i),
                     "comma" | "colon" | "dash" | "agents" | "lparen" | "rparen" | "also"
                 ) && !matches!(tokens[*i].value.as_str(), "please" | "kindly")
+                    && !SENTENCE_ADVERBS.contains(&tokens[*i].value.as_str())
             })?;
             let t = tag(tokens, main[lead]);
             (VERBS.contains(&t) || t == "no" || t.starts_with("act_")).then_some(lead)
@@ -1070,9 +1071,16 @@ fn interpret_clause(
 }
 
 /// The first word of a clause, skipping punctuation, the subject and labels ("IMPORTANT:").
+/// Words that open a sentence without being its verb: "Otherwise, run `make style` …".
+const SENTENCE_ADVERBS: &[&str] = &[
+    "otherwise", "then", "finally", "next", "afterwards", "afterward", "lastly", "additionally",
+    "instead", "first", "second", "third", "also", "likewise", "similarly", "meanwhile", "now",
+];
+
 fn lead_word<'a>(tokens: &'a [Token], main: &[usize]) -> Option<&'a str> {
     main.iter()
         .filter(|i| !matches!(tokens[**i].value.as_str(), "please" | "kindly"))
+        .filter(|i| !SENTENCE_ADVERBS.contains(&tokens[**i].value.as_str()))
         .map(|i| tag(tokens, *i))
         .find(|t| {
             !matches!(

@@ -216,7 +216,7 @@ pub fn check(rule: &Rule, lists: RuleLists, cx: &Cx) -> R {
             // A check of code is not due for a documentation-only change.
             if *code_only
                 && !cx.f.writes.is_empty()
-                && !cx.f.writes.iter().any(|w| matchers::is_code(&w.path))
+                && cx.f.writes.iter().all(|w| matchers::checks_skip(&w.path))
             {
                 return Ok(vec![]);
             }

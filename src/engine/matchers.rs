@@ -105,6 +105,18 @@ pub fn is_code(path: &str) -> bool {
     !docs.is_match(path)
 }
 
+/// A file no code check looks at: documentation, or CI configuration (`.github/`, `.gitlab-ci.yml`,
+/// `.circleci/`): a commit that changes only these needs no test run, lint or format.
+pub fn checks_skip(path: &str) -> bool {
+    !is_code(path)
+        || path.starts_with(".github/")
+        || path.starts_with(".circleci/")
+        || path.starts_with(".buildkite/")
+        || path == ".gitlab-ci.yml"
+        || path == "azure-pipelines.yml"
+        || path == "Jenkinsfile"
+}
+
 /// A source file: code that is not a test, fixture or snapshot.
 pub fn is_source(path: &str) -> bool {
     static TESTS: std::sync::OnceLock<GlobSet> = std::sync::OnceLock::new();

@@ -266,6 +266,7 @@ pub fn input(f: &Facts) -> serde_json::Value {
         "writes": f.writes.iter().map(|w| json!({
             "path": w.path, "op": w.op, "lines": w.lines, "added": w.added, "subject": w.subject,
             "by_command": w.command.is_some(), "code": matchers::is_code(&w.path), "source": matchers::is_source(&w.path),
+            "checks_skip": matchers::checks_skip(&w.path),
         })).collect::<Vec<_>>(),
         "reads": f.reads.iter().map(|(p, s, _)| json!({"path": p, "subject": s})).collect::<Vec<_>>(),
         "outside_writes": f.outside_writes.iter().map(|w| json!({

@@ -334,7 +334,9 @@ pub(super) fn must_form(
                 // "[ ] Tests pass (`pytest`)" under "Before opening a PR, make sure:".
                 || req.get(k + 1).is_some_and(|j| tag(tokens, *j) == "pass")
                     && has(tokens, main, "must");
-            if object || passing {
+            // ("Verify that the app builds": the app is the subject of the verb after it.)
+            let subject = req.get(k + 1).is_some_and(|j| tag(tokens, *j) == "run");
+            if (object || passing) && !subject {
                 cmds.extend(noun_command_patterns(&tokens[*i], NounCommands::All));
             }
         }
