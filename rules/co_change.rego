@@ -14,6 +14,7 @@ findings contains f if {
 	co_change_hit(rule)
 	not companion(rule)
 	not other_work(rule)
+	not unfixed(rule)
 	f := {"rule": rule.id, "subject": "changes", "message": "changes files without the required companion change"}
 }
 
@@ -45,4 +46,10 @@ companion(rule) if {
 other_work(rule) if {
 	object.get(rule, "work", false)
 	input.other_work
+}
+
+# A rule about bug fixes holds only a plan that declares a fix.
+unfixed(rule) if {
+	object.get(rule, "fix", false)
+	not input.fix_work
 }

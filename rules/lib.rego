@@ -39,6 +39,12 @@ fires("deliver", when) if {
 
 deliver_actions := {"commit", "push", "pull-request"}
 
+# "When fixing bugs, run …": the plan hands over work it declares a bug fix.
+fires("fix", when) if {
+	input.fix_work
+	fires("deliver", when)
+}
+
 fires("pull-request-ready", when) if {
 	some a in input.actions
 	a.action == "pull-request"
@@ -96,7 +102,7 @@ touched(when, w) if {
 before(trigger) := -1 if trigger == "dependency"
 
 before(trigger) := min(seqs) if {
-	not trigger in {"dependency", "deliver"}
+	not trigger in {"dependency", "deliver", "fix"}
 	seqs := {a.seq |
 		some a in input.actions
 		a.action == trigger_action[trigger]
@@ -107,7 +113,7 @@ before(trigger) := min(seqs) if {
 }
 
 before(trigger) := -1 if {
-	not trigger in {"dependency", "deliver"}
+	not trigger in {"dependency", "deliver", "fix"}
 	count({a |
 		some a in input.actions
 		a.action == trigger_action[trigger]
@@ -134,6 +140,8 @@ before("deliver") := -1 if {
 		a.seq >= 0
 	}) == 0
 }
+
+before("fix") := before("deliver")
 
 # A required command ran (before the trigger, when there is an order) or passed as evidence.
 satisfied(p, _) if {
@@ -164,11 +172,18 @@ action_fired("deliver") if {
 	a.action in deliver_actions
 }
 
+action_fired("fix") if {
+	input.fix_work
+	action_fired("deliver")
+}
+
 # What in the plan fired a trigger.
 trigger_subject("deliver", _) := s if {
 	action_fired("deliver")
 	s := [a.subject | some a in input.actions; a.action in deliver_actions][0]
 }
+
+trigger_subject("fix", w) := trigger_subject("deliver", w) if action_fired("fix")
 
 trigger_subject(trigger, _) := s if {
 	some a in input.actions

@@ -1,6 +1,7 @@
 //! Sources → policy IR: segments become statements (with their lead-ins), statements are lexed,
 //! parsed and interpreted, rules get stable ids and origins, and the policy gets a digest.
 
+mod anaphora;
 mod ids;
 mod interpret;
 pub mod targets;
@@ -226,7 +227,10 @@ fn compile_file(
     // "If you modify any files under:" + a list of paths, then "You MUST run these commands …":
     // a condition standing alone speaks for the statement right after it.
     let mut carried: Option<Vec<Token>> = None;
-    for (u, prepared) in units.iter().zip(prepared) {
+    // "… checks pass before committing. Checks can be run with `a`.": the second sentence says
+    // which commands the first means; it is read into the first and says nothing itself.
+    let mut told_how = vec![false; units.len()];
+    for (k, (u, prepared)) in units.iter().zip(prepared).enumerate() {
         let (mut phrases, mut out) = match prepared {
             Ok(p) => p,
             Err(e) => {
@@ -243,6 +247,21 @@ fn compile_file(
                 if let Ok(p) = parse::parse(&t) {
                     phrases = p;
                     own = Some(t);
+                }
+            }
+        }
+        if told_how[k] {
+            continue;
+        }
+        if let Some(next) = units.get(k + 1).filter(|n| n.block == u.block && !n.strict) {
+            let base = own.as_deref().unwrap_or(&u.tokens);
+            if let Some(cmds) = anaphora::how_to_run(base, &next.tokens) {
+                let mut t = base.to_vec();
+                t.extend(cmds);
+                if let Ok(p) = parse::parse(&t) {
+                    phrases = p;
+                    own = Some(t);
+                    told_how[k + 1] = true;
                 }
             }
         }
@@ -700,7 +719,22 @@ fn units<'a>(src: &SourceFile, segs: &[Segment], toks: &'a [Vec<Token>]) -> Vec<
                         span.0 = first.span.0;
                     }
                     text = block_text(segs, s.block);
-                    for c in children {
+                    // "**Format your code before pushing.**" + items: the list is what it names,
+                    // apart from its condition as if the lead-in ended in ":".
+                    if tokens.last().is_some_and(|t| t.tag != "colon") {
+                        tokens.push(Token {
+                            tag: "colon",
+                            value: ":".into(),
+                        });
+                    }
+                    for (n, c) in children.iter().enumerate() {
+                        if n > 0 && toks[*c].iter().any(|t| t.tag == "colon") {
+                            // "Backend: `x`", "Frontend: `y`": labelled items stay apart.
+                            tokens.push(Token {
+                                tag: "comma",
+                                value: ",".into(),
+                            });
+                        }
                         tokens.extend(toks[*c].iter().cloned());
                         span.1 = span.1.max(segs[*c].span.1);
                     }
@@ -1384,6 +1418,7 @@ fn mark_code_only(rules: &mut [Rule]) {
                     | Trigger::PullRequest
                     | Trigger::PullRequestReady
                     | Trigger::Deliver
+                    | Trigger::Fix
             );
             *code_only = delivery
                 && when_paths.is_empty()

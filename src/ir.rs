@@ -220,6 +220,10 @@ pub enum Trigger {
     /// comes first ("before you finish", "when done", or an order to run a check that names no
     /// moment).
     Deliver,
+    /// The plan hands over work it declares a bug fix: a commit or pull request titled
+    /// `fix: …`, `fix(x): …` or "Fix …", or a pushed branch named `fix/…` ("When fixing bugs,
+    /// run …"). Work that does not say what it is is not held to it.
+    Fix,
 }
 
 /// A bound on destructive work.
@@ -327,6 +331,10 @@ pub enum RuleBody {
         /// not held to it.
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         work: bool,
+        /// About bug fixes only ("When fixing a bug, add a regression test"): held only to a
+        /// plan that declares a fix (see `Trigger::Fix`).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        fix: bool,
     },
     /// Matching changes need an approval from `reviewer`.
     ReviewRequirement {

@@ -105,6 +105,14 @@ pub fn interpret(tokens: &[Token], phrases: &[Phrase], cx: &Context) -> Outcome 
     let mut out = Outcome::default();
     let mut prev: Option<Clause> = None;
     for c in &clauses {
+        let handed;
+        let c = match handed_over(tokens, c).or_else(|| for_fixes(tokens, c)) {
+            Some(h) => {
+                handed = h;
+                &handed
+            }
+            None => c,
+        };
         if let Some(body) = c.main.first().and_then(|_| tool_choice(tokens, c)) {
             out.normative = true;
             push(
@@ -327,6 +335,59 @@ fn partly(
 }
 
 /// Where a clause's modal stands, or the verb that opens an imperative ("Run …", "No …").
+/// "Follow these rules when creating pull requests:" + "Format your code before pushing": the
+/// lead-in hands over to its item, which says what to do; its condition stays.
+fn handed_over(tokens: &[Token], c: &Clause) -> Option<Clause> {
+    let first = c.main.first()?;
+    if !matches!(tokens[*first].value.as_str(), "follow" | "observe" | "obey" | "adhere") {
+        return None;
+    }
+    let first_colon = c.main.iter().position(|i| tag(tokens, *i) == "colon")?;
+    let colon = first_colon
+        + c.main[first_colon..]
+            .iter()
+            .take_while(|i| tag(tokens, **i) == "colon")
+            .count()
+        - 1;
+    let rest = &c.main[colon + 1..];
+    // "these rules", "the following guidelines" — not "Follow test-first development: …".
+    let names_rules = c.main[1..first_colon].iter().any(|i| {
+        matches!(
+            tokens[*i].value.as_str(),
+            "rules" | "guidelines" | "conventions" | "instructions" | "steps" | "practices"
+                | "principles" | "following"
+        )
+    });
+    if rest.is_empty() || !names_rules {
+        return None;
+    }
+    let mut h = c.clone();
+    h.main = rest.to_vec();
+    // The item's own condition ("before pushing") is nearer than the lead-in's.
+    let at = c.main[colon];
+    if h.conds.iter().any(|(_, items)| items.first().is_some_and(|i| *i > at)) {
+        h.conds.retain(|(_, items)| items.first().is_some_and(|i| *i > at));
+    }
+    Some(h)
+}
+
+/// "For bug fixes, add a failing test first": a leading "for" naming bug-fix work is a
+/// condition, like "When fixing a bug, …".
+fn for_fixes(tokens: &[Token], c: &Clause) -> Option<Clause> {
+    let first = c.main.first()?;
+    if tokens[*first].value != "for" {
+        return None;
+    }
+    let comma = c.main.iter().position(|i| tag(tokens, *i) == "comma")?;
+    if !trigger::fix_work(tokens, &c.main[1..comma]) {
+        return None;
+    }
+    let mut h = c.clone();
+    h.conds.push((CondKind::When, c.main[..comma].to_vec()));
+    h.main = c.main[comma + 1..].to_vec();
+    Some(h)
+}
+
 fn modal_position(tokens: &[Token], main: &[usize]) -> Option<usize> {
     let modal = |i: &usize| {
         matches!(
@@ -351,13 +412,19 @@ fn modal_position(tokens: &[Token], main: &[usize]) -> Option<usize> {
     }
     at.or_else(|| main.iter().position(|i| tag(tokens, *i) == "may"))
         .or_else(|| {
-            let lead = main.iter().position(|i| {
-                !matches!(
-                    tag(tokens, *i),
-                    "comma" | "colon" | "dash" | "agents" | "lparen" | "rparen" | "also"
-                ) && !matches!(tokens[*i].value.as_str(), "please" | "kindly")
-                    && !SENTENCE_ADVERBS.contains(&tokens[*i].value.as_str())
-            })?;
+            let lead_from = |from: usize| {
+                main[from..]
+                    .iter()
+                    .position(|i| {
+                        !matches!(
+                            tag(tokens, *i),
+                            "comma" | "colon" | "dash" | "agents" | "lparen" | "rparen" | "also"
+                        ) && !matches!(tokens[*i].value.as_str(), "please" | "kindly")
+                            && !SENTENCE_ADVERBS.contains(&tokens[*i].value.as_str())
+                    })
+                    .map(|k| from + k)
+            };
+            let lead = lead_from(0)?;
             let t = tag(tokens, main[lead]);
             (VERBS.contains(&t) || t == "no" || t.starts_with("act_")).then_some(lead)
         })

@@ -323,9 +323,10 @@ pub fn check(rule: &Rule, lists: RuleLists, cx: &Cx) -> R {
             then_paths,
             only_added,
             work,
+            fix,
             ..
         } => {
-            if *work && f.other_work() {
+            if *work && f.other_work() || *fix && !f.fix_work() {
                 return Ok(vec![]);
             }
             let (when, then) = (a, b);
@@ -606,7 +607,8 @@ fn fires(cx: &Cx, trigger: Trigger, when: ListId) -> Option<Option<usize>> {
         Trigger::Tag => by_action(Action::Tag),
         Trigger::Publish => by_action(Action::Publish),
         Trigger::Dependency => by_action(Action::Dependency),
-        Trigger::Deliver => {
+        Trigger::Fix if !f.fix_work() => None,
+        Trigger::Deliver | Trigger::Fix => {
             let acts = [Action::Commit, Action::Push, Action::PullRequest];
             acts.iter().any(|a| f.has_action(*a)).then(|| {
                 acts.iter()
@@ -719,7 +721,7 @@ fn trigger_subject(cx: &Cx, trigger: Trigger, when: ListId) -> (String, Option<u
         Trigger::Dependency => Some(Action::Dependency),
         _ => None,
     };
-    if trigger == Trigger::Deliver {
+    if matches!(trigger, Trigger::Deliver | Trigger::Fix) {
         let acts = [Action::Commit, Action::Push, Action::PullRequest];
         if let Some(fact) = f.actions.iter().find(|x| acts.contains(&x.action)) {
             return (fact.subject.clone(), fact.plan_line);
@@ -752,6 +754,7 @@ fn trigger_name(t: Trigger) -> &'static str {
         Trigger::Publish => "before publishing",
         Trigger::Dependency => "when adding dependencies",
         Trigger::Deliver => "before handing the work over",
+        Trigger::Fix => "before handing over a bug fix",
         Trigger::Change | Trigger::Add => "for these changes",
         Trigger::CodeChange | Trigger::SourceChange => "for code changes",
     }

@@ -92,6 +92,29 @@ impl Facts {
             .collect();
         !titles.is_empty() && titles.iter().all(|t| other_work_title(t))
     }
+    /// Whether the plan declares a bug fix: a commit or pull request title opening with `fix:`,
+    /// `fix(x):`, `bugfix:`, `hotfix:` or the word "Fix"/"Fixes", or a pushed branch named
+    /// `fix/…`, `bugfix/…`, `hotfix/…`.
+    pub fn fix_work(&self) -> bool {
+        self.actions.iter().any(|a| match a.action {
+            Action::Commit | Action::PullRequest => a
+                .text
+                .as_ref()
+                .and_then(|t| t.title.as_deref())
+                .is_some_and(fix_title),
+            // `origin/fix/email-validator` (remote/branch) or a declared `fix/x`.
+            Action::Push => a.target.as_deref().is_some_and(|t| {
+                let t = t.to_lowercase();
+                let branch = t.split_once('/').map_or(t.as_str(), |(_, b)| b);
+                [t.as_str(), branch].iter().any(|b| {
+                    ["fix/", "fix-", "bugfix/", "hotfix/"]
+                        .iter()
+                        .any(|p| b.starts_with(p))
+                })
+            }),
+            _ => false,
+        })
+    }
     /// Position (`RunFact::seq`) of the first program taking the action (None when only declared).
     pub fn first_command_of(&self, a: Action) -> Option<usize> {
         self.actions
@@ -118,6 +141,21 @@ fn other_work_title(title: &str) -> bool {
     let rest = &t[head.len()..];
     let typed = rest.starts_with(':') || rest.starts_with('(') || rest.starts_with("!:");
     TYPES.contains(&head.as_str()) && (typed || matches!(head.as_str(), "bump" | "release" | "revert"))
+}
+
+/// A title that declares a bug fix: `fix: …`, `fix(parser)!: …`, `bugfix: …`, "Fix crash when
+/// …", "Fixes #12".
+fn fix_title(title: &str) -> bool {
+    let t = title.trim().to_lowercase();
+    let head: String = t.chars().take_while(|c| c.is_ascii_alphanumeric()).collect();
+    let rest = &t[head.len()..];
+    match head.as_str() {
+        "fix" | "bugfix" | "hotfix" => {
+            rest.starts_with(':') || rest.starts_with('(') || rest.starts_with("!:") || rest.starts_with(' ')
+        }
+        "fixes" | "fixed" => rest.starts_with(' '),
+        _ => false,
+    }
 }
 
 /// Gather the facts of a plan.
@@ -607,4 +645,29 @@ fn value_of(args: &[String], names: &[&str]) -> Option<String> {
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{fix_title, other_work_title};
+
+    #[test]
+    fn titles_that_declare_a_fix() {
+        for t in ["fix: handle empty input", "fix(parser)!: drop x", "Fix crash on start", "Fixes #12", "bugfix: y", "hotfix(api): z"] {
+            assert!(fix_title(t), "{t}");
+        }
+        for t in ["feat: add x", "fixture: update", "Fixup typo", "docs: fix link", "Prefix names", "fix"] {
+            assert!(!fix_title(t), "{t}");
+        }
+    }
+
+    #[test]
+    fn titles_that_declare_other_work() {
+        for t in ["chore: bump deps", "docs(readme): typo", "Bump serde to 1.0.200", "release: v2"] {
+            assert!(other_work_title(t), "{t}");
+        }
+        for t in ["fix: x", "feat(cli): y", "Add a flag", "documentation update"] {
+            assert!(!other_work_title(t), "{t}");
+        }
+    }
 }

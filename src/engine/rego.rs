@@ -281,6 +281,7 @@ pub fn input(f: &Facts) -> serde_json::Value {
             "text": a.text,
         })).collect::<Vec<_>>(),
         "other_work": f.other_work(),
+        "fix_work": f.fix_work(),
         "passed": f.passed,
         "failed": f.failed,
         "approvals": f.approvals.iter().map(|(by, rule)| json!({"by": by, "rule": rule})).collect::<Vec<_>>(),

@@ -27,8 +27,13 @@ pub(super) fn must_form(
     // "at the end of a task if you changed files": the other condition says when.
     let only_delivery = |items: &Vec<usize>| delivery(tokens, items);
     let others = c.conds.iter().any(|(_, items)| !only_delivery(items));
+    // "When fixing bugs, run `x` before committing": the moment is the other condition's, and
+    // the rule holds only work declared a fix.
+    let is_fix = |items: &Vec<usize>| trigger::fix_work(tokens, items);
+    let fix_and_more = c.conds.iter().any(|(_, items)| is_fix(items))
+        && c.conds.iter().any(|(_, items)| !is_fix(items));
     for (_, items) in &c.conds {
-        if others && only_delivery(items) {
+        if others && only_delivery(items) || fix_and_more && is_fix(items) {
             continue;
         }
         cond_idx.extend(items);
@@ -312,6 +317,15 @@ pub(super) fn must_form(
     } else {
         (Trigger::Change, vec![], Sure::Explicit)
     };
+    let trigger = match trigger {
+        Trigger::Commit | Trigger::Push | Trigger::PullRequest | Trigger::PullRequestReady
+        | Trigger::Deliver
+            if fix_and_more =>
+        {
+            Trigger::Fix
+        }
+        t => t,
+    };
     // What is required.
     let ordered = has(tokens, main, "in_order");
     let mut cmds = explicit_cmds;
@@ -430,14 +444,28 @@ pub(super) fn must_form(
                 when_paths.clone()
             };
             let code_only = trigger == Trigger::CodeChange;
+            let fix = trigger == Trigger::Fix;
+            let when = if fix {
+                // "When fixing a bug, add a test": the fix is a change to program sources.
+                vocab::get()
+                    .noun_paths
+                    .get("program sources")
+                    .cloned()
+                    .unwrap_or(when)
+            } else if code_only {
+                vocab_code_marker()
+            } else {
+                when
+            };
             push(
                 out,
                 RuleBody::CoChange {
-                    when_paths: if code_only { vocab_code_marker() } else { when },
+                    when_paths: when,
                     when_action,
                     then_paths,
                     only_added: trigger == Trigger::Add,
                     work: false,
+                    fix,
                 },
                 severity,
                 decision,
@@ -502,21 +530,32 @@ const CODE_WORK: &[&str] = &[
 /// update tests for any code change", "Every bugfix MUST be covered by unit tests": a change to
 /// program source needs a change to a test in the same plan.
 fn test_companion(tokens: &[Token], c: &Clause) -> Option<RuleBody> {
-    let main = &c.main;
-    if !c.conds.is_empty() || c.gate {
+    // After a condition: "When fixing a bug, add …" leaves the comma; "first", "always" open it.
+    let lead = c
+        .main
+        .iter()
+        .take_while(|i| {
+            tag(tokens, **i) == "comma" || matches!(tokens[**i].value.as_str(), "first" | "always")
+        })
+        .count();
+    let main = &c.main[lead..];
+    // "When fixing a bug, add a regression test": held only to work declared a fix.
+    let fix = !c.conds.is_empty() && c.conds.iter().all(|(_, items)| trigger::fix_work(tokens, items));
+    if !c.conds.is_empty() && !fix || c.gate {
         return None;
     }
     let v = |i: usize| tokens[i].value.as_str();
-    let tests_at = main
-        .iter()
-        .position(|i| {
-            tag(tokens, *i) == "noun"
-                && matches!(
-                    v(*i),
-                    "tests" | "the tests" | "unit tests" | "regression tests" | "test files"
-                )
-        })?;
-    let modal = main.iter().position(|i| tag(tokens, *i) == "must");
+    let tests_at = main.iter().position(|i| {
+        tag(tokens, *i) == "noun"
+            && matches!(
+                v(*i),
+                "tests" | "the tests" | "unit tests" | "regression tests" | "test files"
+            )
+            // "add a (failing/regression) test" under a fix condition.
+            || fix && v(*i) == "test"
+    })?;
+    // The modal nearest before the tests: a heading's ("Important notes:") comes first.
+    let modal = main[..tests_at].iter().rposition(|i| tag(tokens, *i) == "must");
     // What must come with the change: "include/have/add/write/update tests", "be covered by
     // (unit) tests", "come with tests".
     let from = modal.map_or(0, |m| m + 1);
@@ -530,7 +569,7 @@ fn test_companion(tokens: &[Token], c: &Clause) -> Option<RuleBody> {
                 v(*i),
                 "have" | "has" | "be" | "covered" | "by" | "come" | "ship" | "with" | "accompanied"
                     | "add" | "unit" | "a" | "new" | "matching" | "corresponding" | "regression"
-                    | "at" | "least" | "one"
+                    | "at" | "least" | "one" | "failing" | "extend" | "first" | "update"
             )
     });
     if !asks_for {
@@ -541,6 +580,11 @@ fn test_companion(tokens: &[Token], c: &Clause) -> Option<RuleBody> {
     let subject = match modal {
         Some(m) if m > 0 => {
             let head = &main[..m];
+            // After a heading's prefix ("Important Development Notes:").
+            let head = match head.iter().rposition(|i| tag(tokens, *i) == "colon") {
+                Some(c) => &head[c + 1..],
+                None => head,
+            };
             head.iter().any(|i| {
                 matches!(v(*i), "bug" | "fix" | "fixes" | "bugfix" | "bugfixes" | "feature" | "features" | "code" | "change" | "changes")
             }) && head.iter().all(|i| {
@@ -557,7 +601,8 @@ fn test_companion(tokens: &[Token], c: &Clause) -> Option<RuleBody> {
         && main
             .first()
             .is_some_and(|i| matches!(tag(tokens, *i), "create" | "write"));
-    if !(subject || (imperative || modal.is_some()) && for_change) {
+    let fix_order = fix && (imperative || modal.is_some());
+    if !(subject || fix_order || (imperative || modal.is_some()) && for_change) {
         return None;
     }
     let nouns = &vocab::get().noun_paths;
@@ -575,7 +620,8 @@ fn test_companion(tokens: &[Token], c: &Clause) -> Option<RuleBody> {
         // "All new code must have tests": new files; a line changed in an old one is not new code.
         only_added: !work
             && modal.is_some_and(|m| main[..m].iter().any(|i| v(*i) == "new")),
-        work,
+        work: work || fix,
+        fix,
     })
 }
 
@@ -591,6 +637,20 @@ fn alternatives(tokens: &[Token], req: &[usize], cmds: &[CommandPattern]) -> Vec
         return vec![];
     };
     let between = &req[a..=b];
+    // "Backend: `x`, Frontend: `y`": each command is for its own part of the project, which
+    // agentgate cannot tell apart; running the one that applies meets the rule.
+    let labelled = req
+        .iter()
+        .enumerate()
+        .filter(|(_, i)| tag(tokens, **i) == "cmd")
+        .all(|(n, _)| {
+            n >= 2
+                && tag(tokens, req[n - 1]) == "colon"
+                && matches!(tag(tokens, req[n - 2]), "w" | "noun" | "prog")
+        });
+    if labelled {
+        return cmds.to_vec();
+    }
     let or = between.iter().any(|i| tag(tokens, *i) == "or");
     let and = between.iter().any(|i| tag(tokens, *i) == "and");
     if or && !and {
@@ -731,8 +791,16 @@ fn fixer(cmd: &CommandPattern) -> bool {
         || names
             .iter()
             .any(|p| matches!(p.as_str(), "check" | "verify" | "lint" | "test"));
+    // `npx prettier`, `uvx black`, `bunx biome`: the tool is the word after the runner.
+    let tool = match cmd.program.as_str() {
+        "npx" | "pnpx" | "bunx" | "uvx" | "pipx" => match cmd.words.first() {
+            Some(PatWord::Lit(w)) => w.as_str(),
+            _ => cmd.program.as_str(),
+        },
+        p => p,
+    };
     let program = matches!(
-        cmd.program.as_str(),
+        tool,
         "prettier"
             | "black"
             | "isort"

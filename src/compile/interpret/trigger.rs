@@ -64,6 +64,9 @@ pub(super) fn trigger_of(
     if let Some(t) = trigger {
         return Some((t, paths, Sure::Explicit));
     }
+    if fix_work(tokens, idx) {
+        return Some((Trigger::Fix, paths, Sure::Explicit));
+    }
     if paths.is_empty() && delivery(tokens, idx) {
         return Some((Trigger::Deliver, paths, Sure::Explicit));
     }
@@ -264,4 +267,28 @@ pub(super) fn word_globs(words: &[String], scope: &str) -> Vec<String> {
         }
     }
     out
+}
+
+/// "When fixing bugs", "for bug fixes", "when you fix a bug": a condition that names bug-fix
+/// work and nothing else.
+pub(super) fn fix_work(tokens: &[Token], idx: &[usize]) -> bool {
+    let words: Vec<&str> = idx
+        .iter()
+        .flat_map(|i| tokens[*i].value.split(' '))
+        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
+        .filter(|w| !w.is_empty())
+        .collect();
+    let fix = |w: &&str| matches!(*w, "fix" | "fixes" | "fixing" | "bugfix" | "bugfixes");
+    let names_bug = words.iter().any(|w| matches!(*w, "bug" | "bugs" | "bugfix" | "bugfixes"));
+    names_bug
+        && words.iter().any(fix)
+        && words.iter().all(|w| {
+            fix(w)
+                || matches!(
+                    *w,
+                    "bug" | "bugs" | "when" | "whenever" | "while" | "for" | "if" | "a" | "an"
+                        | "any" | "the" | "you" | "are" | "agents" | "every" | "each" | "all"
+                        | "fixed"
+                )
+        })
 }
