@@ -572,6 +572,65 @@ fn units<'a>(src: &SourceFile, segs: &[Segment], toks: &'a [Vec<Token>]) -> Vec<
             SegmentKind::Code { lang, text }
                 if s.leadin.is_none()
                     && matches!(lang.as_str(), "" | "sh" | "bash" | "shell" | "console" | "zsh")
+                    && text.lines().any(|l| comment_moment(l).is_some()) =>
+            {
+                // "# Full validation suite - run before committing" over `nx prepush`, or
+                // "make check  # before pushing": a comment that says when to run the commands
+                // it stands over (up to a blank line or the next comment), or beside.
+                let mut at = s.span.0;
+                let mut moment: Option<(Vec<Token>, (usize, usize), String)> = None;
+                for line in text.lines() {
+                    let trimmed = line.trim();
+                    let span = (at, at + line.len());
+                    at += line.len() + 1;
+                    if trimmed.is_empty() {
+                        moment = None;
+                        continue;
+                    }
+                    if trimmed.starts_with('#') {
+                        moment = comment_moment(line).map(|t| (t, span, trimmed.to_string()));
+                        continue;
+                    }
+                    let (cmd, beside) = match line.split_once(" #") {
+                        Some((c, _)) => (c.trim(), comment_moment(line)),
+                        None => (trimmed, None),
+                    };
+                    let cmd = cmd.strip_prefix("$ ").unwrap_or(cmd);
+                    if cmd.is_empty() || cmd.starts_with("cd ") || commit_header(cmd) {
+                        continue;
+                    }
+                    let (mut tokens, span, said) = match (beside, &moment) {
+                        (Some(t), _) => (t, span, trimmed.to_string()),
+                        (None, Some((t, from, c))) => {
+                            (t.clone(), (from.0, span.1), format!("{c}\n{trimmed}"))
+                        }
+                        (None, None) => continue,
+                    };
+                    tokens.push(Token {
+                        tag: "colon",
+                        value: ":".into(),
+                    });
+                    tokens.push(Token {
+                        tag: "run",
+                        value: "run".into(),
+                    });
+                    tokens.push(Token {
+                        tag: "cmd",
+                        value: cmd.to_string(),
+                    });
+                    units.push(Unit {
+                        tokens: tokens.into(),
+                        span,
+                        text: said,
+                        block: s.block,
+                        strict: false,
+                        quiet: false,
+                    });
+                }
+            }
+            SegmentKind::Code { lang, text }
+                if s.leadin.is_none()
+                    && matches!(lang.as_str(), "" | "sh" | "bash" | "shell" | "console" | "zsh")
                     && text.lines().any(|l| comment_forbids_flag(l).is_some()) =>
             {
                 // "cargo build   # build. never build with --release": a comment beside a command
@@ -1133,6 +1192,37 @@ fn comment_forbids_flag(line: &str) -> Option<String> {
         .take(2)
         .collect();
     (!head.is_empty()).then(|| format!("{} {flag}", head.join(" ")))
+}
+
+/// The moment a shell comment says its commands are to be run at ("# Full validation suite -
+/// run before committing", "# before pushing"), as the tokens of a condition.
+fn comment_moment(line: &str) -> Option<Vec<Token>> {
+    let comment = match line.trim().strip_prefix('#') {
+        Some(c) => c,
+        None => line.split_once(" #")?.1,
+    };
+    if comment.len() > 120 {
+        return None;
+    }
+    let segs = markdown::segments(comment.trim());
+    let tokens: Vec<Token> = segs.iter().flat_map(|s| lex::lex(&s.pieces)).collect();
+    let at = tokens
+        .iter()
+        .position(|t| matches!(t.tag, "before" | "after" | "when"))?;
+    // An order to run ("run before committing", "- before pushing"), not a description of
+    // what runs ("runs before each commit", "used by the pre-commit hook").
+    let head = &tokens[..at];
+    let order = match head {
+        [] => true,
+        [.., t] => {
+            matches!(t.value.as_str(), "run" | "execute" | "always run" | "dash")
+                || matches!(t.tag, "dash" | "colon")
+        }
+    };
+    if !order {
+        return None;
+    }
+    section_condition(&tokens[at..])
 }
 
 /// `feat(scope): subject`, `fix: subject`: a commit message header, not a command.

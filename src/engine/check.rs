@@ -141,13 +141,15 @@ pub fn check(rule: &Rule, lists: RuleLists, cx: &Cx) -> R {
             .runs
             .iter()
             .filter(|r| {
-                commands.iter().any(|p| matchers::matches(p, &r.inv))
+                commands
+                    .iter()
+                    .any(|p| matchers::matches(p, &r.inv) && !matchers::dry_run(p, &r.inv))
                     && !except.iter().any(|p| matchers::matches(p, &r.inv))
             })
             .map(|r| {
                 let p = commands
                     .iter()
-                    .find(|p| matchers::matches(p, &r.inv))
+                    .find(|p| matchers::matches(p, &r.inv) && !matchers::dry_run(p, &r.inv))
                     .map(|p| p.text.as_str())
                     .unwrap_or("");
                 finding(

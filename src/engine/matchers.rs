@@ -187,6 +187,16 @@ fn words_of(program: &str, args: &[String]) -> Vec<String> {
     pos
 }
 
+/// The commands of pnpm and yarn themselves; any other first word runs a script or a binary.
+const PACKAGE_MANAGER_COMMANDS: &[&str] = &[
+    "add", "audit", "bin", "cache", "config", "create", "dedupe", "dlx", "exec", "fetch", "help",
+    "import", "info", "init", "install", "i", "link", "list", "ls", "outdated", "pack", "patch",
+    "prune", "publish", "rebuild", "remove", "rm", "root", "run", "setup", "store", "test", "t",
+    "unlink", "up", "update", "upgrade", "version", "why", "workspace", "workspaces", "start",
+    "build", "lint", "format", "dev", "node", "env", "self-update", "plugin", "set", "constraints",
+    "npm", "recursive", "-r", "licenses", "deploy", "approve-builds", "doctor",
+];
+
 /// The program as run, and as run through a runner (`npx prettier` → `prettier`).
 pub fn variants(inv: &Invocation) -> Vec<Invocation> {
     let mut out = vec![inv.clone()];
@@ -207,6 +217,12 @@ pub fn variants(inv: &Invocation) -> Vec<Invocation> {
             || canon == "npm" && matches!(pos.first().map(String::as_str), Some("exec" | "dlx"))
         {
             1
+        } else if matches!(cur.program.as_str(), "pnpm" | "yarn")
+            && pos.first().is_some_and(|p| !PACKAGE_MANAGER_COMMANDS.contains(&p.as_str()))
+        {
+            // `pnpm nx prepush`, `yarn eslint .`: a name that is not one of the package
+            // manager's own commands runs the package's binary.
+            0
         } else {
             break;
         };
@@ -239,6 +255,15 @@ pub fn python_module(inv: &Invocation) -> Option<Invocation> {
 }
 
 /// Whether a run matches a command pattern.
+/// A run with `--dry-run` that the pattern does not name: it only says what the forbidden
+/// command would do ("Never run `wrangler deploy`" spares `wrangler deploy --dry-run`).
+pub fn dry_run(p: &CommandPattern, inv: &Invocation) -> bool {
+    inv.args
+        .iter()
+        .any(|a| a == "--dry-run" || a.starts_with("--dry-run="))
+        && !p.text.contains("--dry-run")
+}
+
 pub fn matches(p: &CommandPattern, inv: &Invocation) -> bool {
     variants(inv).iter().any(|v| matches_one(p, v))
 }

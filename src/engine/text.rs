@@ -229,6 +229,10 @@ fn first_line(t: &str) -> &str {
     t.lines().next().unwrap_or(t)
 }
 
+/// The Conventional Commits header whose scope is required ("Scope is required for all
+/// commits").
+pub const SCOPED: &str = "<type>(<scope, required>): <subject>";
+
 /// Whether a title follows a template: the template's punctuation (`:`, `(`, `)`, `!`, `/`,
 /// `*`, `[`, `]`) must appear in order, each word of it stands for any text.
 pub fn template_matches(template: &str, title: &str) -> bool {
@@ -254,6 +258,20 @@ pub fn template_matches(template: &str, title: &str) -> bool {
         let ty = head.trim_end_matches('!');
         return !ty.is_empty()
             && ty.chars().all(|c| c.is_ascii_lowercase())
+            && !rest.trim().is_empty();
+    }
+    // Conventional Commits whose scope is required: `feat(cli): x`, not `feat: x`.
+    if template == SCOPED {
+        let Some((head, rest)) = title.split_once(':') else {
+            return false;
+        };
+        let head = head.trim_end_matches('!');
+        let Some((ty, scope)) = head.split_once('(') else {
+            return false;
+        };
+        return !ty.is_empty()
+            && ty.chars().all(|c| c.is_ascii_lowercase())
+            && scope.strip_suffix(')').is_some_and(|s| !s.trim().is_empty())
             && !rest.trim().is_empty();
     }
     // In a Conventional Commits header the scope is optional: `feat: x` and `feat(cli): x`.
@@ -333,6 +351,11 @@ mod tests {
             "feat(cli): add x"
         ));
         assert!(!template_matches("<type>(<scope>): <subject>", "add x"));
+        assert!(template_matches(SCOPED, "fix(vite): wait"));
+        assert!(template_matches(SCOPED, "feat(cli)!: drop x"));
+        assert!(!template_matches(SCOPED, "fix: wait"));
+        assert!(!template_matches(SCOPED, "fix(): wait"));
+        assert!(!template_matches(SCOPED, "Fix(vite): wait"));
         assert!(template_matches(
             "pkg [, pkg2, pkg3]: what is changed",
             "executor: fix panic"

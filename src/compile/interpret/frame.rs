@@ -479,6 +479,8 @@ fn object_end(tokens: &[Token], post: &[usize]) -> usize {
             "w" if seen_head && v == "to" => next.is_some_and(|n| {
                 VERBS.contains(&n.tag) && n.tag != "read"
                     || n.tag == "must"
+                    // "use `sudo` to install packages"
+                    || n.tag == "act_dependency"
                     || PURPOSE.contains(&n.value.as_str())
             }),
             "w" if seen_head => {
@@ -527,6 +529,46 @@ fn objects(
             r.whole = true;
             r.reason = Some("its purpose (\"to make … pass\") says when it applies, which agentgate cannot observe".into());
             return;
+        }
+        // "DO NOT make a new commit to fix these issues", "Do not use `sudo` to install
+        // packages": the action is forbidden for that purpose only, which agentgate cannot
+        // see. A purpose that gives the reason for the rule ("to avoid …", "to keep …") does
+        // not narrow it.
+        let to = match lead.as_slice() {
+            ["to", ..] => Some(1),
+            ["just" | "only" | "simply", "to", ..] => Some(2),
+            ["in", "order", "to"] => Some(3),
+            _ => None,
+        };
+        if let Some(verb_at) = to.and_then(|k| tail.get(k)) {
+            let v = value(tokens, *verb_at);
+            let rationale = matches!(
+                v,
+                "avoid" | "prevent" | "keep" | "ensure" | "protect" | "preserve" | "reduce"
+                    | "minimize" | "minimise" | "maintain" | "stay" | "comply" | "respect"
+                    | "guarantee" | "limit" | "spare" | "not"
+                    // an investigative purpose covers nearly any use: "Never stash to
+                    // check if they fail on main"
+                    | "check" | "see" | "verify" | "compare" | "confirm"
+            )
+                // "Do not use `--force` to bypass the prompt": what the forbidden thing does,
+                // not a purpose that narrows it.
+                || tag(tokens, *verb_at) == "bypass"
+                || matches!(
+                    v,
+                    "bypass" | "circumvent" | "skip" | "disable" | "silence" | "suppress"
+                        | "override" | "evade" | "defeat" | "hide" | "force" | "ignore"
+                );
+            let purpose = VERBS.contains(&tag(tokens, *verb_at))
+                || tag(tokens, *verb_at).starts_with("act_")
+                || PURPOSE.contains(&v);
+            if purpose && !rationale {
+                r.whole = true;
+                r.reason = Some(format!(
+                    "its purpose (\"to {v} …\") says when it applies, which agentgate cannot observe"
+                ));
+                return;
+            }
         }
         // Paths in the reason are not what is forbidden, unless said to be generated
         // ("— they are generated from `x.json`" names a source).

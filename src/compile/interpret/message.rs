@@ -180,6 +180,37 @@ pub(super) fn message_form(tokens: &[Token], c: &Clause) -> Option<RuleBody> {
             });
         }
     }
+    // "Scope is **required** for all commits", "Commits must include a scope": a
+    // Conventional Commits header with its scope.
+    let scope_required = main.iter().enumerate().any(|(k, i)| {
+        let scope = |j: usize| {
+            main.get(j)
+                .is_some_and(|m| matches!(tokens[*m].value.as_str(), "scope" | "scopes"))
+        };
+        let said_of = scope(k)
+            && k <= 1
+            && main.get(k + 1).is_some_and(|m| tag(tokens, *m) == "must");
+        let included = matches!(
+            tokens[*i].value.as_str(),
+            "include" | "includes" | "have" | "has" | "with" | "need" | "needs"
+        ) && (scope(k + 1)
+            || main.get(k + 1).is_some_and(|m| {
+                matches!(tokens[*m].value.as_str(), "a" | "the")
+            }) && scope(k + 2));
+        said_of || included && must
+    });
+    if scope_required && on.iter().any(|a| matches!(a, Action::Commit | Action::PullRequest)) {
+        let on: Vec<Action> = on
+            .iter()
+            .copied()
+            .filter(|a| matches!(a, Action::Commit | Action::PullRequest))
+            .collect();
+        return Some(RuleBody::Message {
+            on,
+            part: TextPart::Title,
+            require: TextRule::Template(vec![crate::engine::text::SCOPED.into()]),
+        });
+    }
     // "Use Conventional Commits for commit messages", "PR titles follow Conventional Commits".
     let conventional = main
         .windows(2)
