@@ -28,6 +28,10 @@ pub struct Plan {
     pub changes: Vec<Change>,
     pub commands: Vec<Command>,
     pub reads: Vec<Read>,
+    /// The plan gives a `reads` list (empty or not): it says what it read, so a required
+    /// read it lacks is observed. Without one, what was read earlier is unknown.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub reads_listed: bool,
     pub actions: Vec<Action>,
     pub evidence: Evidence,
     /// The change set is a commit (taken from git: staged, a range or a commit), so rules that
@@ -411,8 +415,9 @@ where
     Ok(list.into_iter().map(|o| o.0).collect())
 }
 
-fn strings<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
-    Ok(Option::deserialize(d)?.unwrap_or_default())
+/// An optional list of strings: `None` when absent or `null`.
+fn listed<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<String>>, D::Error> {
+    Option::deserialize(d)
 }
 
 macro_rules! expect {
@@ -436,8 +441,8 @@ struct RawPlan {
     changes: Vec<Change>,
     #[serde(default, deserialize_with = "objs")]
     commands: Vec<Command>,
-    #[serde(default, deserialize_with = "strings")]
-    reads: Vec<String>,
+    #[serde(default, deserialize_with = "listed")]
+    reads: Option<Vec<String>>,
     #[serde(default, deserialize_with = "objs")]
     actions: Vec<Action>,
     #[serde(default, deserialize_with = "obj")]
@@ -671,6 +676,8 @@ fn build(raw: RawPlan, name: &str, root: &Path, lines: &Lines) -> Result<Plan, P
             });
         }
     }
+    let reads_listed = reads.is_some();
+    let reads = reads.unwrap_or_default();
     let mut plan_reads = Vec::with_capacity(reads.len());
     for (index, raw) in reads.iter().enumerate() {
         let line = line(2, index);
@@ -687,6 +694,7 @@ fn build(raw: RawPlan, name: &str, root: &Path, lines: &Lines) -> Result<Plan, P
         changes,
         commands,
         reads,
+        reads_listed,
         actions,
         evidence,
         commit: false,

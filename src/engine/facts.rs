@@ -59,6 +59,8 @@ pub struct ActionFact {
 pub struct Facts {
     pub writes: Vec<WriteFact>,
     pub reads: Vec<(String, String, Option<usize>)>,
+    /// The plan lists what it read (`reads`), so a read it lacks is observed.
+    pub reads_listed: bool,
     pub runs: Vec<RunFact>,
     pub actions: Vec<ActionFact>,
     /// Passed and failed checks from evidence, with their invocations.
@@ -206,6 +208,7 @@ pub fn gather(plan: &Plan, root: &Path) -> Result<Facts, EngineError> {
             w.added = c.added;
         }
     }
+    f.reads_listed = plan.reads_listed;
     for (i, r) in plan.reads.iter().enumerate() {
         f.reads
             .push((r.path.clone(), format!("reads[{i}]"), r.line));

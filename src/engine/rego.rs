@@ -269,6 +269,7 @@ pub fn input(f: &Facts) -> serde_json::Value {
             "checks_skip": matchers::checks_skip(&w.path),
         })).collect::<Vec<_>>(),
         "reads": f.reads.iter().map(|(p, s, _)| json!({"path": p, "subject": s})).collect::<Vec<_>>(),
+        "reads_listed": f.reads_listed,
         "outside_writes": f.outside_writes.iter().map(|w| json!({
             "path": w.path, "op": w.op, "subject": w.subject, "by_command": w.command.is_some(),
         })).collect::<Vec<_>>(),
@@ -315,10 +316,16 @@ pub fn findings(
             let Some(rule) = rules.get(id) else {
                 continue;
             };
+            // A finding may say it is only a warning ("a required read the plan does not
+            // show": the plan lists no reads).
+            let severity = match item["severity"].as_str() {
+                Some("warning") => crate::ir::Severity::Warning,
+                _ => rule.severity,
+            };
             out.push(Finding {
                 rule: rule.id.clone(),
                 kind: rule.body.kind().to_string(),
-                severity: rule.severity,
+                severity,
                 decision: rule.decision,
                 message: item["message"].as_str().unwrap_or_default().to_string(),
                 subject: item["subject"].as_str().unwrap_or_default().to_string(),
