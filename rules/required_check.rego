@@ -59,6 +59,12 @@ covered(rule) if {
 	lib.satisfied(c, lib.before(rule.trigger))
 }
 
+# Nor for a plan whose commits are all empty (`git commit --allow-empty`) and that changes nothing.
+docs_only(rule) if {
+	object.get(rule, "code_only", false)
+	input.nothing_committed
+}
+
 # A check of code (`code_only`) is not due for a change to documentation or CI configuration only.
 docs_only(rule) if {
 	object.get(rule, "code_only", false)

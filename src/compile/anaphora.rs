@@ -34,12 +34,26 @@ fn names_checks(first: &[Token]) -> Option<Vec<&str>> {
 /// "To run the tests, use `pytest -q`": the commands (with the words joining them) when the
 /// sentence only tells how to run the checks the sentence before names.
 pub(super) fn how_to_run(first: &[Token], next: &[Token]) -> Option<Vec<Token>> {
+    // A heading's words both carry ("Critical rules: …") are not the sentences' own.
+    let shared = first
+        .iter()
+        .zip(next)
+        .take_while(|(a, b)| a.tag == b.tag && a.value == b.value)
+        .count();
+    let shared = next[..shared]
+        .iter()
+        .rposition(|t| t.tag == "colon")
+        .map_or(0, |c| c + 1);
+    let (first, next) = (&first[shared..], &next[shared..]);
     let named = names_checks(first)?;
     if next
         .iter()
         .any(|t| matches!(t.tag, "must" | "deny" | "avoid" | "ask" | "should" | "when" | "before"))
     {
         return None;
+    }
+    if let Some(tokens) = use_or_run(&named, next) {
+        return Some(tokens);
     }
     // The run is possible ("can be run", "you can run") or a purpose ("To run the tests, use").
     let possible = next.iter().any(|t| t.tag == "may");
@@ -72,6 +86,60 @@ pub(super) fn how_to_run(first: &[Token], next: &[Token]) -> Option<Vec<Token>> 
         value: ":".into(),
     }];
     tokens.extend(list.iter().cloned());
+    Some(tokens)
+}
+
+/// "Use `tools/fix_format.sh` for a quick local check, or run `./ci/do_ci.sh format` for the
+/// full check suite": an order with no modal whose objects are commands run for the checks
+/// named before (by their noun). Each command is one way to run them: alternatives.
+fn use_or_run(named: &[&str], next: &[Token]) -> Option<Vec<Token>> {
+    if !next.first().is_some_and(|t| matches!(t.tag, "use" | "run")) {
+        return None;
+    }
+    let runnable = |t: &Token| {
+        t.tag == "cmd"
+            || t.tag == "path"
+                && (t.value.starts_with("./")
+                    || [".sh", ".py", ".bash", ".ps1"].iter().any(|e| t.value.ends_with(e)))
+    };
+    let mut commands = Vec::new();
+    for (k, t) in next.iter().enumerate() {
+        if !runnable(t) {
+            continue;
+        }
+        // Each command is the object of *use* or *run*.
+        if k == 0 || !matches!(next[k - 1].tag, "use" | "run") {
+            return None;
+        }
+        commands.push(t);
+    }
+    let refers = next
+        .iter()
+        .filter(|t| !runnable(t))
+        .any(|t| {
+            t.value
+                .split(' ')
+                .any(|w| named.iter().any(|n| n.trim_end_matches('s') == w.trim_end_matches('s')))
+        });
+    if commands.is_empty() || !refers {
+        return None;
+    }
+    let mut tokens = vec![Token {
+        tag: "colon",
+        value: ":".into(),
+    }];
+    for (k, c) in commands.into_iter().enumerate() {
+        if k > 0 {
+            tokens.push(Token {
+                tag: "or",
+                value: "or".into(),
+            });
+        }
+        tokens.push(Token {
+            tag: "cmd",
+            value: c.value.clone(),
+        });
+    }
     Some(tokens)
 }
 
@@ -116,6 +184,26 @@ mod tests {
             joined("All tests must pass before you commit.", "To run the tests, use `pytest -q`.")
                 .as_deref(),
             Some(": pytest -q")
+        );
+    }
+
+    #[test]
+    fn orders_to_use_commands_for_the_checks_give_alternatives() {
+        assert_eq!(
+            joined(
+                "Always run format and lint checks before committing.",
+                "Use `tools/local_fix_format.sh` for a quick local check, or run `./ci/do_ci.sh format` inside Docker for the full CI check suite."
+            )
+            .as_deref(),
+            Some(": tools/local_fix_format.sh or ./ci/do_ci.sh format")
+        );
+        // An order to use a command for something else is its own sentence.
+        assert_eq!(
+            joined(
+                "Always run the tests before committing.",
+                "Use `npm start` to open the app."
+            ),
+            None
         );
     }
 

@@ -217,8 +217,9 @@ pub fn check(rule: &Rule, lists: RuleLists, cx: &Cx) -> R {
         } => {
             // A check of code is not due for a documentation-only change.
             if *code_only
-                && !cx.f.writes.is_empty()
-                && cx.f.writes.iter().all(|w| matchers::checks_skip(&w.path))
+                && (cx.f.nothing_committed
+                    || !cx.f.writes.is_empty()
+                        && cx.f.writes.iter().all(|w| matchers::checks_skip(&w.path)))
             {
                 return Ok(vec![]);
             }

@@ -59,6 +59,9 @@ pub struct ActionFact {
 pub struct Facts {
     pub writes: Vec<WriteFact>,
     pub reads: Vec<(String, String, Option<usize>)>,
+    /// Every commit the plan makes is empty (`git commit --allow-empty`) and it changes
+    /// nothing: checks of code are not due.
+    pub nothing_committed: bool,
     /// The plan lists what it read (`reads`), so a read it lacks is observed.
     pub reads_listed: bool,
     pub runs: Vec<RunFact>,
@@ -247,6 +250,7 @@ pub fn gather(plan: &Plan, root: &Path) -> Result<Facts, EngineError> {
             text: None,
         });
     }
+    let (mut commits, mut empty_commits) = (0, 0);
     let mut branch: Option<String> = None;
     let mut seq = 0;
     for (i, c) in plan.commands.iter().enumerate() {
@@ -317,6 +321,12 @@ pub fn gather(plan: &Plan, root: &Path) -> Result<Facts, EngineError> {
                     }
                 }
             }
+            if inv.program == "git" && inv.args.first().is_some_and(|a| a == "commit") {
+                commits += 1;
+                if inv.args.iter().any(|a| a == "--allow-empty") {
+                    empty_commits += 1;
+                }
+            }
             f.runs.push(RunFact {
                 inv: inv.clone(),
                 command: i,
@@ -327,6 +337,9 @@ pub fn gather(plan: &Plan, root: &Path) -> Result<Facts, EngineError> {
             seq += 1;
         }
     }
+    // `git commit --allow-empty` in a plan that changes nothing: no code is committed.
+    f.nothing_committed =
+        commits > 0 && commits == empty_commits && f.writes.is_empty() && !plan.commit;
     // A declared pull-request action is the one its command opens: a draft when that is.
     let from_cmds: Vec<bool> = f
         .actions

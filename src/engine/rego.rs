@@ -270,6 +270,7 @@ pub fn input(f: &Facts) -> serde_json::Value {
         })).collect::<Vec<_>>(),
         "reads": f.reads.iter().map(|(p, s, _)| json!({"path": p, "subject": s})).collect::<Vec<_>>(),
         "reads_listed": f.reads_listed,
+        "nothing_committed": f.nothing_committed,
         "outside_writes": f.outside_writes.iter().map(|w| json!({
             "path": w.path, "op": w.op, "subject": w.subject, "by_command": w.command.is_some(),
         })).collect::<Vec<_>>(),

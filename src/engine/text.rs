@@ -174,6 +174,8 @@ pub fn violation(rule: &TextRule, part: TextPart, text: &ActionText) -> Option<S
             known
                 .iter()
                 .flat_map(|k| k.lines())
+                // The sign-off `git commit -s` adds is git's, not written into the message.
+                .filter(|line| !line.ends_with("(git signoff)"))
                 .find(|line| line.to_lowercase().contains(&w))
                 .map(|line| format!("includes `{}`", line.trim()))
         }

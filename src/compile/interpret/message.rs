@@ -86,6 +86,14 @@ pub(super) fn message_form(tokens: &[Token], c: &Clause) -> Option<RuleBody> {
     if coauthor && !on.contains(&Action::Commit) {
         on.push(Action::Commit);
     }
+    // "never manually write a `Signed-off-by` trailer": a trailer key (`X-by:`) is a commit's.
+    let trailer_named = main.iter().any(|i| {
+        let t = &tokens[*i];
+        matches!(t.tag, "code" | "flag") && trailer(&t.value) && t.value.to_lowercase().ends_with("-by")
+    });
+    if trailer_named && on.is_empty() {
+        on.push(Action::Commit);
+    }
     if on.is_empty() {
         return None;
     }
@@ -129,7 +137,11 @@ pub(super) fn message_form(tokens: &[Token], c: &Clause) -> Option<RuleBody> {
                     || trailer(&tokens[*i].value)
                     || tokens[*i].value.starts_with("co-author")
                     || tokens[*i].value.starts_with("commit message")
-                    || tokens[*i].value == "put"
+                    || matches!(
+                        tokens[*i].value.as_str(),
+                        "put" | "trailer" | "trailers" | "line" | "lines" | "manually" | "by hand"
+                            | "yourself"
+                    )
             });
             if only_key {
                 return Some(RuleBody::Message {
