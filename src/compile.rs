@@ -193,11 +193,18 @@ fn compile_file(
             .extend(t.iter().filter(|t| t.tag == "cmd").map(|t| t.value.clone()));
     }
     let empty = Vec::new();
+    // Statements that follow another sentence of their paragraph or item (by where they start).
+    let follows: std::collections::HashSet<usize> = units
+        .windows(2)
+        .filter(|w| w[0].block == w[1].block && w[0].span.0 < w[1].span.0)
+        .map(|w| w[1].span.0)
+        .collect();
     let cx = |u: &Unit, after_generated: bool| Context {
         scope: &src.scope,
         file_dirs: &file_dirs,
         block_cmds: block_cmds.get(&u.block).unwrap_or(&empty),
         after_generated,
+        after_sentence: follows.contains(&u.span.0),
     };
     // Parsing and interpreting a statement depend on nothing but the statement and its file,
     // so they run in parallel for a large document; the one thing a statement takes from the

@@ -22,6 +22,9 @@ pub struct Context<'a> {
     /// The previous statement of the block declared generated files ("Never edit snapshots
     /// manually. Regenerate them by running the tests.").
     pub after_generated: bool,
+    /// The statement follows another sentence of its paragraph or list item, so "after
+    /// changes" may mean changes to what that sentence spoke of.
+    pub after_sentence: bool,
 }
 
 /// A rule before it gets its id and origin.

@@ -80,7 +80,8 @@ pub(super) fn message_form(tokens: &[Token], c: &Clause) -> Option<RuleBody> {
     let coauthor = main.iter().any(|i| {
         matches!(
             tokens[*i].value.as_str(),
-            "co-author" | "co-authors" | "coauthor" | "coauthors" | "co-authored"
+            "co-author" | "co-authors" | "coauthor" | "coauthors" | "co-authored" | "co-authoring"
+                | "coauthoring" | "co-authorship"
         )
     });
     if coauthor && !on.contains(&Action::Commit) {

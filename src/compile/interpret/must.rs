@@ -494,6 +494,18 @@ pub(super) fn must_form(
             }
             return;
         }
+        // "Component docs are auto-generated from code annotations. Run `make
+        // check-generated-docs` after changes.": an order with no modal that follows a
+        // sentence of its paragraph, due "after changes" to nothing named.
+        let anaphoric_changes = cx.after_sentence
+            && trigger == Trigger::Change
+            && when_paths.is_empty()
+            && !all_checks
+            && !has(tokens, main, "must")
+            && !c.conds.iter().any(|k| {
+                k.1.iter()
+                    .any(|i| matches!(tokens[*i].value.as_str(), "any" | "all" | "every" | "each"))
+            });
         let at = out.drafts.len();
         push(
             out,
@@ -514,6 +526,11 @@ pub(super) fn must_form(
             if let Some(d) = out.drafts.get_mut(at) {
                 d.severity = Severity::Warning;
                 d.advisory = Some("a fixer run after edits is a habit: its result shows in the diff, and no commit, push or pull request says when it is due".into());
+            }
+        } else if anaphoric_changes {
+            if let Some(d) = out.drafts.get_mut(at) {
+                d.severity = Severity::Warning;
+                d.advisory = Some("\"after changes\" with no object, after a sentence about something else, may mean changes to that, which agentgate cannot tell".into());
             }
         }
     }
