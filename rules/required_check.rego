@@ -1,7 +1,7 @@
 # METADATA
 # id: required-check
 # title: Required checks
-# description: When the trigger fires (a commit, push, pull request, merge, tag, publish, dependency, or a change to matching paths), each command must have passing evidence or run in the plan before the triggering command; `in order` also fixes their order, and `all checks must pass` makes any failed check a violation.
+# description: When the trigger fires (a commit, push, pull request, merge, tag, publish, dependency, a change to matching paths, or the first run of the `when_runs` commands), each command must have passing evidence or run in the plan before the triggering command; `in order` also fixes their order, and `all checks must pass` makes any failed check a violation.
 # example: Run `cargo test` before committing.
 package agentgate.kinds.required_check
 
@@ -17,6 +17,32 @@ findings contains f if {
 	some p in rule.commands
 	not lib.satisfied(p, lib.before(rule.trigger))
 	f := {"rule": rule.id, "subject": lib.trigger_subject(rule.trigger, rule.when_paths), "message": sprintf("does not run `%s`", [p.text])}
+}
+
+# "Build before running tests": each command runs (or passed) before the first run of
+# `when_runs`.
+findings contains f if {
+	some rule in lib.rules
+	rule.kind == "required-check"
+	rule.trigger == "run"
+	at := run_at(rule)
+	not covered_at(rule, at)
+	some p in rule.commands
+	not lib.satisfied(p, at)
+	f := {"rule": rule.id, "subject": run_subject(rule, at), "message": sprintf("does not run `%s` before running them", [p.text])}
+}
+
+run_at(rule) := min({r.seq |
+	some r in input.runs
+	some q in object.get(rule, "when_runs", [])
+	agentgate.cmd(q, r.inv)
+})
+
+run_subject(_, at) := [r.subject | some r in input.runs; r.seq == at][0]
+
+covered_at(rule, at) if {
+	some c in rule.covered_by
+	lib.satisfied(c, at)
 }
 
 findings contains f if {

@@ -224,6 +224,9 @@ pub enum Trigger {
     /// `fix: …`, `fix(x): …` or "Fix …", or a pushed branch named `fix/…` ("When fixing bugs,
     /// run …"). Work that does not say what it is is not held to it.
     Fix,
+    /// The plan runs one of the rule's `when_runs` commands ("Build before running tests"):
+    /// the checks must run before the first of them.
+    Run,
 }
 
 /// A bound on destructive work.
@@ -299,6 +302,10 @@ pub enum RuleBody {
         /// formatters, type checkers and builds say nothing about a documentation-only commit.
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         code_only: bool,
+        /// For the `run` trigger: the runs the checks must come before (`@test` for "before
+        /// running tests").
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        when_runs: Vec<CommandPattern>,
     },
     /// Files that must have been read before the trigger.
     RequiredRead {

@@ -146,6 +146,7 @@ pub fn interpret(tokens: &[Token], phrases: &[Phrase], cx: &Context) -> Outcome 
                             all_checks: false,
                             covered_by: vec![],
                             code_only: false,
+                            when_runs: trigger::run_condition(tokens, items),
                         },
                         Severity::Error,
                         Decision::Deny,

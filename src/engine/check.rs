@@ -213,6 +213,7 @@ pub fn check(rule: &Rule, lists: RuleLists, cx: &Cx) -> R {
             all_checks,
             covered_by,
             code_only,
+            when_runs,
             ..
         } => {
             // A check of code is not due for a documentation-only change.
@@ -224,7 +225,11 @@ pub fn check(rule: &Rule, lists: RuleLists, cx: &Cx) -> R {
                 return Ok(vec![]);
             }
             // One command standing for the whole list meets it.
-            let at = fires(cx, *trigger, a);
+            let at = if *trigger == Trigger::Run {
+                run_at(cx.f, when_runs).map(|r| Some(r.0))
+            } else {
+                fires(cx, *trigger, a)
+            };
             let covered = at.is_some()
                 && covered_by.iter().any(|c| {
                     satisfied(
@@ -239,6 +244,9 @@ pub fn check(rule: &Rule, lists: RuleLists, cx: &Cx) -> R {
                 });
             if covered {
                 return Ok(vec![]);
+            }
+            if *trigger == Trigger::Run {
+                return Ok(before_runs(rule, cx, commands, when_runs));
             }
             required_check(rule, cx, commands, *trigger, a, *ordered, *all_checks)
         }
@@ -629,6 +637,8 @@ fn fires(cx: &Cx, trigger: Trigger, when: ListId) -> Option<Option<usize>> {
                     .min()
             })
         }
+        // Fired by the rule's own `when_runs` (see `run_at`).
+        Trigger::Run => None,
         Trigger::Change => touched().next().is_some().then_some(None),
         Trigger::Add => touched().any(|w| w.op == WriteOp::Add).then_some(None),
         Trigger::CodeChange => touched()
@@ -648,6 +658,33 @@ fn satisfied(f: &Facts, p: &CommandPattern, before: Option<usize>) -> bool {
         || f.runs
             .iter()
             .any(|r| before.is_none_or(|b| r.seq < b) && matchers::matches(p, &r.inv))
+}
+
+/// "Build before running tests": each command must run (or have passed) before the first run
+/// of `when_runs`.
+fn before_runs(
+    rule: &Rule,
+    cx: &Cx,
+    commands: &[CommandPattern],
+    when_runs: &[CommandPattern],
+) -> Vec<Finding> {
+    let Some((at, subject, line)) = run_at(cx.f, when_runs) else {
+        return vec![];
+    };
+    commands
+        .iter()
+        .filter(|p| !satisfied(cx.f, p, Some(at)))
+        .map(|p| {
+            let name = command_text(p);
+            finding(
+                rule,
+                &subject,
+                format!("does not run `{name}` before running `{}`", subject.split_once(": ").map_or("", |x| x.1)),
+                format!("run `{name}` first and record it passing in `evidence.checks`"),
+                line,
+            )
+        })
+        .collect()
 }
 
 fn required_check(
@@ -770,7 +807,18 @@ fn trigger_name(t: Trigger) -> &'static str {
         Trigger::Fix => "before handing over a bug fix",
         Trigger::Change | Trigger::Add => "for these changes",
         Trigger::CodeChange | Trigger::SourceChange => "for code changes",
+        Trigger::Run => "before running them",
     }
+}
+
+/// The first run of the plan that matches one of `when_runs` ("before running tests"): its
+/// position, subject and plan line.
+fn run_at(f: &Facts, when_runs: &[CommandPattern]) -> Option<(usize, String, Option<usize>)> {
+    f.runs
+        .iter()
+        .filter(|r| when_runs.iter().any(|p| matchers::matches(p, &r.inv)))
+        .min_by_key(|r| r.seq)
+        .map(|r| (r.seq, format!("commands[{}]: {}", r.command, r.text), r.plan_line))
 }
 
 fn command_text(p: &CommandPattern) -> String {
@@ -782,6 +830,7 @@ fn command_text(p: &CommandPattern) -> String {
             "format" => "the formatter".into(),
             "migrate" => "the migrations".into(),
             "install" => "an install".into(),
+            "build" => "the build".into(),
             c => c.into(),
         };
     }

@@ -181,11 +181,16 @@ pub(super) fn deny_form(
             matches!(
                 tag(tokens, *i),
                 "write" | "create" | "delete" | "move" | "changes_to" | "run" | "read"
+                    // "When instructed to fix tests": what someone asked for is not the work.
+                    | "approval"
             )
         });
         if !observable
             && !idle
-            && trigger_of(tokens, &cond_idx, &[], cx, out).is_none_or(|t| t.2 == Sure::Fallback)
+            // "Never push before running the tests": an order between runs a prohibition
+            // cannot carry.
+            && trigger_of(tokens, &cond_idx, &[], cx, out)
+                .is_none_or(|t| t.2 == Sure::Fallback || t.0 == Trigger::Run)
         {
             out.reason = Some("its condition names nothing agentgate can observe".into());
             return;
@@ -353,6 +358,7 @@ pub(super) fn deny_form(
                     all_checks: false,
                     covered_by: vec![],
                     code_only: false,
+                    when_runs: super::trigger::run_condition(tokens, &trig_idx),
                 },
                 severity,
                 decision,

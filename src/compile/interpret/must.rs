@@ -273,6 +273,7 @@ pub(super) fn must_form(
                     when_paths: vec![],
                     ordered: has(tokens, main, "in_order"),
                     all_checks: false,
+                    when_runs: vec![],
                 },
                 severity,
                 decision,
@@ -513,10 +514,15 @@ pub(super) fn must_form(
                 commands: cmds,
                 trigger,
                 when_paths,
-                ordered,
-                all_checks,
+                ordered: ordered && trigger != Trigger::Run,
+                all_checks: all_checks && trigger != Trigger::Run,
                 covered_by,
                 code_only: false,
+                when_runs: if trigger == Trigger::Run {
+                    super::trigger::run_condition(tokens, &cond_idx)
+                } else {
+                    vec![]
+                },
             },
             severity,
             decision,

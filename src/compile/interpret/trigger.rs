@@ -64,6 +64,15 @@ pub(super) fn trigger_of(
     if let Some(t) = trigger {
         return Some((t, paths, Sure::Explicit));
     }
+    // "Build before running tests": a condition that is a run of commands (not a change to
+    // files) is due before the first of them; anything else run first is not observed.
+    if runs_first(tokens, idx) && !file_verb {
+        let before = idx
+            .first()
+            .is_some_and(|i| *i > 0 && tag(tokens, *i - 1) == "before");
+        return (before && !run_condition(tokens, idx).is_empty())
+            .then_some((Trigger::Run, vec![], Sure::Explicit));
+    }
     if fix_work(tokens, idx) {
         return Some((Trigger::Fix, paths, Sure::Explicit));
     }
@@ -291,4 +300,37 @@ pub(super) fn fix_work(tokens: &[Token], idx: &[usize]) -> bool {
                         | "fixed"
                 )
         })
+}
+
+/// A condition that starts with running something: "before running tests".
+fn runs_first(tokens: &[Token], idx: &[usize]) -> bool {
+    idx.iter()
+        .find(|i| !matches!(tokens[**i].value.as_str(), "you" | "when" | "before" | "after"))
+        .is_some_and(|i| tag(tokens, *i) == "run" && tokens[*i].value.ends_with("ing"))
+}
+
+/// The commands a run condition names ("before running tests" → the test class, "before
+/// running `make e2e`" → `make e2e`), when every word after the verb is one of them or neutral.
+pub(super) fn run_condition(tokens: &[Token], idx: &[usize]) -> Vec<CommandPattern> {
+    if !runs_first(tokens, idx) {
+        return vec![];
+    }
+    let verb = idx.iter().position(|i| tag(tokens, *i) == "run").unwrap_or(0);
+    let rest = &idx[verb + 1..];
+    let mut out = super::targets::collect_commands(tokens, rest);
+    for i in rest {
+        out.extend(super::targets::noun_command_patterns(
+            &tokens[*i],
+            super::targets::NounCommands::Programs,
+        ));
+    }
+    let understood = rest.iter().all(|i| {
+        matches!(tag(tokens, *i), "cmd" | "prog" | "noun" | "and" | "or" | "comma")
+            || matches!(tokens[*i].value.as_str(), "the" | "any" | "all" | "your" | "a")
+    });
+    if understood {
+        out
+    } else {
+        vec![]
+    }
 }
