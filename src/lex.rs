@@ -395,6 +395,13 @@ fn split_alternatives(v: &Vocabulary, words: Vec<String>) -> Vec<String> {
     let mut out = Vec::with_capacity(words.len());
     for w in words {
         let parts: Vec<&str> = w.split('/').collect();
+        // "before/after snapshots", "pre/post": a pair of times describing a noun, not a
+        // condition.
+        let times = |p: &str| matches!(p.to_lowercase().as_str(), "before" | "after" | "pre" | "post");
+        if parts.len() == 2 && parts.iter().all(|p| times(p)) {
+            out.push(w);
+            continue;
+        }
         let alternatives = (2..=4).contains(&parts.len())
             && v.longest(std::slice::from_ref(&w), 0).is_none()
             && parts
@@ -565,7 +572,17 @@ fn code_tag(v: &Vocabulary, s: &str) -> &'static str {
                 return "path";
             }
         }
-        if first.ends_with(':')
+        // A call (`requirePermission(role, resource, action)`, `t('key', opts)`): code, not a
+        // command — the name runs straight into its parenthesis.
+        let call = first
+            .split_once('(')
+            .is_some_and(|(name, _)| {
+                !name.is_empty()
+                    && name.chars().all(|c| c.is_alphanumeric() || matches!(c, '_' | '.' | '$'))
+            })
+            && s.ends_with(')');
+        if call
+            || first.ends_with(':')
             || s.contains("=>")
             || s.contains("{") && !first.chars().all(char::is_alphanumeric)
         {
@@ -692,6 +709,9 @@ mod tests {
         assert_eq!(classify_code(v, "invoke()").tag, "code");
         assert_eq!(classify_code(v, ".env").tag, "path");
         assert_eq!(classify_code(v, "pip").tag, "cmd");
+        assert_eq!(classify_code(v, "requirePermission(role, resource, action)").tag, "code");
+        assert_eq!(classify_code(v, "t('key', opts)").tag, "code");
+        assert_eq!(classify_code(v, "echo $(date)").tag, "cmd");
     }
 
     #[test]

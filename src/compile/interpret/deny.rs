@@ -121,9 +121,28 @@ pub(super) fn deny_form(
     if !has_target(&scope) && !asking {
         // Targets before the modal count only when written as code ("`npm run build` | do not
         // run"): "tests … should not alter APIs" is about the APIs, not the tests.
+        // "Agents working in `apps/docs/` MUST NOT:": a path after the actor and a preposition
+        // is where the rule speaks, not what it forbids.
+        let before = &main[..deny_at.min(main.len())];
+        let place = |k: usize| {
+            k > 0
+                && matches!(
+                    tokens[before[k - 1]].value.as_str(),
+                    "in" | "under" | "inside" | "within"
+                )
+                && before[..k - 1].iter().any(|j| {
+                    tag(tokens, *j) == "agents"
+                        || matches!(tokens[*j].value.as_str(), "you" | "working" | "work")
+                })
+        };
+        let places: Vec<usize> = (0..before.len())
+            .filter(|k| tag(tokens, before[*k]) == "path" && place(*k))
+            .map(|k| before[k])
+            .collect();
         scope = main[..deny_at.min(main.len())]
             .iter()
             .copied()
+            .filter(|i| !places.contains(i))
             .filter(|i| {
                 matches!(
                     tag(tokens, *i),
