@@ -581,7 +581,14 @@ fn code_tag(v: &Vocabulary, s: &str) -> &'static str {
                     && name.chars().all(|c| c.is_alphanumeric() || matches!(c, '_' | '.' | '$'))
             })
             && s.ends_with(')');
+        // A program's name starts with a letter, digit, `.`, `/`, `~` or `_`: `(a, b)`,
+        // `*, new_param: str = "default"`, `[x, y]` are code.
+        let program_like = first
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_alphanumeric() || matches!(c, '.' | '/' | '~' | '_' | '$'));
         if call
+            || !program_like
             || first.ends_with(':')
             || s.contains("=>")
             || s.contains("{") && !first.chars().all(char::is_alphanumeric)
@@ -712,6 +719,8 @@ mod tests {
         assert_eq!(classify_code(v, "requirePermission(role, resource, action)").tag, "code");
         assert_eq!(classify_code(v, "t('key', opts)").tag, "code");
         assert_eq!(classify_code(v, "echo $(date)").tag, "cmd");
+        assert_eq!(classify_code(v, "(nodes.ClassDef, bases.Instance)").tag, "code");
+        assert_eq!(classify_code(v, "*, new_param: str = \"default\"").tag, "code");
     }
 
     #[test]

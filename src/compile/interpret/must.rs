@@ -474,6 +474,19 @@ pub(super) fn must_form(
             );
         }
     }
+    // "After changing `x`, running `y` alone is enough": a gerund subject with no modal
+    // describes what suffices; it orders nothing.
+    let gerund = c
+        .main
+        .iter()
+        .find(|i| tag(tokens, **i) != "comma")
+        .is_some_and(|i| tag(tokens, *i) == "run" && tokens[*i].value.ends_with("ing"));
+    if gerund && !has(tokens, main, "must") {
+        if out.reason.is_none() {
+            out.reason = Some("a sentence about running something, with no modal, describes; it orders nothing".into());
+        }
+        return;
+    }
     if run && (!cmds.is_empty() || all_checks) {
         // A "generated" antecedent: "Regenerate them by running the tests".
         if has(tokens, main, "this") && prev.is_some_and(|p| has(tokens, &p.main, "manually")) {
