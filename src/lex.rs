@@ -61,6 +61,7 @@ pub fn lex(pieces: &[Piece]) -> Vec<Token> {
     postpositions(&mut out);
     class_verbs(v, &mut out);
     hand_edits(&mut out);
+    action_modifiers(&mut out);
     confirm_with(&mut out);
     named_programs(v, &mut out);
     keep_inside(&mut out);
@@ -187,6 +188,29 @@ fn confirm_with(tokens: &mut [Token]) {
         });
         if person {
             tokens[i].tag = "ask";
+        }
+    }
+}
+
+/// Nouns an action word can modify: "PR workflows", "the PR template", "commit conventions",
+/// "branch protection" name a process or a file, not the action itself.
+const MODIFIED: &[&str] = &[
+    "template", "templates", "workflow", "workflows", "convention", "conventions", "process",
+    "processes", "guideline", "guidelines", "policy", "policies", "checklist", "checklists",
+    "protection", "protections", "rules", "naming", "strategy", "format", "style", "hygiene",
+    "etiquette", "history", "hook", "hooks", "bot", "bots", "automation", "pipeline",
+    "pipelines", "permissions", "settings",
+];
+
+fn action_modifiers(tokens: &mut [Token]) {
+    for i in 0..tokens.len().saturating_sub(1) {
+        let act = matches!(
+            tokens[i].tag,
+            "act_pull_request" | "act_commit" | "act_issue" | "act_branch" | "act_push"
+                | "act_merge" | "act_tag" | "act_publish" | "act_deploy"
+        );
+        if act && matches!(tokens[i + 1].tag, "w" | "noun") && MODIFIED.contains(&tokens[i + 1].value.as_str()) {
+            tokens[i].tag = "w";
         }
     }
 }

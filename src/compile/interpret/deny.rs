@@ -222,18 +222,30 @@ pub(super) fn deny_form(
         .collect();
     // "Do not work on the issue": an issue or pull request after a preposition is what the work
     // is about, not one to open.
+    // "a patch against another branch, tag, or checkout": the preposition governs the list.
     let place = |p: usize| {
         matches!(
             tag(tokens, scope[p]),
-            "act_issue" | "act_pull_request" | "act_branch"
+            "act_issue" | "act_pull_request" | "act_branch" | "act_tag"
         ) && scope[..p]
             .iter()
             .rev()
-            .find(|i| !matches!(tokens[**i].value.as_str(), "the" | "a" | "an" | "this" | "that" | "its" | "their" | "your"))
+            .find(|i| {
+                !matches!(
+                    tokens[**i].value.as_str(),
+                    "the" | "a" | "an" | "this" | "that" | "its" | "their" | "your" | "another"
+                        | "other" | "any"
+                ) && !matches!(tag(tokens, **i), "comma" | "or" | "and")
+                    && !matches!(
+                        tag(tokens, **i),
+                        "act_issue" | "act_pull_request" | "act_branch" | "act_tag"
+                    )
+            })
             .is_some_and(|i| {
                 matches!(
                     tokens[*i].value.as_str(),
-                    "on" | "in" | "about" | "under" | "from" | "of" | "within"
+                    "on" | "in" | "about" | "under" | "from" | "of" | "within" | "against"
+                        | "onto" | "off"
                 )
             })
     };
