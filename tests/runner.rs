@@ -362,12 +362,14 @@ fn a_commit_never_runs_before_the_check_it_needs_has_passed() {
             .success())
     };
     git(&["init", "-q"]);
-    // The commit before its check: refused as a whole.
+    // The commit before its check: refused as a whole. (An empty commit in a plan that
+    // changes nothing makes no check of code due, so this one commits a change.)
     let wrong_order = write_plan(
         root,
         "a.json",
-        serde_json::json!({"session": "s-order", "commands": [
-            {"run": "git commit --allow-empty -m wip"},
+        serde_json::json!({"session": "s-order", "changes": [{"path": "src/lib.rs", "op": "add", "added": 1}],
+            "commands": [
+            {"run": "git commit -a -m wip"},
             {"run": "sh check.sh"}
         ]}),
     );

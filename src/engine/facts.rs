@@ -323,7 +323,12 @@ pub fn gather(plan: &Plan, root: &Path) -> Result<Facts, EngineError> {
             }
             if inv.program == "git" && inv.args.first().is_some_and(|a| a == "commit") {
                 commits += 1;
-                if inv.args.iter().any(|a| a == "--allow-empty") {
+                // `--allow-empty` without `-a`: nothing the plan names is committed (what was
+                // staged before it is the plan's claim, like its `changes`).
+                let all = inv.args.iter().any(|a| {
+                    a == "--all" || a.starts_with('-') && !a.starts_with("--") && a.contains('a')
+                });
+                if inv.args.iter().any(|a| a == "--allow-empty") && !all {
                     empty_commits += 1;
                 }
             }
@@ -339,7 +344,11 @@ pub fn gather(plan: &Plan, root: &Path) -> Result<Facts, EngineError> {
     }
     // `git commit --allow-empty` in a plan that changes nothing: no code is committed.
     f.nothing_committed =
-        commits > 0 && commits == empty_commits && f.writes.is_empty() && !plan.commit;
+        commits > 0
+            && commits == empty_commits
+            && f.writes.is_empty()
+            && f.staged.is_empty()
+            && !plan.commit;
     // A declared pull-request action is the one its command opens: a draft when that is.
     let from_cmds: Vec<bool> = f
         .actions
