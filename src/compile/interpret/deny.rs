@@ -179,12 +179,14 @@ pub(super) fn deny_form(
             Some("its exception (\"without …\") names nothing agentgate can observe".into());
         return;
     }
-    if !asking && !c.conds.is_empty() {
-        let cond_idx: Vec<usize> = c
-            .conds
-            .iter()
-            .flat_map(|(_, l)| l.iter().copied())
-            .collect();
+    let conds: Vec<&Vec<usize>> = c
+        .conds
+        .iter()
+        .map(|(_, l)| l)
+        .filter(|l| !frame::takes_up_action(tokens, l))
+        .collect();
+    if !asking && !conds.is_empty() {
+        let cond_idx: Vec<usize> = conds.iter().flat_map(|l| l.iter().copied()).collect();
         let observable = cond_idx.iter().any(|i| {
             matches!(tag(tokens, *i), "cmd" | "prog" | "path")
                 || tag(tokens, *i).starts_with("act_")

@@ -261,6 +261,11 @@ fn conditions(tokens: &[Token], c: &Clause, r: &mut Reading) {
             })
             .unwrap_or(items.len());
         let items = &items[..cut];
+        // "— when you do, justify them": the condition is the forbidden or ordered action
+        // itself, taken up again to say what else to do; it narrows nothing.
+        if takes_up_action(tokens, items) {
+            continue;
+        }
         let allowed = part_descriptions(tokens, items);
         // "when you create that file": the condition points back at something agentgate cannot
         // resolve ("in this repo" points nowhere).
@@ -303,6 +308,18 @@ fn conditions(tokens: &[Token], c: &Clause, r: &mut Reading) {
             r.not_understood("its condition", &left);
         }
     }
+}
+
+/// "when you do", "if doing so": a condition that takes up the clause's own action again.
+pub(super) fn takes_up_action(tokens: &[Token], items: &[usize]) -> bool {
+    let vals: Vec<&str> = items.iter().take(3).map(|i| value(tokens, *i)).collect();
+    matches!(
+        vals.as_slice(),
+        ["you", "do", ..] | ["doing", "so", ..] | ["you", "must", "do", ..] | ["you", "do", "so"]
+    ) && items
+        .iter()
+        .skip(2)
+        .all(|i| !matches!(tag(tokens, *i), "path" | "cmd"))
 }
 
 /// Positions (in `items`) of words that describe a part of a path named right after them by a
