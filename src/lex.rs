@@ -202,6 +202,8 @@ const MODIFIED: &[&str] = &[
     "pipelines", "permissions", "settings",
 ];
 
+const MODIFIED_CJK: &[&str] = &["脚本", "流程", "模板", "规范", "規範", "配置", "策略", "说明", "説明", "记录", "記録"];
+
 fn action_modifiers(tokens: &mut [Token]) {
     for i in 0..tokens.len().saturating_sub(1) {
         let act = matches!(
@@ -210,6 +212,14 @@ fn action_modifiers(tokens: &mut [Token]) {
                 | "act_merge" | "act_tag" | "act_publish" | "act_deploy"
         );
         if act && matches!(tokens[i + 1].tag, "w" | "noun") && MODIFIED.contains(&tokens[i + 1].value.as_str()) {
+            tokens[i].tag = "w";
+        }
+        // Chinese and Japanese, one character a token: 发布脚本 ("release scripts"), 提交规范.
+        let pair = tokens
+            .get(i + 2)
+            .map(|t| format!("{}{}", tokens[i + 1].value, t.value))
+            .unwrap_or_default();
+        if act && MODIFIED_CJK.contains(&pair.as_str()) {
             tokens[i].tag = "w";
         }
     }

@@ -251,11 +251,29 @@ pub(super) fn deny_form(
                 )
             })
     };
+    // "CI/发布：修改 `.github/`": a short label over a list item names its category; with a
+    // verb and a target after it, the actions in the label are not the item's targets.
+    let label_end = label_colon(tokens, &scope).filter(|c| {
+        let after = &scope[c + 1..];
+        after.iter().any(|i| VERBS.contains(&tag(tokens, *i)))
+            && after
+                .iter()
+                .any(|i| matches!(tag(tokens, *i), "path" | "cmd" | "code" | "flag"))
+    });
+    let in_label = |p: usize| {
+        label_end.is_some_and(|c| {
+            p < c
+                && !scope[p + 1..c]
+                    .iter()
+                    .any(|i| matches!(tag(tokens, *i), "colon" | "deny" | "must" | "ask" | "avoid"))
+        })
+    };
     let mut actions: Vec<Action> = scope
         .iter()
         .enumerate()
         .filter(|(p, _)| asking || governed(tokens, &scope, *p))
         .filter(|(p, _)| !place(*p))
+        .filter(|(p, _)| !in_label(*p))
         .filter_map(|(_, i)| tag(tokens, *i).strip_prefix("act_"))
         .filter_map(|a| Action::from_name(&a.replace('_', "-")))
         .collect();
