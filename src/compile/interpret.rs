@@ -157,6 +157,12 @@ pub fn interpret(tokens: &[Token], phrases: &[Phrase], cx: &Context) -> Outcome 
                 }
             }
         }
+        if let Some(body) = must::only_after(tokens, c) {
+            out.normative = true;
+            push(&mut out, body, Severity::Error, Decision::Deny, roles(tokens, &c.main));
+            prev = Some(c.clone());
+            continue;
+        }
         if let Some(body) = message::message_form(tokens, c) {
             out.normative = true;
             // "Use conventional commit style when appropriate": left to judgment.

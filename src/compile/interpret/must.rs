@@ -995,3 +995,58 @@ pub(super) fn tool_choice(tokens: &[Token], c: &Clause) -> Option<RuleBody> {
         except: vec![],
     })
 }
+
+/// "Commit only after `pnpm run check` and `pnpm run cy:run` pass", "Push only once the tests
+/// pass": the action is allowed only after the checks, so they are due before it.
+pub(super) fn only_after(tokens: &[Token], c: &Clause) -> Option<RuleBody> {
+    let main: Vec<usize> = c
+        .main
+        .iter()
+        .copied()
+        .filter(|i| !matches!(tag(tokens, *i), "comma" | "agents"))
+        .collect();
+    let trigger = match main.as_slice() {
+        [a, o] if tag(tokens, *o) == "only" => match tag(tokens, *a) {
+            "act_commit" => Trigger::Commit,
+            "act_push" => Trigger::Push,
+            "act_pull_request" => Trigger::PullRequest,
+            "act_merge" => Trigger::Merge,
+            "act_publish" => Trigger::Publish,
+            _ => return None,
+        },
+        _ => return None,
+    };
+    let [(kind, items)] = c.conds.as_slice() else {
+        return None;
+    };
+    if !matches!(kind, CondKind::After | CondKind::When) {
+        return None;
+    }
+    let passes = items.iter().any(|i| {
+        tag(tokens, *i) == "pass"
+            || matches!(tokens[*i].value.as_str(), "succeed" | "succeeds" | "green" | "passes")
+    });
+    let mut commands = collect_commands(tokens, items);
+    for i in items {
+        commands.extend(noun_command_patterns(&tokens[*i], NounCommands::Programs));
+    }
+    // Every word is a check, a joiner or the passing.
+    let understood = items.iter().all(|i| {
+        matches!(tag(tokens, *i), "cmd" | "noun" | "and" | "comma" | "pass" | "all_checks")
+            || matches!(
+                tokens[*i].value.as_str(),
+                "the" | "all" | "both" | "succeed" | "succeeds" | "green" | "passes" | "have"
+                    | "has" | "once"
+            )
+    });
+    (passes && understood && !commands.is_empty()).then(|| RuleBody::RequiredCheck {
+        commands: dedup(commands),
+        trigger,
+        when_paths: vec![],
+        ordered: false,
+        all_checks: false,
+        covered_by: vec![],
+        code_only: false,
+        when_runs: vec![],
+    })
+}
