@@ -641,10 +641,21 @@ fn objects(
                 )
             })
             .unwrap_or(region.len());
+        // "Run relevant tests before submitting a PR": running the check class is what it
+        // asks for; which of the tests is the judgment, and any run of them meets the class.
+        let runs = post.iter().any(|i| tag(tokens, *i) == "run");
         let judged: Vec<String> = region[..first_np]
             .iter()
-            .filter(|i| words.judgment.contains(value(tokens, **i)))
-            .map(|i| tokens[*i].value.clone())
+            .enumerate()
+            .filter(|(_, i)| words.judgment.contains(value(tokens, **i)))
+            .filter(|(k, _)| {
+                !(runs
+                    && region[..first_np].get(k + 1).is_some_and(|n| {
+                        tag(tokens, *n) == "noun"
+                            && vocab::get().noun_commands.contains_key(value(tokens, *n))
+                    }))
+            })
+            .map(|(_, i)| tokens[*i].value.clone())
             .collect();
         if !judged.is_empty() && !has_alternatives {
             r.whole = true;
