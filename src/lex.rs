@@ -84,15 +84,34 @@ fn unless_needed(tokens: &mut [Token]) {
             j += 1;
         }
         let Some(t) = tokens.get(j) else { continue };
-        let needed = matches!(
-            t.value.as_str(),
-            "necessary" | "required" | "needed" | "essential" | "unavoidable" | "justified"
-        );
+        let need = |v: &str| {
+            matches!(
+                v,
+                "necessary" | "required" | "needed" | "essential" | "unavoidable" | "justified"
+                    // Portuguese and Spanish: "a menos que necessários e justificados"
+                    | "necessário" | "necessária" | "necessários" | "necessárias" | "justificado"
+                    | "justificada" | "justificados" | "justificadas" | "necesario" | "necesaria"
+                    | "necesarios" | "necesarias" | "imprescindible" | "imprescindível"
+            )
+        };
+        if !need(t.value.as_str()) {
+            continue;
+        }
+        // "necessary and justified": both words are the need.
+        let mut end = j;
+        if tokens.get(j + 1).is_some_and(|n| n.tag == "and")
+            && tokens.get(j + 2).is_some_and(|n| need(n.value.as_str()))
+        {
+            end = j + 2;
+        }
         let ends = tokens
-            .get(j + 1)
+            .get(end + 1)
             .is_none_or(|n| matches!(n.tag, "stop" | "semi" | "comma" | "rparen" | "dash"));
-        if needed && ends {
+        if ends {
             tokens[j].tag = "approval";
+            if end > j {
+                tokens[end].tag = "approval";
+            }
         }
     }
 }
