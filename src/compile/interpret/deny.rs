@@ -118,6 +118,24 @@ pub(super) fn deny_form(
     if sov {
         scope = main[..deny_at].to_vec();
     }
+    // "`go.work` and `go.work.sum` … should not be committed": a passive action after the
+    // modal is done to the paths before it.
+    let passive_action = scope.len() >= 2
+        && matches!(tokens[scope[0]].value.as_str(), "be" | "get" | "been")
+        && scope[1..]
+            .iter()
+            .all(|i| tag(tokens, *i).starts_with("act_") || tag(tokens, *i) == "stop");
+    if passive_action && !asking {
+        let subject: Vec<usize> = main[..deny_at.min(main.len())]
+            .iter()
+            .copied()
+            .filter(|i| tag(tokens, *i) == "path")
+            .collect();
+        if !subject.is_empty() {
+            // read as "… committed `go.work`": the object after its verb
+            scope.extend(subject);
+        }
+    }
     if !has_target(&scope) && !asking {
         // Targets before the modal count only when written as code ("`npm run build` | do not
         // run"): "tests … should not alter APIs" is about the APIs, not the tests.

@@ -872,17 +872,26 @@ pub(super) fn pr_base(tokens: &[Token], main: &[usize]) -> Option<RuleBody> {
             "target" | "targets" | "against" | "into" | "base"
         )
     });
+    // "all PRs should target `next`, not `main`": the branch after *not* is the one to avoid.
+    let negated = |k: usize| {
+        main[..k].iter().rev().take(2).any(|j| {
+            matches!(tokens[*j].value.as_str(), "not" | "never" | "instead of" | "rather than")
+                || matches!(tag(tokens, *j), "deny" | "not")
+        })
+    };
     let bases: Vec<String> = main
         .iter()
-        .filter(|i| {
-            tag(tokens, **i) == "code"
-                || tag(tokens, **i) == "w"
-                    && matches!(
-                        tokens[**i].value.as_str(),
-                        "main" | "master" | "develop" | "next" | "trunk"
-                    )
+        .enumerate()
+        .filter(|(k, i)| {
+            let t = &tokens[**i];
+            let named = t.tag == "code"
+                // `next` is also a program's name
+                || t.tag == "cmd" && !t.value.contains(' ')
+                || t.tag == "w"
+                    && matches!(t.value.as_str(), "main" | "master" | "develop" | "next" | "trunk");
+            named && !negated(*k)
         })
-        .map(|i| tokens[*i].value.clone())
+        .map(|(_, i)| tokens[*i].value.clone())
         .collect();
     (targeting && bases.len() == 1).then(|| RuleBody::ActionDeny {
         action: Action::PullRequest,
