@@ -315,7 +315,7 @@ pub(super) fn takes_up_action(tokens: &[Token], items: &[usize]) -> bool {
     let vals: Vec<&str> = items.iter().take(3).map(|i| value(tokens, *i)).collect();
     matches!(
         vals.as_slice(),
-        ["you", "do", ..] | ["doing", "so", ..] | ["you", "must", "do", ..] | ["you", "do", "so"]
+        ["you", "do", ..] | ["doing", "so", ..] | ["you", "must", "do", ..]
     ) && items
         .iter()
         .skip(2)
