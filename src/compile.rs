@@ -534,14 +534,7 @@ fn units<'a>(src: &SourceFile, segs: &[Segment], toks: &'a [Vec<Token>]) -> Vec<
                 let Some(mut tokens) = s.heading.and_then(|h| section_condition(&toks[h])) else {
                     return;
                 };
-                tokens.push(Token {
-                    tag: "colon",
-                    value: ":".into(),
-                });
-                tokens.push(Token {
-                    tag: "run",
-                    value: "run".into(),
-                });
+                tokens.extend(colon_run());
                 let mut n = 0;
                 for line in text.lines() {
                     let cmd = line.split(" #").next().unwrap_or("").trim();
@@ -613,14 +606,7 @@ fn units<'a>(src: &SourceFile, segs: &[Segment], toks: &'a [Vec<Token>]) -> Vec<
                         }
                         (None, None) => continue,
                     };
-                    tokens.push(Token {
-                        tag: "colon",
-                        value: ":".into(),
-                    });
-                    tokens.push(Token {
-                        tag: "run",
-                        value: "run".into(),
-                    });
+                    tokens.extend(colon_run());
                     tokens.push(Token {
                         tag: "cmd",
                         value: cmd.to_string(),
@@ -1199,6 +1185,20 @@ fn comment_forbids_flag(line: &str) -> Option<String> {
         .take(2)
         .collect();
     (!head.is_empty()).then(|| format!("{} {flag}", head.join(" ")))
+}
+
+/// ": run", put between a condition and the commands it makes due.
+fn colon_run() -> [Token; 2] {
+    [
+        Token {
+            tag: "colon",
+            value: ":".into(),
+        },
+        Token {
+            tag: "run",
+            value: "run".into(),
+        },
+    ]
 }
 
 /// The moment a shell comment says its commands are to be run at ("# Full validation suite -
