@@ -157,6 +157,12 @@ pub fn interpret(tokens: &[Token], phrases: &[Phrase], cx: &Context) -> Outcome 
                 }
             }
         }
+        if let Some(body) = deny::command_flag_aside(tokens, c, prev.as_ref()) {
+            out.normative = true;
+            push(&mut out, body, Severity::Error, Decision::Deny, roles(tokens, &c.main));
+            prev = Some(c.clone());
+            continue;
+        }
         if let Some(body) = must::only_after(tokens, c) {
             out.normative = true;
             push(&mut out, body, Severity::Error, Decision::Deny, roles(tokens, &c.main));

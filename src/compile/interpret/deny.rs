@@ -1124,3 +1124,69 @@ pub(super) fn action_targets(tokens: &[Token], scope: &[usize], a: Action) -> Ve
     }
     out
 }
+
+/// "- `cargo build` (debug only; avoid `--release`)", "- `cargo test` — never with
+/// `--release`": a command listed with an aside (or a following clause) that forbids a flag
+/// forbids the command with that flag.
+pub(super) fn command_flag_aside(
+    tokens: &[Token],
+    c: &Clause,
+    prev: Option<&Clause>,
+) -> Option<RuleBody> {
+    let lone_cmd = |main: &[usize]| -> Option<usize> {
+        let kept: Vec<usize> = main
+            .iter()
+            .copied()
+            .filter(|i| !matches!(tag(tokens, *i), "dash" | "colon"))
+            .collect();
+        match kept.as_slice() {
+            [k] if tag(tokens, *k) == "cmd" => Some(*k),
+            _ => None,
+        }
+    };
+    // The flags a list forbids: "avoid `--release`", "never with `--release`".
+    let forbidden = |list: &[usize]| -> Vec<String> {
+        let Some(at) = list
+            .iter()
+            .position(|i| matches!(tag(tokens, *i), "deny" | "avoid"))
+        else {
+            return vec![];
+        };
+        let rest: Vec<usize> = list[at + 1..]
+            .iter()
+            .copied()
+            .filter(|i| !matches!(tag(tokens, *i), "rparen" | "stop"))
+            .collect();
+        let understood = rest.iter().all(|i| {
+            matches!(tag(tokens, *i), "flag" | "comma" | "or" | "and")
+                || matches!(tokens[*i].value.as_str(), "with" | "using" | "the" | "passing" | "use")
+        });
+        if !understood {
+            return vec![];
+        }
+        rest.iter()
+            .filter(|i| tag(tokens, **i) == "flag")
+            .map(|i| tokens[*i].value.clone())
+            .collect()
+    };
+    let (cmd, flags) = if let Some(k) = lone_cmd(&c.main) {
+        (k, forbidden(&c.aside))
+    } else {
+        let k = prev.filter(|p| p.aside.is_empty()).and_then(|p| lone_cmd(&p.main))?;
+        if !c.aside.is_empty() || !c.conds.is_empty() {
+            return None;
+        }
+        (k, forbidden(&c.main))
+    };
+    if flags.is_empty() {
+        return None;
+    }
+    let commands: Vec<CommandPattern> = flags
+        .iter()
+        .flat_map(|f| command_patterns(&format!("{} {f}", tokens[cmd].value)))
+        .collect();
+    (!commands.is_empty()).then_some(RuleBody::CommandDeny {
+        commands,
+        except: vec![],
+    })
+}
