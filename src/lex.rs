@@ -64,6 +64,7 @@ pub fn lex(pieces: &[Piece]) -> Vec<Token> {
     action_modifiers(&mut out);
     confirm_with(&mut out);
     named_programs(v, &mut out);
+    prose_git_commands(&mut out);
     keep_inside(&mut out);
     unless_needed(&mut out);
     out
@@ -178,6 +179,28 @@ fn named_programs(v: &Vocabulary, tokens: &mut [Token]) {
         {
             tokens[i].tag = "prog";
         }
+    }
+}
+
+/// "Always check git status before commits", "run git diff first": git and a read-only
+/// subcommand written in prose are that command; "check" before a command runs it.
+fn prose_git_commands(tokens: &mut Vec<Token>) {
+    const SUBS: &[&str] = &["status", "diff", "log", "fetch", "show"];
+    let mut i = 0;
+    while i + 1 < tokens.len() {
+        if tokens[i].tag == "prog"
+            && tokens[i].value == "git"
+            && tokens[i + 1].tag == "w"
+            && SUBS.contains(&tokens[i + 1].value.as_str())
+        {
+            let value = format!("git {}", tokens[i + 1].value);
+            tokens[i] = Token { tag: "cmd", value };
+            tokens.remove(i + 1);
+            if i > 0 && tokens[i - 1].tag == "w" && tokens[i - 1].value == "check" {
+                tokens[i - 1].tag = "run";
+            }
+        }
+        i += 1;
     }
 }
 
