@@ -163,6 +163,12 @@ pub fn interpret(tokens: &[Token], phrases: &[Phrase], cx: &Context) -> Outcome 
             prev = Some(c.clone());
             continue;
         }
+        if let Some(body) = must::git_verb_flags(tokens, c) {
+            out.normative = true;
+            push(&mut out, body, Severity::Error, Decision::Deny, roles(tokens, &c.main));
+            prev = Some(c.clone());
+            continue;
+        }
         if let Some(body) = must::only_after(tokens, c) {
             out.normative = true;
             push(&mut out, body, Severity::Error, Decision::Deny, roles(tokens, &c.main));

@@ -1059,3 +1059,58 @@ pub(super) fn only_after(tokens: &[Token], c: &Clause) -> Option<RuleBody> {
         when_runs: vec![],
     })
 }
+
+/// "Always pull with `--rebase`", "Always commit with `-s`": a git verb given with flags
+/// requires them on that git command. "… push with `--force-with-lease`" is about force pushes.
+pub(super) fn git_verb_flags(tokens: &[Token], c: &Clause) -> Option<RuleBody> {
+    if !c.conds.is_empty() || !c.aside.is_empty() {
+        return None;
+    }
+    let main: Vec<usize> = c
+        .main
+        .iter()
+        .copied()
+        .filter(|i| !matches!(tag(tokens, *i), "stop" | "comma"))
+        .collect();
+    let (verb, rest) = match main.as_slice() {
+        [m, v, rest @ ..] if tag(tokens, *m) == "must" => (*v, rest),
+        [v, rest @ ..] => (*v, rest),
+        [] => return None,
+    };
+    let sub = match (tag(tokens, verb), tokens[verb].value.as_str()) {
+        ("act_commit", _) => "commit",
+        ("act_push", _) => "push",
+        ("act_rebase", _) => "rebase",
+        ("act_merge", _) => "merge",
+        (_, "pull" | "fetch" | "clone") => tokens[verb].value.as_str(),
+        _ => return None,
+    };
+    let [with, flags @ ..] = rest else {
+        return None;
+    };
+    if !matches!(tokens[*with].value.as_str(), "with" | "using") || flags.is_empty() {
+        return None;
+    }
+    let names: Vec<String> = flags
+        .iter()
+        .filter(|i| tag(tokens, **i) == "flag")
+        .map(|i| tokens[*i].value.clone())
+        .collect();
+    if names.is_empty()
+        || !flags
+            .iter()
+            .all(|i| matches!(tag(tokens, *i), "flag" | "and" | "or"))
+    {
+        return None;
+    }
+    let text = if sub == "push" && names.iter().any(|f| f == "--force-with-lease") {
+        "git push --force".to_string()
+    } else {
+        format!("git {sub}")
+    };
+    let command = command_patterns(&text).into_iter().next()?;
+    Some(RuleBody::RequiredFlag {
+        command,
+        flags: names,
+    })
+}
