@@ -157,19 +157,12 @@ pub fn interpret(tokens: &[Token], phrases: &[Phrase], cx: &Context) -> Outcome 
                 }
             }
         }
-        if let Some(body) = deny::command_flag_aside(tokens, c, prev.as_ref()) {
-            out.normative = true;
-            push(&mut out, body, Severity::Error, Decision::Deny, roles(tokens, &c.main));
-            prev = Some(c.clone());
-            continue;
-        }
-        if let Some(body) = must::git_verb_flags(tokens, c) {
-            out.normative = true;
-            push(&mut out, body, Severity::Error, Decision::Deny, roles(tokens, &c.main));
-            prev = Some(c.clone());
-            continue;
-        }
-        if let Some(body) = must::only_after(tokens, c) {
+        // Whole-clause forms read before the general ones: a command with a forbidden flag
+        // aside, a git verb with flags, "<action> only after <checks> pass".
+        let whole = deny::command_flag_aside(tokens, c, prev.as_ref())
+            .or_else(|| must::git_verb_flags(tokens, c))
+            .or_else(|| must::only_after(tokens, c));
+        if let Some(body) = whole {
             out.normative = true;
             push(&mut out, body, Severity::Error, Decision::Deny, roles(tokens, &c.main));
             prev = Some(c.clone());
