@@ -527,7 +527,7 @@ fn units<'a>(src: &SourceFile, segs: &[Segment], toks: &'a [Vec<Token>]) -> Vec<
             }
             SegmentKind::Code { lang, text }
                 if s.leadin.is_none()
-                    && matches!(lang.as_str(), "" | "sh" | "bash" | "shell" | "console" | "zsh")
+                    && shell_block(lang)
                     && s.heading.is_some_and(|h| section_condition(&toks[h]).is_some()) =>
             {
                 // A code block right under "## Before committing": its commands are to be run.
@@ -571,7 +571,7 @@ fn units<'a>(src: &SourceFile, segs: &[Segment], toks: &'a [Vec<Token>]) -> Vec<
             }
             SegmentKind::Code { lang, text }
                 if s.leadin.is_none()
-                    && matches!(lang.as_str(), "" | "sh" | "bash" | "shell" | "console" | "zsh")
+                    && shell_block(lang)
                     && text.lines().any(|l| comment_moment(l).is_some()) =>
             {
                 // "# Full validation suite - run before committing" over `nx prepush`, or
@@ -623,7 +623,7 @@ fn units<'a>(src: &SourceFile, segs: &[Segment], toks: &'a [Vec<Token>]) -> Vec<
             }
             SegmentKind::Code { lang, text }
                 if s.leadin.is_none()
-                    && matches!(lang.as_str(), "" | "sh" | "bash" | "shell" | "console" | "zsh")
+                    && shell_block(lang)
                     && text.lines().any(|l| comment_forbids_flag(l).is_some()) =>
             {
                 // "cargo build   # build. never build with --release": a comment beside a command
@@ -1185,6 +1185,11 @@ fn comment_forbids_flag(line: &str) -> Option<String> {
         .take(2)
         .collect();
     (!head.is_empty()).then(|| format!("{} {flag}", head.join(" ")))
+}
+
+/// A code block of shell commands (no language given, or a shell's).
+fn shell_block(lang: &str) -> bool {
+    matches!(lang, "" | "sh" | "bash" | "shell" | "console" | "zsh")
 }
 
 /// ": run", put between a condition and the commands it makes due.

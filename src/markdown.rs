@@ -447,14 +447,7 @@ fn split_sentences(pieces: Vec<Piece<'_>>) -> Vec<(Vec<Piece<'_>>, usize, usize)
                 .collect();
             let prev = prev_text.trim_end();
             let rest = next.trim_start_matches([' ', '\t']);
-            let opens = ORDER_OPENERS.iter().any(|o| {
-                rest.starts_with(o)
-                    && rest[o.len()..].starts_with(|c: char| c.is_whitespace() || c == ',')
-            });
-            let open_end = prev.ends_with([',', ':', ';', '(', '-', '/'])
-                || prev.ends_with(" and")
-                || prev.ends_with(" or");
-            if text.as_ref() == "\n" && opens && !open_end && !prev.is_empty() {
+            if text.as_ref() == "\n" && opens_order_after(prev, rest) && !prev.is_empty() {
                 out.push((std::mem::take(&mut cur), cur_start.take().unwrap_or(0), cur_end));
                 continue;
             }
@@ -531,14 +524,7 @@ fn sentence_cut(s: &str, before: &[Piece]) -> Option<usize> {
             '\n' if i > 0 || !before.is_empty() => {
                 let rest = s[end..].trim_start_matches([' ', '\t']);
                 let prev = s[..i].trim_end();
-                let opens = ORDER_OPENERS.iter().any(|o| {
-                    rest.starts_with(o)
-                        && rest[o.len()..].starts_with(|c: char| c.is_whitespace() || c == ',')
-                });
-                let open_end = prev.ends_with([',', ':', ';', '(', '-', '/'])
-                    || prev.ends_with(" and")
-                    || prev.ends_with(" or");
-                if opens && !open_end && (!prev.is_empty() || !before.is_empty()) {
+                if opens_order_after(prev, rest) && (!prev.is_empty() || !before.is_empty()) {
                     return Some(i);
                 }
             }
@@ -566,6 +552,18 @@ const ORDER_OPENERS: &[&str] = &[
     "Do not", "Don't", "DO NOT", "DON'T", "Never", "NEVER", "Always", "ALWAYS", "Avoid", "AVOID",
     "Ask", "ASK", "You must", "You MUST", "Must", "MUST",
 ];
+
+/// "**IMPORTANT** Soft-locked files" / "Do not alter …" on the next line: the next line (`rest`)
+/// opens with an order and the line before (`prev`) does not leave its sentence open.
+fn opens_order_after(prev: &str, rest: &str) -> bool {
+    let opens = ORDER_OPENERS.iter().any(|o| {
+        rest.starts_with(o) && rest[o.len()..].starts_with(|c: char| c.is_whitespace() || c == ',')
+    });
+    let open_end = prev.ends_with([',', ':', ';', '(', '-', '/'])
+        || prev.ends_with(" and")
+        || prev.ends_with(" or");
+    opens && !open_end
+}
 
 fn is_abbreviation(head: &str, before: &[Piece]) -> bool {
     let word = head

@@ -138,16 +138,12 @@ pub fn interpret(tokens: &[Token], phrases: &[Phrase], cx: &Context) -> Outcome 
                     out.normative = true;
                     push(
                         &mut out,
-                        RuleBody::RequiredCheck {
+                        checks_due(
                             commands,
                             trigger,
                             when_paths,
-                            ordered: false,
-                            all_checks: false,
-                            covered_by: vec![],
-                            code_only: false,
-                            when_runs: trigger::run_condition(tokens, items),
-                        },
+                            trigger::run_condition(tokens, items),
+                        ),
                         Severity::Error,
                         Decision::Deny,
                         vec![],
@@ -845,6 +841,31 @@ fn purpose_open(tokens: &[Token], main: &[usize]) -> bool {
 
 fn tag(tokens: &[Token], i: usize) -> &str {
     tokens[i].tag
+}
+
+/// Commands due at a trigger, in no order, with nothing standing for them: the plain required
+/// check most forms read. (`when_runs` only for the `run` trigger.)
+fn checks_due(
+    commands: Vec<CommandPattern>,
+    trigger: Trigger,
+    when_paths: Vec<String>,
+    when_runs: Vec<CommandPattern>,
+) -> RuleBody {
+    RuleBody::RequiredCheck {
+        commands,
+        trigger,
+        when_paths,
+        ordered: false,
+        all_checks: false,
+        covered_by: vec![],
+        code_only: false,
+        // Runs to come before belong to the `run` trigger only.
+        when_runs: if trigger == Trigger::Run {
+            when_runs
+        } else {
+            vec![]
+        },
+    }
 }
 
 fn has(tokens: &[Token], list: &[usize], t: &str) -> bool {

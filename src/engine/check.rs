@@ -1,6 +1,6 @@
 //! One rule against the facts of a plan.
 
-use crate::engine::facts::{Facts, WriteFact};
+use crate::engine::facts::{Facts, RunFact, WriteFact};
 use crate::engine::matchers;
 use crate::engine::paths::{Hits, ListId, PathIndex, RuleLists};
 use crate::engine::{EngineError, Finding, FindingOrigin};
@@ -224,11 +224,12 @@ pub fn check(rule: &Rule, lists: RuleLists, cx: &Cx) -> R {
             {
                 return Ok(vec![]);
             }
+            // The run that fires a `run` trigger ("before running tests"), found once.
+            let first_run = (*trigger == Trigger::Run).then(|| run_at(cx.f, when_runs));
             // One command standing for the whole list meets it.
-            let at = if *trigger == Trigger::Run {
-                run_at(cx.f, when_runs).map(|r| Some(r.0))
-            } else {
-                fires(cx, *trigger, a)
+            let at = match &first_run {
+                Some(run) => run.map(|r| Some(r.seq)),
+                None => fires(cx, *trigger, a),
             };
             let covered = at.is_some()
                 && covered_by.iter().any(|c| {
@@ -245,8 +246,8 @@ pub fn check(rule: &Rule, lists: RuleLists, cx: &Cx) -> R {
             if covered {
                 return Ok(vec![]);
             }
-            if *trigger == Trigger::Run {
-                return Ok(before_runs(rule, cx, commands, when_runs));
+            if let Some(run) = first_run {
+                return Ok(run.map_or_else(Vec::new, |r| before_runs(rule, cx, commands, r)));
             }
             required_check(rule, cx, commands, *trigger, a, *ordered, *all_checks)
         }
@@ -660,28 +661,21 @@ fn satisfied(f: &Facts, p: &CommandPattern, before: Option<usize>) -> bool {
             .any(|r| before.is_none_or(|b| r.seq < b) && matchers::matches(p, &r.inv))
 }
 
-/// "Build before running tests": each command must run (or have passed) before the first run
-/// of `when_runs`.
-fn before_runs(
-    rule: &Rule,
-    cx: &Cx,
-    commands: &[CommandPattern],
-    when_runs: &[CommandPattern],
-) -> Vec<Finding> {
-    let Some((at, subject, line)) = run_at(cx.f, when_runs) else {
-        return vec![];
-    };
+/// "Build before running tests": each command must run (or have passed) before `run`, the
+/// plan's first run of the rule's `when_runs`.
+fn before_runs(rule: &Rule, cx: &Cx, commands: &[CommandPattern], run: &RunFact) -> Vec<Finding> {
+    let subject = format!("commands[{}]: {}", run.command, run.text);
     commands
         .iter()
-        .filter(|p| !satisfied(cx.f, p, Some(at)))
+        .filter(|p| !satisfied(cx.f, p, Some(run.seq)))
         .map(|p| {
             let name = command_text(p);
             finding(
                 rule,
                 &subject,
-                format!("does not run `{name}` before running `{}`", subject.split_once(": ").map_or("", |x| x.1)),
+                format!("does not run `{name}` before running `{}`", run.text),
                 format!("run `{name}` first and record it passing in `evidence.checks`"),
-                line,
+                run.plan_line,
             )
         })
         .collect()
@@ -813,12 +807,11 @@ fn trigger_name(t: Trigger) -> &'static str {
 
 /// The first run of the plan that matches one of `when_runs` ("before running tests"): its
 /// position, subject and plan line.
-fn run_at(f: &Facts, when_runs: &[CommandPattern]) -> Option<(usize, String, Option<usize>)> {
+fn run_at<'f>(f: &'f Facts, when_runs: &[CommandPattern]) -> Option<&'f RunFact> {
     f.runs
         .iter()
         .filter(|r| when_runs.iter().any(|p| matchers::matches(p, &r.inv)))
         .min_by_key(|r| r.seq)
-        .map(|r| (r.seq, format!("commands[{}]: {}", r.command, r.text), r.plan_line))
 }
 
 fn command_text(p: &CommandPattern) -> String {

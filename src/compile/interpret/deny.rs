@@ -419,16 +419,12 @@ pub(super) fn deny_form(
         if !cmds.is_empty() {
             push(
                 out,
-                RuleBody::RequiredCheck {
-                    commands: cmds,
+                checks_due(
+                    cmds,
                     trigger,
                     when_paths,
-                    ordered: false,
-                    all_checks: false,
-                    covered_by: vec![],
-                    code_only: false,
-                    when_runs: super::trigger::run_condition(tokens, &trig_idx),
-                },
+                    super::trigger::run_condition(tokens, &trig_idx),
+                ),
                 severity,
                 decision,
                 roles,

@@ -1048,16 +1048,8 @@ pub(super) fn only_after(tokens: &[Token], c: &Clause) -> Option<RuleBody> {
                     | "has" | "once"
             )
     });
-    (passes && understood && !commands.is_empty()).then(|| RuleBody::RequiredCheck {
-        commands: dedup(commands),
-        trigger,
-        when_paths: vec![],
-        ordered: false,
-        all_checks: false,
-        covered_by: vec![],
-        code_only: false,
-        when_runs: vec![],
-    })
+    (passes && understood && !commands.is_empty())
+        .then(|| checks_due(dedup(commands), trigger, vec![], vec![]))
 }
 
 /// "Always pull with `--rebase`", "Always commit with `-s`": a git verb given with flags
