@@ -213,8 +213,11 @@ fn compile_file(
         let phrases = parse::parse(&u.tokens)?;
         // For working on the reading of prose: each statement's tokens on stderr.
         if std::env::var_os("AGENTGATE_DEBUG_TOKENS").is_some() {
-            let shown: Vec<String> =
-                u.tokens.iter().map(|t| format!("{}:{}", t.tag, t.value)).collect();
+            let shown: Vec<String> = u
+                .tokens
+                .iter()
+                .map(|t| format!("{}:{}", t.tag, t.value))
+                .collect();
             eprintln!("tokens: {}", shown.join(" "));
         }
         let out = interpret::interpret(&u.tokens, &phrases, &cx(u, false));
@@ -370,12 +373,15 @@ fn compile_file(
             .find(|t| !matches!(t.tag, "must" | "agents" | "also" | "when" | "w" | "comma"))
             .is_some_and(imperative)
             || tokens.windows(3).any(|w| {
-                w[0].tag == "must" && (imperative(&w[1]) || w[1].tag == "agents" && imperative(&w[2]))
+                w[0].tag == "must"
+                    && (imperative(&w[1]) || w[1].tag == "agents" && imperative(&w[2]))
             });
         if src.scope.is_empty()
             && (may || told)
             && tokens.iter().any(|t| t.tag == "write" || t.tag == "create")
-            && !tokens.iter().any(|t| matches!(t.tag, "deny" | "avoid" | "ask"))
+            && !tokens
+                .iter()
+                .any(|t| matches!(t.tag, "deny" | "avoid" | "ask"))
         {
             for t in tokens.iter().filter(|t| t.tag == "path") {
                 let source = t.value == "AGENTS.md" || t.value.starts_with("docs/SSOT");
@@ -528,7 +534,8 @@ fn units<'a>(src: &SourceFile, segs: &[Segment], toks: &'a [Vec<Token>]) -> Vec<
             SegmentKind::Code { lang, text }
                 if s.leadin.is_none()
                     && shell_block(lang)
-                    && s.heading.is_some_and(|h| section_condition(&toks[h]).is_some()) =>
+                    && s.heading
+                        .is_some_and(|h| section_condition(&toks[h]).is_some()) =>
             {
                 // A code block right under "## Before committing": its commands are to be run.
                 let Some(mut tokens) = s.heading.and_then(|h| section_condition(&toks[h])) else {
@@ -689,7 +696,9 @@ fn units<'a>(src: &SourceFile, segs: &[Segment], toks: &'a [Vec<Token>]) -> Vec<
                             t.value.as_str(),
                             "example" | "examples" | "format" | "template" | "sample"
                         )
-                }) || tokens.windows(2).any(|w| w[0].value == "示" && w[1].value == "例");
+                }) || tokens
+                    .windows(2)
+                    .any(|w| w[0].value == "示" && w[1].value == "例");
                 if shows {
                     return;
                 }
@@ -748,8 +757,14 @@ fn units<'a>(src: &SourceFile, segs: &[Segment], toks: &'a [Vec<Token>]) -> Vec<
                     && toks[i].first().is_some_and(|t| {
                         matches!(
                             t.value.as_str(),
-                            "concretely" | "specifically" | "namely" | "i.e" | "that is"
-                                | "in other words" | "in particular" | "this means"
+                            "concretely"
+                                | "specifically"
+                                | "namely"
+                                | "i.e"
+                                | "that is"
+                                | "in other words"
+                                | "in particular"
+                                | "this means"
                         )
                     });
                 if elaborates {
@@ -1137,9 +1152,12 @@ fn prefix_tokens(i: usize, segs: &[Segment], toks: &[Vec<Token>]) -> Vec<Token> 
     let own = &toks[i];
     let runs = own.iter().any(|t| t.tag == "cmd")
         && (is_bare(own) || own.iter().any(|t| t.tag == "run"))
-        && !own
-            .iter()
-            .any(|t| matches!(t.tag, "before" | "after" | "when" | "deny" | "avoid" | "may" | "unless"));
+        && !own.iter().any(|t| {
+            matches!(
+                t.tag,
+                "before" | "after" | "when" | "deny" | "avoid" | "may" | "unless"
+            )
+        });
     if runs && matches!(s.kind, SegmentKind::Item | SegmentKind::Paragraph) {
         if let Some(mut t) = s.heading.and_then(|h| section_condition(&toks[h])) {
             t.push(colon);
@@ -1255,22 +1273,39 @@ fn asks_for_approval(lead: &[Token]) -> bool {
     let approval = lead.iter().any(|t| {
         matches!(
             t.value.as_str(),
-            "request" | "permission" | "approval" | "approvals" | "sign-off" | "consent"
-                | "confirmation" | "authorization" | "authorisation" | "go-ahead"
+            "request"
+                | "permission"
+                | "approval"
+                | "approvals"
+                | "sign-off"
+                | "consent"
+                | "confirmation"
+                | "authorization"
+                | "authorisation"
+                | "go-ahead"
         )
     });
     let needed = lead.iter().any(|t| {
         t.tag == "must"
             && matches!(
                 t.value.as_str(),
-                "require" | "requires" | "required" | "is required" | "are required" | "need" | "needs"
+                "require"
+                    | "requires"
+                    | "required"
+                    | "is required"
+                    | "are required"
+                    | "need"
+                    | "needs"
             )
     });
     approval
         && needed
-        && !lead
-            .iter()
-            .any(|t| matches!(t.tag, "deny" | "avoid" | "ask" | "may" | "unless" | "without"))
+        && !lead.iter().any(|t| {
+            matches!(
+                t.tag,
+                "deny" | "avoid" | "ask" | "may" | "unless" | "without"
+            )
+        })
 }
 
 /// The condition a heading sets for its section, as tokens: "Before committing", "Before you
@@ -1301,7 +1336,10 @@ fn section_condition(heading: &[Token]) -> Option<Vec<Token>> {
         let ok = rest.iter().any(action)
             && rest.iter().all(|t| {
                 action(t)
-                    || matches!(t.tag, "agents" | "this" | "comma" | "read" | "create" | "run")
+                    || matches!(
+                        t.tag,
+                        "agents" | "this" | "comma" | "read" | "create" | "run"
+                    )
                     || t.tag == "w" && crate::vocab::get().words.neutral(&t.value)
             });
         return ok.then(|| heading[c..].to_vec());
@@ -1312,14 +1350,16 @@ fn section_condition(heading: &[Token]) -> Option<Vec<Token>> {
     if !list {
         return None;
     }
-    let act = heading.iter().find_map(|t| match (t.tag, t.value.as_str()) {
-        ("act_commit", _) | (_, "pre-commit" | "precommit") => Some("act_commit"),
-        ("act_push", _) | (_, "pre-push") => Some("act_push"),
-        ("act_pull_request" | "act_ready_pull_request", _) => Some("act_pull_request"),
-        ("act_merge", _) => Some("act_merge"),
-        (_, "submission" | "submit" | "submitting") => Some("act_pull_request"),
-        _ => None,
-    })?;
+    let act = heading
+        .iter()
+        .find_map(|t| match (t.tag, t.value.as_str()) {
+            ("act_commit", _) | (_, "pre-commit" | "precommit") => Some("act_commit"),
+            ("act_push", _) | (_, "pre-push") => Some("act_push"),
+            ("act_pull_request" | "act_ready_pull_request", _) => Some("act_pull_request"),
+            ("act_merge", _) => Some("act_merge"),
+            (_, "submission" | "submit" | "submitting") => Some("act_pull_request"),
+            _ => None,
+        })?;
     Some(vec![
         Token {
             tag: "before",

@@ -172,8 +172,12 @@ fn when(t: Trigger) -> &'static str {
         Trigger::Tag => "before tagging",
         Trigger::Publish => "before publishing",
         Trigger::Dependency => "when adding a dependency",
-        Trigger::Deliver => "before handing the work over (committing, pushing or opening a pull request)",
-        Trigger::Fix => "before handing over work titled as a bug fix (`fix: …`, \"Fix …\", a `fix/…` branch)",
+        Trigger::Deliver => {
+            "before handing the work over (committing, pushing or opening a pull request)"
+        }
+        Trigger::Fix => {
+            "before handing over work titled as a bug fix (`fix: …`, \"Fix …\", a `fix/…` branch)"
+        }
         Trigger::Run => "before running the commands it names",
         Trigger::Change | Trigger::Add => "in the same plan as the change",
         Trigger::CodeChange | Trigger::SourceChange => "in the same plan as the code change",

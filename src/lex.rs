@@ -78,10 +78,12 @@ fn unless_needed(tokens: &mut [Token]) {
             continue;
         }
         let mut j = i + 1;
-        while tokens
-            .get(j)
-            .is_some_and(|t| matches!(t.value.as_str(), "strictly" | "absolutely" | "really" | "truly"))
-        {
+        while tokens.get(j).is_some_and(|t| {
+            matches!(
+                t.value.as_str(),
+                "strictly" | "absolutely" | "really" | "truly"
+            )
+        }) {
             j += 1;
         }
         let Some(t) = tokens.get(j) else { continue };
@@ -164,8 +166,8 @@ fn keep_inside(tokens: &mut Vec<Token>) {
 /// "The CD command", "the `godot` binary", "the gh CLI": a word named as a command is a program.
 fn named_programs(v: &Vocabulary, tokens: &mut [Token]) {
     const SHELL: &[&str] = &[
-        "cd", "grep", "head", "tail", "sed", "awk", "find", "ls", "cat", "tee", "xargs", "rm", "mv",
-        "cp", "chmod", "kill", "sleep",
+        "cd", "grep", "head", "tail", "sed", "awk", "find", "ls", "cat", "tee", "xargs", "rm",
+        "mv", "cp", "chmod", "kill", "sleep",
     ];
     for i in 0..tokens.len().saturating_sub(1) {
         let named = matches!(
@@ -208,12 +210,25 @@ fn prose_git_commands(tokens: &mut Vec<Token>) {
 /// agreeing something with a person before acting is asking.
 fn confirm_with(tokens: &mut [Token]) {
     const PEOPLE: &[&str] = &[
-        "user", "users", "human", "humans", "maintainer", "maintainers", "owner", "owners", "lead",
-        "reviewer", "reviewers", "team", "operator",
+        "user",
+        "users",
+        "human",
+        "humans",
+        "maintainer",
+        "maintainers",
+        "owner",
+        "owners",
+        "lead",
+        "reviewer",
+        "reviewers",
+        "team",
+        "operator",
     ];
     for i in 0..tokens.len() {
-        let verb = matches!(tokens[i].value.as_str(), "confirm" | "discuss" | "agree" | "clarify")
-            && matches!(tokens[i].tag, "approval" | "w");
+        let verb = matches!(
+            tokens[i].value.as_str(),
+            "confirm" | "discuss" | "agree" | "clarify"
+        ) && matches!(tokens[i].tag, "approval" | "w");
         if !verb {
             continue;
         }
@@ -237,23 +252,63 @@ fn confirm_with(tokens: &mut [Token]) {
 /// Nouns an action word can modify: "PR workflows", "the PR template", "commit conventions",
 /// "branch protection" name a process or a file, not the action itself.
 const MODIFIED: &[&str] = &[
-    "template", "templates", "workflow", "workflows", "convention", "conventions", "process",
-    "processes", "guideline", "guidelines", "policy", "policies", "checklist", "checklists",
-    "protection", "protections", "rules", "naming", "strategy", "format", "style", "hygiene",
-    "etiquette", "history", "hook", "hooks", "bot", "bots", "automation", "pipeline",
-    "pipelines", "permissions", "settings",
+    "template",
+    "templates",
+    "workflow",
+    "workflows",
+    "convention",
+    "conventions",
+    "process",
+    "processes",
+    "guideline",
+    "guidelines",
+    "policy",
+    "policies",
+    "checklist",
+    "checklists",
+    "protection",
+    "protections",
+    "rules",
+    "naming",
+    "strategy",
+    "format",
+    "style",
+    "hygiene",
+    "etiquette",
+    "history",
+    "hook",
+    "hooks",
+    "bot",
+    "bots",
+    "automation",
+    "pipeline",
+    "pipelines",
+    "permissions",
+    "settings",
 ];
 
-const MODIFIED_CJK: &[&str] = &["脚本", "流程", "模板", "规范", "規範", "配置", "策略", "说明", "説明", "记录", "記録"];
+const MODIFIED_CJK: &[&str] = &[
+    "脚本", "流程", "模板", "规范", "規範", "配置", "策略", "说明", "説明", "记录", "記録",
+];
 
 fn action_modifiers(tokens: &mut [Token]) {
     for i in 0..tokens.len().saturating_sub(1) {
         let act = matches!(
             tokens[i].tag,
-            "act_pull_request" | "act_commit" | "act_issue" | "act_branch" | "act_push"
-                | "act_merge" | "act_tag" | "act_publish" | "act_deploy"
+            "act_pull_request"
+                | "act_commit"
+                | "act_issue"
+                | "act_branch"
+                | "act_push"
+                | "act_merge"
+                | "act_tag"
+                | "act_publish"
+                | "act_deploy"
         );
-        if act && matches!(tokens[i + 1].tag, "w" | "noun") && MODIFIED.contains(&tokens[i + 1].value.as_str()) {
+        if act
+            && matches!(tokens[i + 1].tag, "w" | "noun")
+            && MODIFIED.contains(&tokens[i + 1].value.as_str())
+        {
             tokens[i].tag = "w";
         }
         // Chinese and Japanese, one character a token: 发布脚本 ("release scripts"), 提交规范.
@@ -292,10 +347,42 @@ fn hand_edits(tokens: &mut Vec<Token>) {
 /// Words that may follow a verb naming a class of commands: what it acts on, said without
 /// narrowing ("Lint your code", "Format all changes", "Test locally").
 const CLASS_VERB_OBJECTS: &[&str] = &[
-    "your", "the", "all", "any", "every", "everything", "it", "them", "changes", "change",
-    "locally", "code", "project", "app", "application", "repo", "repository", "workspace",
-    "again", "first", "thoroughly", "with", "using", "via", "before", "after", "everything",
-    "frontend", "backend", "and", "or", "then", "each", "modified", "changed", "edited",
+    "your",
+    "the",
+    "all",
+    "any",
+    "every",
+    "everything",
+    "it",
+    "them",
+    "changes",
+    "change",
+    "locally",
+    "code",
+    "project",
+    "app",
+    "application",
+    "repo",
+    "repository",
+    "workspace",
+    "again",
+    "first",
+    "thoroughly",
+    "with",
+    "using",
+    "via",
+    "before",
+    "after",
+    "everything",
+    "frontend",
+    "backend",
+    "and",
+    "or",
+    "then",
+    "each",
+    "modified",
+    "changed",
+    "edited",
 ];
 
 /// What follows a verb naming a class of commands at `i` says it is one: nothing, a condition,
@@ -313,8 +400,18 @@ fn class_verb_object(v: &Vocabulary, tokens: &[Token], i: usize) -> bool {
     }
     matches!(
         n.tag,
-        "before" | "after" | "when" | "stop" | "semi" | "colon" | "this" | "lparen" | "dash"
-            | "path" | "cmd" | "files"
+        "before"
+            | "after"
+            | "when"
+            | "stop"
+            | "semi"
+            | "colon"
+            | "this"
+            | "lparen"
+            | "dash"
+            | "path"
+            | "cmd"
+            | "files"
     ) || n.tag == "comma"
         && tokens
             .get(i + 2)
@@ -380,8 +477,18 @@ fn class_verbs(v: &Vocabulary, tokens: &mut Vec<Token>) {
                         "code" | "the app" | "the application" | "the web app" | "the server"
                     )
                     || p.tag == "w"
-                        && (matches!(p.value.as_str(), "that" | "app" | "application" | "project" | "everything" | "it" | "frontend" | "backend" | "site")
-                            || v.words.neutral(&p.value));
+                        && (matches!(
+                            p.value.as_str(),
+                            "that"
+                                | "app"
+                                | "application"
+                                | "project"
+                                | "everything"
+                                | "it"
+                                | "frontend"
+                                | "backend"
+                                | "site"
+                        ) || v.words.neutral(&p.value));
                 if !neutral {
                     return false;
                 }
@@ -473,7 +580,12 @@ fn split_alternatives(v: &Vocabulary, words: Vec<String>) -> Vec<String> {
         let parts: Vec<&str> = w.split('/').collect();
         // "before/after snapshots", "pre/post": a pair of times describing a noun, not a
         // condition.
-        let times = |p: &str| matches!(p.to_lowercase().as_str(), "before" | "after" | "pre" | "post");
+        let times = |p: &str| {
+            matches!(
+                p.to_lowercase().as_str(),
+                "before" | "after" | "pre" | "post"
+            )
+        };
         if parts.len() == 2 && parts.iter().all(|p| times(p)) {
             out.push(w);
             continue;
@@ -650,13 +762,12 @@ fn code_tag(v: &Vocabulary, s: &str) -> &'static str {
         }
         // A call (`requirePermission(role, resource, action)`, `t('key', opts)`): code, not a
         // command — the name runs straight into its parenthesis.
-        let call = first
-            .split_once('(')
-            .is_some_and(|(name, _)| {
-                !name.is_empty()
-                    && name.chars().all(|c| c.is_alphanumeric() || matches!(c, '_' | '.' | '$'))
-            })
-            && s.ends_with(')');
+        let call = first.split_once('(').is_some_and(|(name, _)| {
+            !name.is_empty()
+                && name
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || matches!(c, '_' | '.' | '$'))
+        }) && s.ends_with(')');
         // A program's name starts with a letter, digit, `.`, `/`, `~` or `_`: `(a, b)`,
         // `*, new_param: str = "default"`, `[x, y]` are code.
         let program_like = first
@@ -792,11 +903,20 @@ mod tests {
         assert_eq!(classify_code(v, "invoke()").tag, "code");
         assert_eq!(classify_code(v, ".env").tag, "path");
         assert_eq!(classify_code(v, "pip").tag, "cmd");
-        assert_eq!(classify_code(v, "requirePermission(role, resource, action)").tag, "code");
+        assert_eq!(
+            classify_code(v, "requirePermission(role, resource, action)").tag,
+            "code"
+        );
         assert_eq!(classify_code(v, "t('key', opts)").tag, "code");
         assert_eq!(classify_code(v, "echo $(date)").tag, "cmd");
-        assert_eq!(classify_code(v, "(nodes.ClassDef, bases.Instance)").tag, "code");
-        assert_eq!(classify_code(v, "*, new_param: str = \"default\"").tag, "code");
+        assert_eq!(
+            classify_code(v, "(nodes.ClassDef, bases.Instance)").tag,
+            "code"
+        );
+        assert_eq!(
+            classify_code(v, "*, new_param: str = \"default\"").tag,
+            "code"
+        );
     }
 
     #[test]

@@ -435,7 +435,8 @@ fn split_sentences(pieces: Vec<Piece<'_>>) -> Vec<(Vec<Piece<'_>>, usize, usize)
     while let Some(p) = pieces.next() {
         // A line break, then a line that opens with an order ("Do not alter …"), after a line
         // with no end of its own ("**IMPORTANT** Soft-locked files"): a new sentence.
-        if let (Piece::Text { text, .. }, Some(Piece::Text { text: next, .. })) = (&p, pieces.peek())
+        if let (Piece::Text { text, .. }, Some(Piece::Text { text: next, .. })) =
+            (&p, pieces.peek())
         {
             let prev_text: String = cur
                 .iter()
@@ -448,7 +449,11 @@ fn split_sentences(pieces: Vec<Piece<'_>>) -> Vec<(Vec<Piece<'_>>, usize, usize)
             let prev = prev_text.trim_end();
             let rest = next.trim_start_matches([' ', '\t']);
             if text.as_ref() == "\n" && opens_order_after(prev, rest) && !prev.is_empty() {
-                out.push((std::mem::take(&mut cur), cur_start.take().unwrap_or(0), cur_end));
+                out.push((
+                    std::mem::take(&mut cur),
+                    cur_start.take().unwrap_or(0),
+                    cur_end,
+                ));
                 continue;
             }
         }
@@ -682,7 +687,9 @@ fn only_targets(pieces: &[Piece]) -> bool {
     pieces.iter().any(|p| matches!(p, Piece::Code { .. }))
         && pieces.iter().all(|p| match p {
             Piece::Code { .. } => true,
-            Piece::Text { text, .. } => text.chars().all(|c| c.is_whitespace() || matches!(c, ',' | ';' | '.')),
+            Piece::Text { text, .. } => text
+                .chars()
+                .all(|c| c.is_whitespace() || matches!(c, ',' | ';' | '.')),
             Piece::Link { .. } => false,
         })
 }

@@ -149,7 +149,11 @@ fn engines_agree_on_the_sentence_fixtures() {
     for c in cases["cases"].as_array().unwrap() {
         let tmp = tempfile::tempdir().unwrap();
         let sentence = c["sentence"].as_str().unwrap();
-        std::fs::write(tmp.path().join("AGENTS.md"), format!("# Rules\n\n{sentence}\n")).unwrap();
+        std::fs::write(
+            tmp.path().join("AGENTS.md"),
+            format!("# Rules\n\n{sentence}\n"),
+        )
+        .unwrap();
         let root = tmp.path().canonicalize().unwrap();
         let policy = agentgate::load_policy(&root).unwrap();
         let plan = serde_json::to_string(&c["plan"]).unwrap();

@@ -126,7 +126,12 @@ pub(super) fn yaml_lines(text: &str, raw: &RawPlan) -> Lines {
             Some("run"),
             raw.commands.iter().map(|c| c.run.as_str()),
         ),
-        search_entries(text, LISTS[2], None, raw.reads.iter().flatten().map(String::as_str)),
+        search_entries(
+            text,
+            LISTS[2],
+            None,
+            raw.reads.iter().flatten().map(String::as_str),
+        ),
         search_entries(
             text,
             LISTS[3],

@@ -7,16 +7,35 @@ use crate::lex::Token;
 
 /// Words that name checks in an obligation without a command.
 const CHECK_WORDS: &[&str] = &[
-    "checks", "check", "tests", "test", "the tests", "unit tests", "linters", "linter", "lint",
-    "lints", "formatter", "formatters", "quality", "type checks", "typecheck", "suite",
-    "test suite", "the test suite",
+    "checks",
+    "check",
+    "tests",
+    "test",
+    "the tests",
+    "unit tests",
+    "linters",
+    "linter",
+    "lint",
+    "lints",
+    "formatter",
+    "formatters",
+    "quality",
+    "type checks",
+    "typecheck",
+    "suite",
+    "test suite",
+    "the test suite",
 ];
 
 /// An obligation that names checks which must pass (or be run) and names no command.
 fn names_checks(first: &[Token]) -> Option<Vec<&str>> {
     let modal = first.iter().any(|t| t.tag == "must");
-    let refused = first.iter().any(|t| matches!(t.tag, "deny" | "avoid" | "ask" | "may"));
-    let commands = first.iter().any(|t| matches!(t.tag, "cmd" | "prog" | "code" | "path"));
+    let refused = first
+        .iter()
+        .any(|t| matches!(t.tag, "deny" | "avoid" | "ask" | "may"));
+    let commands = first
+        .iter()
+        .any(|t| matches!(t.tag, "cmd" | "prog" | "code" | "path"));
     let passes = first.iter().any(|t| matches!(t.tag, "pass" | "run"));
     if !modal || refused || commands || !passes {
         return None;
@@ -46,10 +65,12 @@ pub(super) fn how_to_run(first: &[Token], next: &[Token]) -> Option<Vec<Token>> 
         .map_or(0, |c| c + 1);
     let (first, next) = (&first[shared..], &next[shared..]);
     let named = names_checks(first)?;
-    if next
-        .iter()
-        .any(|t| matches!(t.tag, "must" | "deny" | "avoid" | "ask" | "should" | "when" | "before"))
-    {
+    if next.iter().any(|t| {
+        matches!(
+            t.tag,
+            "must" | "deny" | "avoid" | "ask" | "should" | "when" | "before"
+        )
+    }) {
         return None;
     }
     if let Some(tokens) = use_or_run(&named, next) {
@@ -100,7 +121,9 @@ fn use_or_run(named: &[&str], next: &[Token]) -> Option<Vec<Token>> {
         t.tag == "cmd"
             || t.tag == "path"
                 && (t.value.starts_with("./")
-                    || [".sh", ".py", ".bash", ".ps1"].iter().any(|e| t.value.ends_with(e)))
+                    || [".sh", ".py", ".bash", ".ps1"]
+                        .iter()
+                        .any(|e| t.value.ends_with(e)))
     };
     let mut commands = Vec::new();
     for (k, t) in next.iter().enumerate() {
@@ -113,14 +136,13 @@ fn use_or_run(named: &[&str], next: &[Token]) -> Option<Vec<Token>> {
         }
         commands.push(t);
     }
-    let refers = next
-        .iter()
-        .filter(|t| !runnable(t))
-        .any(|t| {
-            t.value
-                .split(' ')
-                .any(|w| named.iter().any(|n| n.trim_end_matches('s') == w.trim_end_matches('s')))
-        });
+    let refers = next.iter().filter(|t| !runnable(t)).any(|t| {
+        t.value.split(' ').any(|w| {
+            named
+                .iter()
+                .any(|n| n.trim_end_matches('s') == w.trim_end_matches('s'))
+        })
+    });
     if commands.is_empty() || !refers {
         return None;
     }
@@ -176,13 +198,19 @@ mod tests {
             Some(": python bin/test quality and ruff check .")
         );
         assert_eq!(
-            joined("Make sure the linters pass before pushing.", "You can run them with `make lint`.")
-                .as_deref(),
+            joined(
+                "Make sure the linters pass before pushing.",
+                "You can run them with `make lint`."
+            )
+            .as_deref(),
             Some(": make lint")
         );
         assert_eq!(
-            joined("All tests must pass before you commit.", "To run the tests, use `pytest -q`.")
-                .as_deref(),
+            joined(
+                "All tests must pass before you commit.",
+                "To run the tests, use `pytest -q`."
+            )
+            .as_deref(),
             Some(": pytest -q")
         );
     }
@@ -211,22 +239,34 @@ mod tests {
     fn other_sentences_stay_apart() {
         // The second sentence is its own rule.
         assert_eq!(
-            joined("All tests must pass before you commit.", "You must run `make lint` before pushing."),
+            joined(
+                "All tests must pass before you commit.",
+                "You must run `make lint` before pushing."
+            ),
             None
         );
         // It runs something else.
         assert_eq!(
-            joined("All tests must pass before you commit.", "You can run the app with `npm start`."),
+            joined(
+                "All tests must pass before you commit.",
+                "You can run the app with `npm start`."
+            ),
             None
         );
         // The first already names its command.
         assert_eq!(
-            joined("Run `cargo test` before committing.", "You can run them with `make test`."),
+            joined(
+                "Run `cargo test` before committing.",
+                "You can run them with `make test`."
+            ),
             None
         );
         // The first forbids.
         assert_eq!(
-            joined("Never skip the tests.", "You can run them with `make test`."),
+            joined(
+                "Never skip the tests.",
+                "You can run them with `make test`."
+            ),
             None
         );
     }

@@ -160,7 +160,13 @@ pub fn interpret(tokens: &[Token], phrases: &[Phrase], cx: &Context) -> Outcome 
             .or_else(|| must::only_after(tokens, c));
         if let Some(body) = whole {
             out.normative = true;
-            push(&mut out, body, Severity::Error, Decision::Deny, roles(tokens, &c.main));
+            push(
+                &mut out,
+                body,
+                Severity::Error,
+                Decision::Deny,
+                roles(tokens, &c.main),
+            );
             prev = Some(c.clone());
             continue;
         }
@@ -170,16 +176,18 @@ pub fn interpret(tokens: &[Token], phrases: &[Phrase], cx: &Context) -> Outcome 
             let judged = c.conds.iter().any(|(_, items)| {
                 items.iter().any(|i| {
                     vocab::get().words.judgment.contains(&tokens[*i].value)
-                        || matches!(tokens[*i].value.as_str(), "possible" | "practical" | "feasible" | "sensible")
+                        || matches!(
+                            tokens[*i].value.as_str(),
+                            "possible" | "practical" | "feasible" | "sensible"
+                        )
                 })
             });
-            let severity = if judged
-                || has(tokens, &c.main, "should") && !has(tokens, &c.main, "must")
-            {
-                Severity::Warning
-            } else {
-                Severity::Error
-            };
+            let severity =
+                if judged || has(tokens, &c.main, "should") && !has(tokens, &c.main, "must") {
+                    Severity::Warning
+                } else {
+                    Severity::Error
+                };
             let decision = if c.gate {
                 Decision::Ask
             } else {
@@ -350,7 +358,10 @@ fn partly(
 /// lead-in hands over to its item, which says what to do; its condition stays.
 fn handed_over(tokens: &[Token], c: &Clause) -> Option<Clause> {
     let first = c.main.first()?;
-    if !matches!(tokens[*first].value.as_str(), "follow" | "observe" | "obey" | "adhere") {
+    if !matches!(
+        tokens[*first].value.as_str(),
+        "follow" | "observe" | "obey" | "adhere"
+    ) {
         return None;
     }
     let first_colon = c.main.iter().position(|i| tag(tokens, *i) == "colon")?;
@@ -365,8 +376,14 @@ fn handed_over(tokens: &[Token], c: &Clause) -> Option<Clause> {
     let names_rules = c.main[1..first_colon].iter().any(|i| {
         matches!(
             tokens[*i].value.as_str(),
-            "rules" | "guidelines" | "conventions" | "instructions" | "steps" | "practices"
-                | "principles" | "following"
+            "rules"
+                | "guidelines"
+                | "conventions"
+                | "instructions"
+                | "steps"
+                | "practices"
+                | "principles"
+                | "following"
         )
     });
     if rest.is_empty() || !names_rules {
@@ -376,8 +393,12 @@ fn handed_over(tokens: &[Token], c: &Clause) -> Option<Clause> {
     h.main = rest.to_vec();
     // The item's own condition ("before pushing") is nearer than the lead-in's.
     let at = c.main[colon];
-    if h.conds.iter().any(|(_, items)| items.first().is_some_and(|i| *i > at)) {
-        h.conds.retain(|(_, items)| items.first().is_some_and(|i| *i > at));
+    if h.conds
+        .iter()
+        .any(|(_, items)| items.first().is_some_and(|i| *i > at))
+    {
+        h.conds
+            .retain(|(_, items)| items.first().is_some_and(|i| *i > at));
     }
     Some(h)
 }
@@ -445,8 +466,16 @@ fn modal_position(tokens: &[Token], main: &[usize]) -> Option<usize> {
 /// "Agents do not …"); mid-clause they describe ("docs do not", "your code does not work").
 fn mute_descriptive(tokens: &mut [Token]) {
     const FAMILY: &[&str] = &[
-        "do not", "don't", "dont", "does not", "doesn't", "cannot", "can't", "can not",
-        "禁 止 事 项", "禁 止 行 为",
+        "do not",
+        "don't",
+        "dont",
+        "does not",
+        "doesn't",
+        "cannot",
+        "can't",
+        "can not",
+        "禁 止 事 项",
+        "禁 止 行 为",
     ];
     const LABEL_WORDS: &[&str] = &[
         "please", "so", "then", "also", "just", "simply", "and", "you", "we", "ai", "agents",
@@ -457,8 +486,14 @@ fn mute_descriptive(tokens: &mut [Token]) {
         // it does; it is no order to run anything.
         if tokens[k].tag == "run"
             && k > 0
-            && matches!(tokens[k].value.as_str(), "runs" | "executes" | "calls" | "starts" | "invokes" | "performs")
-            && matches!(tokens[k - 1].tag, "cmd" | "prog" | "noun" | "path" | "code" | "w" | "this")
+            && matches!(
+                tokens[k].value.as_str(),
+                "runs" | "executes" | "calls" | "starts" | "invokes" | "performs"
+            )
+            && matches!(
+                tokens[k - 1].tag,
+                "cmd" | "prog" | "noun" | "path" | "code" | "w" | "this"
+            )
         {
             tokens[k].tag = "w";
             continue;
@@ -518,8 +553,18 @@ fn mute_descriptive(tokens: &mut [Token]) {
                 .is_some_and(|t| {
                     matches!(
                         t.value.as_str(),
-                        "people" | "they" | "users" | "contributors" | "maintainers" | "reviewers"
-                            | "folks" | "someone" | "nobody" | "he" | "she" | "humans"
+                        "people"
+                            | "they"
+                            | "users"
+                            | "contributors"
+                            | "maintainers"
+                            | "reviewers"
+                            | "folks"
+                            | "someone"
+                            | "nobody"
+                            | "he"
+                            | "she"
+                            | "humans"
                     )
                 });
             if said_of {
@@ -561,10 +606,11 @@ fn mute_descriptive(tokens: &mut [Token]) {
                 "comma" | "semi" | "colon" | "stop" | "dash" | "rparen" => break,
                 // "Break the work down and obtain approval before …": after an instruction with
                 // no modal, "and" opens a new one.
-                "and" if !ask
-                    || !tokens[..j]
-                        .iter()
-                        .any(|t| matches!(t.tag, "deny" | "must" | "should" | "avoid" | "may")) =>
+                "and"
+                    if !ask
+                        || !tokens[..j].iter().any(|t| {
+                            matches!(t.tag, "deny" | "must" | "should" | "avoid" | "may")
+                        }) =>
                 {
                     break
                 }
@@ -596,9 +642,7 @@ fn split_clauses(tokens: &[Token], phrases: &[Phrase]) -> Vec<Clause> {
                 let tag = tokens[*i].tag;
                 let modal = MODALS.contains(&tag);
                 // ("…, you MUST run …": the subject may stand between the joint and the modal.)
-                let joint_at = |p: usize| {
-                    matches!(&phrases[p], Phrase::Tok(j) if matches!(tokens[*j].tag, "and" | "comma" | "dash"))
-                };
+                let joint_at = |p: usize| matches!(&phrases[p], Phrase::Tok(j) if matches!(tokens[*j].tag, "and" | "comma" | "dash"));
                 let after_joint = k > 0
                     && (joint_at(k - 1)
                         || modal
@@ -792,13 +836,18 @@ fn split_clauses(tokens: &[Token], phrases: &[Phrase]) -> Vec<Clause> {
                         // "`yarn build` — Build the docs (required before submitting PRs)": the
                         // aside says when its command is due.
                         Phrase::Condition { kind, items }
-                            if inner.iter().any(|q| matches!(q, Phrase::Tok(j) if tokens[*j].tag == "must"))
-                                && items.iter().any(|i| {
-                                    matches!(
-                                        tokens[*i].tag,
-                                        "act_commit" | "act_push" | "act_pull_request" | "act_merge" | "act_publish"
-                                    )
-                                }) =>
+                            if inner.iter().any(
+                                |q| matches!(q, Phrase::Tok(j) if tokens[*j].tag == "must"),
+                            ) && items.iter().any(|i| {
+                                matches!(
+                                    tokens[*i].tag,
+                                    "act_commit"
+                                        | "act_push"
+                                        | "act_pull_request"
+                                        | "act_merge"
+                                        | "act_publish"
+                                )
+                            }) =>
                         {
                             cur.aside_due = Some((*kind, items.clone()))
                         }
@@ -833,8 +882,18 @@ fn purpose_open(tokens: &[Token], main: &[usize]) -> bool {
             && tokens[main[n - 1]].tag == "w"
             && matches!(
                 tokens[main[n - 1]].value.as_str(),
-                "check" | "see" | "verify" | "confirm" | "test" | "find" | "determine" | "debug"
-                    | "figure" | "make" | "ensure" | "reproduce"
+                "check"
+                    | "see"
+                    | "verify"
+                    | "confirm"
+                    | "test"
+                    | "find"
+                    | "determine"
+                    | "debug"
+                    | "figure"
+                    | "make"
+                    | "ensure"
+                    | "reproduce"
             )
     })
 }
@@ -1176,8 +1235,23 @@ fn interpret_clause(
 /// The first word of a clause, skipping punctuation, the subject and labels ("IMPORTANT:").
 /// Words that open a sentence without being its verb: "Otherwise, run `make style` …".
 const SENTENCE_ADVERBS: &[&str] = &[
-    "otherwise", "then", "finally", "next", "afterwards", "afterward", "lastly", "additionally",
-    "instead", "first", "second", "third", "also", "likewise", "similarly", "meanwhile", "now",
+    "otherwise",
+    "then",
+    "finally",
+    "next",
+    "afterwards",
+    "afterward",
+    "lastly",
+    "additionally",
+    "instead",
+    "first",
+    "second",
+    "third",
+    "also",
+    "likewise",
+    "similarly",
+    "meanwhile",
+    "now",
 ];
 
 fn lead_word<'a>(tokens: &'a [Token], main: &[usize]) -> Option<&'a str> {

@@ -145,15 +145,28 @@ pub(super) fn names_action(description: &str, body: &crate::ir::RuleBody) -> boo
         crate::ir::Action::Merge => &["merge"],
         crate::ir::Action::Deploy => &["deploy"],
         crate::ir::Action::Publish => &["publish", "release"],
-        crate::ir::Action::Dependency => {
-            &["dependency", "dependencies", "install", "package", "packages", "add", "adding"]
-        }
+        crate::ir::Action::Dependency => &[
+            "dependency",
+            "dependencies",
+            "install",
+            "package",
+            "packages",
+            "add",
+            "adding",
+        ],
         crate::ir::Action::Amend => &["amend", "--amend"],
         crate::ir::Action::Rebase => &["rebase"],
         crate::ir::Action::Revert => &["revert"],
         crate::ir::Action::Discard => &["discard", "reset", "restore", "revert"],
         crate::ir::Action::Stash => &["stash"],
-        crate::ir::Action::RewriteHistory => &["rewrite", "reset", "force-push", "amend", "--amend", "rebase"],
+        crate::ir::Action::RewriteHistory => &[
+            "rewrite",
+            "reset",
+            "force-push",
+            "amend",
+            "--amend",
+            "rebase",
+        ],
         crate::ir::Action::SwitchBranch => &["switch", "checkout", "branch"],
         crate::ir::Action::EditPullRequest => &["edit", "description", "title"],
         crate::ir::Action::Issue => &["issue"],
@@ -177,8 +190,10 @@ pub(super) fn names_path(description: &str, body: &crate::ir::RuleBody) -> bool 
         let literal = literal.trim_start_matches('/');
         literal.len() >= 3
             && !literal.contains(['*', '?', '[', '{'])
-            && d.split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '(' | ')' | '`' | '"'))
-                .any(|w| w.trim_start_matches('/').trim_end_matches('/') == literal.to_lowercase())
+            && d.split(|c: char| {
+                c.is_whitespace() || matches!(c, ',' | ';' | '(' | ')' | '`' | '"')
+            })
+            .any(|w| w.trim_start_matches('/').trim_end_matches('/') == literal.to_lowercase())
     })
 }
 

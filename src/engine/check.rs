@@ -632,11 +632,9 @@ fn fires(cx: &Cx, trigger: Trigger, when: ListId) -> Option<Option<usize>> {
         Trigger::Fix if !f.fix_work() => None,
         Trigger::Deliver | Trigger::Fix => {
             let acts = [Action::Commit, Action::Push, Action::PullRequest];
-            acts.iter().any(|a| f.has_action(*a)).then(|| {
-                acts.iter()
-                    .filter_map(|a| f.first_command_of(*a))
-                    .min()
-            })
+            acts.iter()
+                .any(|a| f.has_action(*a))
+                .then(|| acts.iter().filter_map(|a| f.first_command_of(*a)).min())
         }
         // Fired by the rule's own `when_runs` (see `run_at`).
         Trigger::Run => None,

@@ -145,18 +145,25 @@ fn other_work_title(title: &str) -> bool {
         .collect();
     let rest = &t[head.len()..];
     let typed = rest.starts_with(':') || rest.starts_with('(') || rest.starts_with("!:");
-    TYPES.contains(&head.as_str()) && (typed || matches!(head.as_str(), "bump" | "release" | "revert"))
+    TYPES.contains(&head.as_str())
+        && (typed || matches!(head.as_str(), "bump" | "release" | "revert"))
 }
 
 /// A title that declares a bug fix: `fix: …`, `fix(parser)!: …`, `bugfix: …`, "Fix crash when
 /// …", "Fixes #12".
 fn fix_title(title: &str) -> bool {
     let t = title.trim().to_lowercase();
-    let head: String = t.chars().take_while(|c| c.is_ascii_alphanumeric()).collect();
+    let head: String = t
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric())
+        .collect();
     let rest = &t[head.len()..];
     match head.as_str() {
         "fix" | "bugfix" | "hotfix" => {
-            rest.starts_with(':') || rest.starts_with('(') || rest.starts_with("!:") || rest.starts_with(' ')
+            rest.starts_with(':')
+                || rest.starts_with('(')
+                || rest.starts_with("!:")
+                || rest.starts_with(' ')
         }
         "fixes" | "fixed" => rest.starts_with(' '),
         _ => false,
@@ -278,9 +285,17 @@ pub fn gather(plan: &Plan, root: &Path) -> Result<Facts, EngineError> {
                         .is_some_and(|inv| {
                             inv.program == "mv"
                                 || inv.program == "git"
-                                    && inv.args.iter().find(|a| !a.starts_with('-')).is_some_and(|a| a == "mv")
+                                    && inv
+                                        .args
+                                        .iter()
+                                        .find(|a| !a.starts_with('-'))
+                                        .is_some_and(|a| a == "mv")
                         });
-                    let op = if moved { WriteOp::Rename } else { WriteOp::Delete };
+                    let op = if moved {
+                        WriteOp::Rename
+                    } else {
+                        WriteOp::Delete
+                    };
                     push_write(&mut f, &path, op, 0, subject, c.line, Some(i))
                 }
                 EffectKind::Read => f.reads.push((path, subject, c.line)),
@@ -343,12 +358,11 @@ pub fn gather(plan: &Plan, root: &Path) -> Result<Facts, EngineError> {
         }
     }
     // `git commit --allow-empty` in a plan that changes nothing: no code is committed.
-    f.nothing_committed =
-        commits > 0
-            && commits == empty_commits
-            && f.writes.is_empty()
-            && f.staged.is_empty()
-            && !plan.commit;
+    f.nothing_committed = commits > 0
+        && commits == empty_commits
+        && f.writes.is_empty()
+        && f.staged.is_empty()
+        && !plan.commit;
     // A declared pull-request action is the one its command opens: a draft when that is.
     let from_cmds: Vec<bool> = f
         .actions
@@ -535,7 +549,10 @@ fn actions_of(
                     // `git checkout -- x`, `git checkout .`, `git checkout HEAD -- x`: files put
                     // back as committed, their local changes thrown away.
                     if sub == "checkout"
-                        && (paths || pos.get(1).is_some_and(|p| p == "." || p.contains('/') && p.contains('.')))
+                        && (paths
+                            || pos
+                                .get(1)
+                                .is_some_and(|p| p == "." || p.contains('/') && p.contains('.')))
                     {
                         out.push((Action::Discard, None, None));
                     }
@@ -597,7 +614,12 @@ fn actions_of(
     }
     // `--dry-run`: nothing is published, deployed or pushed.
     if has("--dry-run") {
-        out.retain(|(a, _, _)| !matches!(a, Action::Push | Action::ForcePush | Action::RewriteHistory | Action::Publish));
+        out.retain(|(a, _, _)| {
+            !matches!(
+                a,
+                Action::Push | Action::ForcePush | Action::RewriteHistory | Action::Publish
+            )
+        });
         return out;
     }
     let canon = crate::vocab::get().canonical_program(prog);
@@ -678,20 +700,44 @@ mod tests {
 
     #[test]
     fn titles_that_declare_a_fix() {
-        for t in ["fix: handle empty input", "fix(parser)!: drop x", "Fix crash on start", "Fixes #12", "bugfix: y", "hotfix(api): z"] {
+        for t in [
+            "fix: handle empty input",
+            "fix(parser)!: drop x",
+            "Fix crash on start",
+            "Fixes #12",
+            "bugfix: y",
+            "hotfix(api): z",
+        ] {
             assert!(fix_title(t), "{t}");
         }
-        for t in ["feat: add x", "fixture: update", "Fixup typo", "docs: fix link", "Prefix names", "fix"] {
+        for t in [
+            "feat: add x",
+            "fixture: update",
+            "Fixup typo",
+            "docs: fix link",
+            "Prefix names",
+            "fix",
+        ] {
             assert!(!fix_title(t), "{t}");
         }
     }
 
     #[test]
     fn titles_that_declare_other_work() {
-        for t in ["chore: bump deps", "docs(readme): typo", "Bump serde to 1.0.200", "release: v2"] {
+        for t in [
+            "chore: bump deps",
+            "docs(readme): typo",
+            "Bump serde to 1.0.200",
+            "release: v2",
+        ] {
             assert!(other_work_title(t), "{t}");
         }
-        for t in ["fix: x", "feat(cli): y", "Add a flag", "documentation update"] {
+        for t in [
+            "fix: x",
+            "feat(cli): y",
+            "Add a flag",
+            "documentation update",
+        ] {
             assert!(!other_work_title(t), "{t}");
         }
     }

@@ -189,12 +189,65 @@ fn words_of(program: &str, args: &[String]) -> Vec<String> {
 
 /// The commands of pnpm and yarn themselves; any other first word runs a script or a binary.
 const PACKAGE_MANAGER_COMMANDS: &[&str] = &[
-    "add", "audit", "bin", "cache", "config", "create", "dedupe", "dlx", "exec", "fetch", "help",
-    "import", "info", "init", "install", "i", "link", "list", "ls", "outdated", "pack", "patch",
-    "prune", "publish", "rebuild", "remove", "rm", "root", "run", "setup", "store", "test", "t",
-    "unlink", "up", "update", "upgrade", "version", "why", "workspace", "workspaces", "start",
-    "build", "lint", "format", "dev", "node", "env", "self-update", "plugin", "set", "constraints",
-    "npm", "recursive", "-r", "licenses", "deploy", "approve-builds", "doctor",
+    "add",
+    "audit",
+    "bin",
+    "cache",
+    "config",
+    "create",
+    "dedupe",
+    "dlx",
+    "exec",
+    "fetch",
+    "help",
+    "import",
+    "info",
+    "init",
+    "install",
+    "i",
+    "link",
+    "list",
+    "ls",
+    "outdated",
+    "pack",
+    "patch",
+    "prune",
+    "publish",
+    "rebuild",
+    "remove",
+    "rm",
+    "root",
+    "run",
+    "setup",
+    "store",
+    "test",
+    "t",
+    "unlink",
+    "up",
+    "update",
+    "upgrade",
+    "version",
+    "why",
+    "workspace",
+    "workspaces",
+    "start",
+    "build",
+    "lint",
+    "format",
+    "dev",
+    "node",
+    "env",
+    "self-update",
+    "plugin",
+    "set",
+    "constraints",
+    "npm",
+    "recursive",
+    "-r",
+    "licenses",
+    "deploy",
+    "approve-builds",
+    "doctor",
 ];
 
 /// The program as run, and as run through a runner (`npx prettier` → `prettier`).
@@ -218,7 +271,9 @@ pub fn variants(inv: &Invocation) -> Vec<Invocation> {
         {
             1
         } else if matches!(cur.program.as_str(), "pnpm" | "yarn")
-            && pos.first().is_some_and(|p| !PACKAGE_MANAGER_COMMANDS.contains(&p.as_str()))
+            && pos
+                .first()
+                .is_some_and(|p| !PACKAGE_MANAGER_COMMANDS.contains(&p.as_str()))
         {
             // `pnpm nx prepush`, `yarn eslint .`: a name that is not one of the package
             // manager's own commands runs the package's binary.
@@ -348,7 +403,9 @@ fn matches_one(p: &CommandPattern, inv: &Invocation) -> bool {
     pat_words.iter().zip(&words).all(|(pw, w)| match pw {
         PatWord::Any => true,
         // `./script/x.dart` and `script/x.dart` name the same file.
-        PatWord::Lit(l) => l == w || l.strip_prefix("./").unwrap_or(l) == w.strip_prefix("./").unwrap_or(w),
+        PatWord::Lit(l) => {
+            l == w || l.strip_prefix("./").unwrap_or(l) == w.strip_prefix("./").unwrap_or(w)
+        }
     })
 }
 

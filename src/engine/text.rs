@@ -273,7 +273,9 @@ pub fn template_matches(template: &str, title: &str) -> bool {
         };
         return !ty.is_empty()
             && ty.chars().all(|c| c.is_ascii_lowercase())
-            && scope.strip_suffix(')').is_some_and(|s| !s.trim().is_empty())
+            && scope
+                .strip_suffix(')')
+                .is_some_and(|s| !s.trim().is_empty())
             && !rest.trim().is_empty();
     }
     // In a Conventional Commits header the scope is optional: `feat: x` and `feat(cli): x`.

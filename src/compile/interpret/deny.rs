@@ -111,9 +111,10 @@ pub(super) fn deny_form(
     // "TypeScript 사용 금지", "`dist/` を編集しない": in Korean, Japanese and Chinese the object
     // stands before the modal that closes the sentence.
     let sov = deny_at < main.len()
-        && tokens[main[deny_at]].value.chars().any(|ch| {
-            vocab::is_cjk(ch) || matches!(ch as u32, 0xAC00..=0xD7AF | 0x1100..=0x11FF)
-        })
+        && tokens[main[deny_at]]
+            .value
+            .chars()
+            .any(|ch| vocab::is_cjk(ch) || matches!(ch as u32, 0xAC00..=0xD7AF | 0x1100..=0x11FF))
         && !has_target(&scope);
     if sov {
         scope = main[..deny_at].to_vec();
@@ -253,8 +254,17 @@ pub(super) fn deny_form(
             .find(|i| {
                 !matches!(
                     tokens[**i].value.as_str(),
-                    "the" | "a" | "an" | "this" | "that" | "its" | "their" | "your" | "another"
-                        | "other" | "any"
+                    "the"
+                        | "a"
+                        | "an"
+                        | "this"
+                        | "that"
+                        | "its"
+                        | "their"
+                        | "your"
+                        | "another"
+                        | "other"
+                        | "any"
                 ) && !matches!(tag(tokens, **i), "comma" | "or" | "and")
                     && !matches!(
                         tag(tokens, **i),
@@ -264,8 +274,15 @@ pub(super) fn deny_form(
             .is_some_and(|i| {
                 matches!(
                     tokens[*i].value.as_str(),
-                    "on" | "in" | "about" | "under" | "from" | "of" | "within" | "against"
-                        | "onto" | "off"
+                    "on" | "in"
+                        | "about"
+                        | "under"
+                        | "from"
+                        | "of"
+                        | "within"
+                        | "against"
+                        | "onto"
+                        | "off"
                 )
             })
     };
@@ -300,8 +317,13 @@ pub(super) fn deny_form(
     let acted_on = scope.iter().enumerate().any(|(k, i)| {
         tag(tokens, *i) == "act_pull_request"
             && scope[..k].iter().rev().take(4).any(|j| {
-                matches!(tag(tokens, *j), "act_merge" | "act_rebase" | "act_edit_pull_request")
-                    || matches!(tokens[*j].value.as_str(), "approve" | "close" | "review" | "reopen")
+                matches!(
+                    tag(tokens, *j),
+                    "act_merge" | "act_rebase" | "act_edit_pull_request"
+                ) || matches!(
+                    tokens[*j].value.as_str(),
+                    "approve" | "close" | "review" | "reopen"
+                )
             })
     });
     if acted_on {
@@ -572,13 +594,18 @@ pub(super) fn deny_form(
             let shared = scope.iter().any(|i| {
                 matches!(
                     tokens[*i].value.as_str(),
-                    "shared branches" | "shared branch" | "protected branches" | "protected branch"
-                        | "public branches" | "long-lived branches"
+                    "shared branches"
+                        | "shared branch"
+                        | "protected branches"
+                        | "protected branch"
+                        | "public branches"
+                        | "long-lived branches"
                 )
             });
             if shared && targets.is_empty() {
                 if out.reason.is_none() {
-                    out.reason = Some("it names a kind of branch the action does not target".into());
+                    out.reason =
+                        Some("it names a kind of branch the action does not target".into());
                 }
                 continue;
             }
@@ -999,16 +1026,22 @@ pub(super) fn governed(tokens: &[Token], scope: &[usize], p: usize) -> bool {
     if let Some(c) = before.iter().rposition(|i| tag(tokens, *i) == "colon") {
         // "Ask first: potentially destructive actions: `git reset --hard`": a label before the
         // colon introduces the targets; a verb there would be a lead-in of its own.
-        return !before[..c].iter().any(|i| {
-            VERBS.contains(&tag(tokens, *i)) || tag(tokens, *i).starts_with("act_")
-        }) || !before[..c].iter().any(word);
+        return !before[..c]
+            .iter()
+            .any(|i| VERBS.contains(&tag(tokens, *i)) || tag(tokens, *i).starts_with("act_"))
+            || !before[..c].iter().any(word);
     }
     !before
         .iter()
         .any(|i| matches!(tag(tokens, *i), "stop" | "semi"))
 }
 
-fn exceptions_paths_early(tokens: &[Token], c: &Clause, cx: &Context, out: &mut Outcome) -> Vec<String> {
+fn exceptions_paths_early(
+    tokens: &[Token],
+    c: &Clause,
+    cx: &Context,
+    out: &mut Outcome,
+) -> Vec<String> {
     collect_paths(tokens, &c.exceptions, cx, false, out)
 }
 
@@ -1094,8 +1127,12 @@ pub(super) fn action_targets(tokens: &[Token], scope: &[usize], a: Action) -> Ve
     if scope.iter().any(|i| {
         matches!(
             tokens[*i].value.as_str(),
-            "shared branches" | "shared branch" | "protected branches" | "protected branch"
-                | "public branches" | "long-lived branches"
+            "shared branches"
+                | "shared branch"
+                | "protected branches"
+                | "protected branch"
+                | "public branches"
+                | "long-lived branches"
         )
     }) {
         out.extend(["main", "master", "develop", "trunk"].map(String::from));
@@ -1155,7 +1192,10 @@ pub(super) fn command_flag_aside(
             .collect();
         let understood = rest.iter().all(|i| {
             matches!(tag(tokens, *i), "flag" | "comma" | "or" | "and")
-                || matches!(tokens[*i].value.as_str(), "with" | "using" | "the" | "passing" | "use")
+                || matches!(
+                    tokens[*i].value.as_str(),
+                    "with" | "using" | "the" | "passing" | "use"
+                )
         });
         if !understood {
             return vec![];
@@ -1168,7 +1208,9 @@ pub(super) fn command_flag_aside(
     let (cmd, flags) = if let Some(k) = lone_cmd(&c.main) {
         (k, forbidden(&c.aside))
     } else {
-        let k = prev.filter(|p| p.aside.is_empty()).and_then(|p| lone_cmd(&p.main))?;
+        let k = prev
+            .filter(|p| p.aside.is_empty())
+            .and_then(|p| lone_cmd(&p.main))?;
         if !c.aside.is_empty() || !c.conds.is_empty() {
             return None;
         }

@@ -537,11 +537,20 @@ fn objects(
         // the purpose says when it is forbidden, and agentgate cannot see a purpose.
         let tail = &post[end..];
         let lead: Vec<&str> = tail.iter().take(3).map(|i| value(tokens, *i)).collect();
-        let narrowing = matches!(lead.as_slice(), ["to", "make", ..] | ["just", "to", ..] | ["only", "to", ..] | ["simply", "to", ..] | ["in", "order", "to"])
-            && tail.iter().any(|i| {
-                tag(tokens, *i) == "pass"
-                    || matches!(value(tokens, *i), "green" | "succeed" | "work" | "compile" | "happy")
-            });
+        let narrowing = matches!(
+            lead.as_slice(),
+            ["to", "make", ..]
+                | ["just", "to", ..]
+                | ["only", "to", ..]
+                | ["simply", "to", ..]
+                | ["in", "order", "to"]
+        ) && tail.iter().any(|i| {
+            tag(tokens, *i) == "pass"
+                || matches!(
+                    value(tokens, *i),
+                    "green" | "succeed" | "work" | "compile" | "happy"
+                )
+        });
         if narrowing {
             r.whole = true;
             r.reason = Some("its purpose (\"to make … pass\") says when it applies, which agentgate cannot observe".into());
@@ -853,11 +862,12 @@ fn conjunct(tokens: &[Token], conj: &[usize], has_examples: bool, r: &mut Readin
             .filter(|(k, i)| {
                 relative.is_some_and(|r| *k >= r)
                     || unknown(tokens, **i)
-                    && !repo_name(*k)
-                    && !beside.contains(k)
-                    && !every.contains(k)
-                    && !label_end.is_some_and(|c| *k < c)
-                    && !place.is_some_and(|p| *k < p && !words.parts.contains(value(tokens, **i)))
+                        && !repo_name(*k)
+                        && !beside.contains(k)
+                        && !every.contains(k)
+                        && !label_end.is_some_and(|c| *k < c)
+                        && !place
+                            .is_some_and(|p| *k < p && !words.parts.contains(value(tokens, **i)))
             })
             .map(|(_, i)| tokens[*i].value.clone())
             .collect();

@@ -80,8 +80,14 @@ pub(super) fn message_form(tokens: &[Token], c: &Clause) -> Option<RuleBody> {
     let coauthor = main.iter().any(|i| {
         matches!(
             tokens[*i].value.as_str(),
-            "co-author" | "co-authors" | "coauthor" | "coauthors" | "co-authored" | "co-authoring"
-                | "coauthoring" | "co-authorship"
+            "co-author"
+                | "co-authors"
+                | "coauthor"
+                | "coauthors"
+                | "co-authored"
+                | "co-authoring"
+                | "coauthoring"
+                | "co-authorship"
         )
     });
     if coauthor && !on.contains(&Action::Commit) {
@@ -90,7 +96,9 @@ pub(super) fn message_form(tokens: &[Token], c: &Clause) -> Option<RuleBody> {
     // "never manually write a `Signed-off-by` trailer": a trailer key (`X-by:`) is a commit's.
     let trailer_named = main.iter().any(|i| {
         let t = &tokens[*i];
-        matches!(t.tag, "code" | "flag") && trailer(&t.value) && t.value.to_lowercase().ends_with("-by")
+        matches!(t.tag, "code" | "flag")
+            && trailer(&t.value)
+            && t.value.to_lowercase().ends_with("-by")
     });
     if trailer_named && on.is_empty() {
         on.push(Action::Commit);
@@ -116,8 +124,17 @@ pub(super) fn message_form(tokens: &[Token], c: &Clause) -> Option<RuleBody> {
                 tokens,
                 main,
                 &[
-                    "model", "models", "tool", "tools", "llm", "llms", "ai", "yourself", "claude",
-                    "copilot", "assistant",
+                    "model",
+                    "models",
+                    "tool",
+                    "tools",
+                    "llm",
+                    "llms",
+                    "ai",
+                    "yourself",
+                    "claude",
+                    "copilot",
+                    "assistant",
                 ],
             );
         if let (Some(k), true, true) = (&key, ai, on.contains(&Action::Commit)) {
@@ -140,7 +157,13 @@ pub(super) fn message_form(tokens: &[Token], c: &Clause) -> Option<RuleBody> {
                     || tokens[*i].value.starts_with("commit message")
                     || matches!(
                         tokens[*i].value.as_str(),
-                        "put" | "trailer" | "trailers" | "line" | "lines" | "manually" | "by hand"
+                        "put"
+                            | "trailer"
+                            | "trailers"
+                            | "line"
+                            | "lines"
+                            | "manually"
+                            | "by hand"
                             | "yourself"
                     )
             });
@@ -156,7 +179,11 @@ pub(super) fn message_form(tokens: &[Token], c: &Clause) -> Option<RuleBody> {
     }
     // "Commits follow Conventional Commits", "- Conventional commits (`feat:`, …)": a
     // convention stated, or named alone as an item, is followed.
-    let follows = has_value(tokens, main, &["follow", "follows", "adhere", "adheres", "em"]);
+    let follows = has_value(
+        tokens,
+        main,
+        &["follow", "follows", "adhere", "adheres", "em"],
+    );
     let named_alone = names_conventional
         && main.iter().all(|i| {
             matches!(tag(tokens, *i), "act_commit" | "colon" | "dash")
@@ -200,19 +227,23 @@ pub(super) fn message_form(tokens: &[Token], c: &Clause) -> Option<RuleBody> {
             main.get(j)
                 .is_some_and(|m| matches!(tokens[*m].value.as_str(), "scope" | "scopes"))
         };
-        let said_of = scope(k)
-            && k <= 1
-            && main.get(k + 1).is_some_and(|m| tag(tokens, *m) == "must");
+        let said_of =
+            scope(k) && k <= 1 && main.get(k + 1).is_some_and(|m| tag(tokens, *m) == "must");
         let included = matches!(
             tokens[*i].value.as_str(),
             "include" | "includes" | "have" | "has" | "with" | "need" | "needs"
         ) && (scope(k + 1)
-            || main.get(k + 1).is_some_and(|m| {
-                matches!(tokens[*m].value.as_str(), "a" | "the")
-            }) && scope(k + 2));
+            || main
+                .get(k + 1)
+                .is_some_and(|m| matches!(tokens[*m].value.as_str(), "a" | "the"))
+                && scope(k + 2));
         said_of || included && must
     });
-    if scope_required && on.iter().any(|a| matches!(a, Action::Commit | Action::PullRequest)) {
+    if scope_required
+        && on
+            .iter()
+            .any(|a| matches!(a, Action::Commit | Action::PullRequest))
+    {
         let on: Vec<Action> = on
             .iter()
             .copied()

@@ -319,7 +319,10 @@ pub(super) fn must_form(
         (Trigger::Change, vec![], Sure::Explicit)
     };
     let trigger = match trigger {
-        Trigger::Commit | Trigger::Push | Trigger::PullRequest | Trigger::PullRequestReady
+        Trigger::Commit
+        | Trigger::Push
+        | Trigger::PullRequest
+        | Trigger::PullRequestReady
         | Trigger::Deliver
             if fix_and_more =>
         {
@@ -483,7 +486,10 @@ pub(super) fn must_form(
         .is_some_and(|i| tag(tokens, *i) == "run" && tokens[*i].value.ends_with("ing"));
     if gerund && !has(tokens, main, "must") {
         if out.reason.is_none() {
-            out.reason = Some("a sentence about running something, with no modal, describes; it orders nothing".into());
+            out.reason = Some(
+                "a sentence about running something, with no modal, describes; it orders nothing"
+                    .into(),
+            );
         }
         return;
     }
@@ -504,7 +510,8 @@ pub(super) fn must_form(
         // purpose says how to check, not that the check is due.
         if !has(tokens, main, "must") && !all_checks && purpose_after(tokens, &req) {
             if out.reason.is_none() {
-                out.reason = Some("a command given with its purpose says how, not that it is due".into());
+                out.reason =
+                    Some("a command given with its purpose says how, not that it is due".into());
             }
             return;
         }
@@ -557,9 +564,29 @@ pub(super) fn must_form(
 
 /// Words that name changes to code as work: "bug fixes", "new features", "all new code".
 const CODE_WORK: &[&str] = &[
-    "bug", "bugs", "fix", "fixes", "bugfix", "bugfixes", "bug-fix", "bug-fixes", "feature", "features",
-    "new", "code", "change", "changes", "every", "all", "any", "each", "and", "or", "behavior",
-    "behaviour", "functionality",
+    "bug",
+    "bugs",
+    "fix",
+    "fixes",
+    "bugfix",
+    "bugfixes",
+    "bug-fix",
+    "bug-fixes",
+    "feature",
+    "features",
+    "new",
+    "code",
+    "change",
+    "changes",
+    "every",
+    "all",
+    "any",
+    "each",
+    "and",
+    "or",
+    "behavior",
+    "behaviour",
+    "functionality",
 ];
 
 /// "Bug fixes and new features MUST include tests", "All new code must have tests", "Add or
@@ -576,7 +603,10 @@ fn test_companion(tokens: &[Token], c: &Clause) -> Option<RuleBody> {
         .count();
     let main = &c.main[lead..];
     // "When fixing a bug, add a regression test": held only to work declared a fix.
-    let fix = !c.conds.is_empty() && c.conds.iter().all(|(_, items)| trigger::fix_work(tokens, items));
+    let fix = !c.conds.is_empty()
+        && c.conds
+            .iter()
+            .all(|(_, items)| trigger::fix_work(tokens, items));
     if !c.conds.is_empty() && !fix || c.gate {
         return None;
     }
@@ -591,22 +621,49 @@ fn test_companion(tokens: &[Token], c: &Clause) -> Option<RuleBody> {
             || fix && v(*i) == "test"
     })?;
     // The modal nearest before the tests: a heading's ("Important notes:") comes first.
-    let modal = main[..tests_at].iter().rposition(|i| tag(tokens, *i) == "must");
+    let modal = main[..tests_at]
+        .iter()
+        .rposition(|i| tag(tokens, *i) == "must");
     // What must come with the change: "include/have/add/write/update tests", "be covered by
     // (unit) tests", "come with tests".
     let from = modal.map_or(0, |m| m + 1);
     let between = &main[from.min(tests_at)..tests_at];
     let asks_for = between.iter().any(|i| {
         matches!(tag(tokens, *i), "include" | "create" | "write")
-            || matches!(v(*i), "have" | "has" | "covered" | "come" | "ship" | "accompanied" | "add")
-    }) && between.iter().all(|i| {
-        matches!(tag(tokens, *i), "include" | "create" | "write" | "or" | "and" | "agents")
             || matches!(
                 v(*i),
-                "have" | "has" | "be" | "covered" | "by" | "come" | "ship" | "with" | "accompanied"
-                    | "add" | "unit" | "a" | "new" | "matching" | "corresponding" | "regression"
-                    | "at" | "least" | "one" | "failing" | "extend" | "first" | "update"
+                "have" | "has" | "covered" | "come" | "ship" | "accompanied" | "add"
             )
+    }) && between.iter().all(|i| {
+        matches!(
+            tag(tokens, *i),
+            "include" | "create" | "write" | "or" | "and" | "agents"
+        ) || matches!(
+            v(*i),
+            "have"
+                | "has"
+                | "be"
+                | "covered"
+                | "by"
+                | "come"
+                | "ship"
+                | "with"
+                | "accompanied"
+                | "add"
+                | "unit"
+                | "a"
+                | "new"
+                | "matching"
+                | "corresponding"
+                | "regression"
+                | "at"
+                | "least"
+                | "one"
+                | "failing"
+                | "extend"
+                | "first"
+                | "update"
+        )
     });
     if !asks_for {
         return None;
@@ -622,7 +679,19 @@ fn test_companion(tokens: &[Token], c: &Clause) -> Option<RuleBody> {
                 None => head,
             };
             head.iter().any(|i| {
-                matches!(v(*i), "bug" | "fix" | "fixes" | "bugfix" | "bugfixes" | "feature" | "features" | "code" | "change" | "changes")
+                matches!(
+                    v(*i),
+                    "bug"
+                        | "fix"
+                        | "fixes"
+                        | "bugfix"
+                        | "bugfixes"
+                        | "feature"
+                        | "features"
+                        | "code"
+                        | "change"
+                        | "changes"
+                )
             }) && head.iter().all(|i| {
                 CODE_WORK.contains(&v(*i)) || matches!(tag(tokens, *i), "and" | "or" | "comma")
             })
@@ -631,8 +700,15 @@ fn test_companion(tokens: &[Token], c: &Clause) -> Option<RuleBody> {
     };
     let after = &main[tests_at + 1..];
     let for_change = after.first().is_some_and(|i| v(*i) == "for")
-        && after[1..].iter().any(|i| matches!(v(*i), "change" | "changes" | "code" | "fix" | "fixes" | "feature" | "features" | "bugfix"))
-        && after[1..].iter().all(|i| CODE_WORK.contains(&v(*i)) || matches!(tag(tokens, *i), "write" | "and" | "or"));
+        && after[1..].iter().any(|i| {
+            matches!(
+                v(*i),
+                "change" | "changes" | "code" | "fix" | "fixes" | "feature" | "features" | "bugfix"
+            )
+        })
+        && after[1..].iter().all(|i| {
+            CODE_WORK.contains(&v(*i)) || matches!(tag(tokens, *i), "write" | "and" | "or")
+        });
     let imperative = modal.is_none()
         && main
             .first()
@@ -654,8 +730,7 @@ fn test_companion(tokens: &[Token], c: &Clause) -> Option<RuleBody> {
         when_action: None,
         then_paths: nouns.get("tests").cloned().unwrap_or_default(),
         // "All new code must have tests": new files; a line changed in an old one is not new code.
-        only_added: !work
-            && modal.is_some_and(|m| main[..m].iter().any(|i| v(*i) == "new")),
+        only_added: !work && modal.is_some_and(|m| main[..m].iter().any(|i| v(*i) == "new")),
         work: work || fix,
         fix,
     })
@@ -707,7 +782,9 @@ fn purpose_after(tokens: &[Token], req: &[usize]) -> bool {
         tokens[w[0]].value == "to"
             && tag(tokens, w[1]) == "w"
             && (!words.neutral(&tokens[w[1]].value)
-                || vocab::get().class_verbs.contains_key(tokens[w[1]].value.as_str()))
+                || vocab::get()
+                    .class_verbs
+                    .contains_key(tokens[w[1]].value.as_str()))
     })
 }
 
@@ -742,10 +819,7 @@ fn governs_run(tokens: &[Token], main: &[usize]) -> bool {
                     })
                     .is_some_and(|j| {
                         tag(tokens, *j) == "run"
-                            || main[k + 1..]
-                                .iter()
-                                .take(4)
-                                .any(|j| said_of(*j))
+                            || main[k + 1..].iter().take(4).any(|j| said_of(*j))
                     })
         })
 }
@@ -753,7 +827,22 @@ fn governs_run(tokens: &[Token], main: &[usize]) -> bool {
 /// A check of code (tests, linters, formatters, type checkers, builds) that says nothing about a
 /// documentation-only change: not one aimed at prose (`lint:md`, `vale`, `markdownlint`).
 pub fn code_check(p: &CommandPattern) -> bool {
-    const PROSE: &[&str] = &["md", "markdown", "doc", "docs", "spell", "prose", "vale", "link", "links", "markdownlint", "mdx", "text", "typos", "cspell"];
+    const PROSE: &[&str] = &[
+        "md",
+        "markdown",
+        "doc",
+        "docs",
+        "spell",
+        "prose",
+        "vale",
+        "link",
+        "links",
+        "markdownlint",
+        "mdx",
+        "text",
+        "typos",
+        "cspell",
+    ];
     check_like(p)
         && !p
             .text
@@ -767,8 +856,22 @@ pub fn code_check(p: &CommandPattern) -> bool {
 fn check_like(p: &CommandPattern) -> bool {
     const CLASSES: &[&str] = &["test", "lint", "format", "typecheck", "build"];
     const WORDS: &[&str] = &[
-        "check", "verify", "validate", "ci", "precommit", "pre-commit", "style", "vet", "clippy",
-        "fmt", "lint", "test", "tests", "typecheck", "audit", "quality",
+        "check",
+        "verify",
+        "validate",
+        "ci",
+        "precommit",
+        "pre-commit",
+        "style",
+        "vet",
+        "clippy",
+        "fmt",
+        "lint",
+        "test",
+        "tests",
+        "typecheck",
+        "audit",
+        "quality",
     ];
     if let Some(class) = p.program.strip_prefix('@') {
         return CLASSES.contains(&class.trim_end_matches('!'));
@@ -875,8 +978,10 @@ pub(super) fn pr_base(tokens: &[Token], main: &[usize]) -> Option<RuleBody> {
     // "all PRs should target `next`, not `main`": the branch after *not* is the one to avoid.
     let negated = |k: usize| {
         main[..k].iter().rev().take(2).any(|j| {
-            matches!(tokens[*j].value.as_str(), "not" | "never" | "instead of" | "rather than")
-                || matches!(tag(tokens, *j), "deny" | "not")
+            matches!(
+                tokens[*j].value.as_str(),
+                "not" | "never" | "instead of" | "rather than"
+            ) || matches!(tag(tokens, *j), "deny" | "not")
         })
     };
     let bases: Vec<String> = main
@@ -983,11 +1088,17 @@ pub(super) fn tool_choice(tokens: &[Token], c: &Clause) -> Option<RuleBody> {
         && c.aside.is_empty()
         && c.conds.is_empty()
         && c.main.iter().all(|i| {
-            matches!(tag(tokens, *i), "must" | "use" | "cmd" | "prog" | "agents" | "also")
-                || tag(tokens, *i) == "w" && !frame::unknown(tokens, *i)
+            matches!(
+                tag(tokens, *i),
+                "must" | "use" | "cmd" | "prog" | "agents" | "also"
+            ) || tag(tokens, *i) == "w" && !frame::unknown(tokens, *i)
         });
     let sole_job = || {
-        let jobs: Vec<_> = v.jobs.iter().filter(|(_, tools)| tools.contains(tool)).collect();
+        let jobs: Vec<_> = v
+            .jobs
+            .iter()
+            .filter(|(_, tools)| tools.contains(tool))
+            .collect();
         match jobs.as_slice() {
             [one] => Some(*one),
             _ => None,
@@ -1033,7 +1144,10 @@ pub(super) fn only_after(tokens: &[Token], c: &Clause) -> Option<RuleBody> {
     }
     let passes = items.iter().any(|i| {
         tag(tokens, *i) == "pass"
-            || matches!(tokens[*i].value.as_str(), "succeed" | "succeeds" | "green" | "passes")
+            || matches!(
+                tokens[*i].value.as_str(),
+                "succeed" | "succeeds" | "green" | "passes"
+            )
     });
     let mut commands = collect_commands(tokens, items);
     for i in items {
@@ -1041,12 +1155,22 @@ pub(super) fn only_after(tokens: &[Token], c: &Clause) -> Option<RuleBody> {
     }
     // Every word is a check, a joiner or the passing.
     let understood = items.iter().all(|i| {
-        matches!(tag(tokens, *i), "cmd" | "noun" | "and" | "comma" | "pass" | "all_checks")
-            || matches!(
-                tokens[*i].value.as_str(),
-                "the" | "all" | "both" | "succeed" | "succeeds" | "green" | "passes" | "have"
-                    | "has" | "once"
-            )
+        matches!(
+            tag(tokens, *i),
+            "cmd" | "noun" | "and" | "comma" | "pass" | "all_checks"
+        ) || matches!(
+            tokens[*i].value.as_str(),
+            "the"
+                | "all"
+                | "both"
+                | "succeed"
+                | "succeeds"
+                | "green"
+                | "passes"
+                | "have"
+                | "has"
+                | "once"
+        )
     });
     (passes && understood && !commands.is_empty())
         .then(|| checks_due(dedup(commands), trigger, vec![], vec![]))

@@ -100,7 +100,10 @@ pub(super) fn collect_paths_with(
         // "minor/major changesets": a qualified noun names a subset agentgate cannot see.
         if t.tag == "noun" && k > 0 {
             let p = &tokens[idx[k - 1]];
-            let cjk_particle = p.value.chars().all(|c| vocab::get().words.cjk_function.contains(&c));
+            let cjk_particle = p
+                .value
+                .chars()
+                .all(|c| vocab::get().words.cjk_function.contains(&c));
             if p.tag == "w"
                 && !cjk_particle
                 && !matches!(

@@ -70,8 +70,11 @@ pub(super) fn trigger_of(
         let before = idx
             .first()
             .is_some_and(|i| *i > 0 && tag(tokens, *i - 1) == "before");
-        return (before && !run_condition(tokens, idx).is_empty())
-            .then_some((Trigger::Run, vec![], Sure::Explicit));
+        return (before && !run_condition(tokens, idx).is_empty()).then_some((
+            Trigger::Run,
+            vec![],
+            Sure::Explicit,
+        ));
     }
     if fix_work(tokens, idx) {
         return Some((Trigger::Fix, paths, Sure::Explicit));
@@ -194,7 +197,10 @@ pub(super) fn delivery(tokens: &[Token], idx: &[usize]) -> bool {
     let head_ends = idx
         .first()
         .is_some_and(|i| *i > 0 && tokens[*i - 1].value.starts_with("at the end"));
-    let named = head_ends || idx.iter().any(|i| words.delivery.contains(&tokens[*i].value));
+    let named = head_ends
+        || idx
+            .iter()
+            .any(|i| words.delivery.contains(&tokens[*i].value));
     named
         && idx.iter().all(|i| {
             let t = &tokens[*i];
@@ -288,15 +294,32 @@ pub(super) fn fix_work(tokens: &[Token], idx: &[usize]) -> bool {
         .filter(|w| !w.is_empty())
         .collect();
     let fix = |w: &&str| matches!(*w, "fix" | "fixes" | "fixing" | "bugfix" | "bugfixes");
-    let names_bug = words.iter().any(|w| matches!(*w, "bug" | "bugs" | "bugfix" | "bugfixes"));
+    let names_bug = words
+        .iter()
+        .any(|w| matches!(*w, "bug" | "bugs" | "bugfix" | "bugfixes"));
     names_bug
         && words.iter().any(fix)
         && words.iter().all(|w| {
             fix(w)
                 || matches!(
                     *w,
-                    "bug" | "bugs" | "when" | "whenever" | "while" | "for" | "if" | "a" | "an"
-                        | "any" | "the" | "you" | "are" | "agents" | "every" | "each" | "all"
+                    "bug"
+                        | "bugs"
+                        | "when"
+                        | "whenever"
+                        | "while"
+                        | "for"
+                        | "if"
+                        | "a"
+                        | "an"
+                        | "any"
+                        | "the"
+                        | "you"
+                        | "are"
+                        | "agents"
+                        | "every"
+                        | "each"
+                        | "all"
                         | "fixed"
                 )
         })
@@ -305,7 +328,12 @@ pub(super) fn fix_work(tokens: &[Token], idx: &[usize]) -> bool {
 /// A condition that starts with running something: "before running tests".
 fn runs_first(tokens: &[Token], idx: &[usize]) -> bool {
     idx.iter()
-        .find(|i| !matches!(tokens[**i].value.as_str(), "you" | "when" | "before" | "after"))
+        .find(|i| {
+            !matches!(
+                tokens[**i].value.as_str(),
+                "you" | "when" | "before" | "after"
+            )
+        })
         .is_some_and(|i| tag(tokens, *i) == "run" && tokens[*i].value.ends_with("ing"))
 }
 
@@ -315,7 +343,10 @@ pub(super) fn run_condition(tokens: &[Token], idx: &[usize]) -> Vec<CommandPatte
     if !runs_first(tokens, idx) {
         return vec![];
     }
-    let verb = idx.iter().position(|i| tag(tokens, *i) == "run").unwrap_or(0);
+    let verb = idx
+        .iter()
+        .position(|i| tag(tokens, *i) == "run")
+        .unwrap_or(0);
     let rest = &idx[verb + 1..];
     let mut out = super::targets::collect_commands(tokens, rest);
     for i in rest {
@@ -325,8 +356,13 @@ pub(super) fn run_condition(tokens: &[Token], idx: &[usize]) -> Vec<CommandPatte
         ));
     }
     let understood = rest.iter().all(|i| {
-        matches!(tag(tokens, *i), "cmd" | "prog" | "noun" | "and" | "or" | "comma")
-            || matches!(tokens[*i].value.as_str(), "the" | "any" | "all" | "your" | "a")
+        matches!(
+            tag(tokens, *i),
+            "cmd" | "prog" | "noun" | "and" | "or" | "comma"
+        ) || matches!(
+            tokens[*i].value.as_str(),
+            "the" | "any" | "all" | "your" | "a"
+        )
     });
     if understood {
         out
