@@ -249,7 +249,10 @@ pub fn check(rule: &Rule, lists: RuleLists, cx: &Cx) -> R {
             if let Some(run) = first_run {
                 return Ok(run.map_or_else(Vec::new, |r| before_runs(rule, cx, commands, r)));
             }
-            required_check(rule, cx, commands, *trigger, a, *ordered, *all_checks)
+            let Some(at) = at else {
+                return Ok(vec![]);
+            };
+            required_check(rule, cx, commands, *trigger, a, at, *ordered, *all_checks)
         }
         RuleBody::RequiredRead { paths, trigger, .. } => {
             let Some(_) = fires(cx, *trigger, b) else {
@@ -679,19 +682,19 @@ fn before_runs(rule: &Rule, cx: &Cx, commands: &[CommandPattern], run: &RunFact)
         .collect()
 }
 
+/// A required check whose trigger fired at `at` (the position of the firing command, if any).
+#[allow(clippy::too_many_arguments)]
 fn required_check(
     rule: &Rule,
     cx: &Cx,
     commands: &[CommandPattern],
     trigger: Trigger,
     when: ListId,
+    at: Option<usize>,
     ordered: bool,
     all_checks: bool,
 ) -> R {
     let f = cx.f;
-    let Some(at) = fires(cx, trigger, when) else {
-        return Ok(vec![]);
-    };
     // "Run X if adding dependencies" sets no order; "before committing" does.
     let at = if trigger == Trigger::Dependency {
         None
