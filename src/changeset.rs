@@ -221,6 +221,15 @@ pub enum PlanError {
         limit: usize,
     },
 
+    /// Empty input, `null` or a document of comments only: nothing says what the agent will do,
+    /// and the gate fails closed rather than allowing it.
+    #[error("plan `{}` is empty", clean(.name))]
+    #[diagnostic(
+        code(agentgate::plan::empty),
+        help("a plan is a JSON or YAML object such as `{{\"changes\": [{{\"path\": \"src/a.rs\"}}]}}`; a plan that does nothing is `{{}}`")
+    )]
+    Empty { name: String },
+
     #[error("invalid {format} in `{}`{}: {}", clean(.name), at(*.line, *.column), clean(.message))]
     #[diagnostic(code(agentgate::plan::syntax))]
     Syntax {
@@ -346,7 +355,11 @@ fn parse_with_limit(text: &str, name: &str, root: &Path, limit: usize) -> Result
             .map_err(|e| ctx.json_error(&e))?,
         PlanFormat::Yaml => match ctx.parse_yaml()? {
             Some(raw) => raw,
-            None => return Ok(Plan::default()),
+            None => {
+                return Err(PlanError::Empty {
+                    name: name.to_string(),
+                })
+            }
         },
     };
     let lines = match format {
@@ -530,13 +543,22 @@ impl Ctx<'_> {
         self.error(shape, nonzero(line), nonzero(column), message)
     }
 
-    /// `Ok(None)` for a null document (e.g. an empty file).
+    /// `Ok(None)` for a null document (an empty file, `null`, comments only).
     fn parse_yaml(&self) -> Result<Option<RawPlan>, PlanError> {
         // Parsing to a `Value` first separates syntax errors from shape errors.
         let value: yaml_serde::Value =
             yaml_serde::from_str(self.text).map_err(|e| self.yaml_error(&e, false))?;
         if value.is_null() {
             return Ok(None);
+        }
+        if let Some(tag) = first_tag(&value).or_else(|| core_tag(self.text)) {
+            let line = self.text.lines().position(|l| l.contains(&tag));
+            return Err(self.error(
+                true,
+                line.map(|l| l + 1),
+                None,
+                format!("YAML tag `{tag}` is not accepted in a plan"),
+            ));
         }
         let plan = yaml_serde::from_str::<Obj<RawPlan>>(self.text)
             .map_err(|e| self.yaml_error(&e, true))?;
@@ -587,6 +609,43 @@ fn shape_help(message: &str) -> Option<String> {
     } else {
         None
     }
+}
+
+/// The first explicit tag (`!!binary`, `!custom`) in a YAML value: a plan is plain data, and a
+/// tag can make a value mean something other than its text.
+fn first_tag(value: &yaml_serde::Value) -> Option<String> {
+    use yaml_serde::Value;
+    match value {
+        Value::Tagged(t) => Some(t.tag.to_string()),
+        Value::Sequence(items) => items.iter().find_map(first_tag),
+        Value::Mapping(map) => map
+            .iter()
+            .find_map(|(k, v)| first_tag(k).or_else(|| first_tag(v))),
+        _ => None,
+    }
+}
+
+/// A core-schema tag (`!!binary`, `!!str`) where a value starts. The parser resolves these
+/// silently (a `!!binary` path would be checked as its base64 text), so they are found in the
+/// text: after a line's indentation and `- ` markers, after `key: `, or after `[`, `{` or `,`.
+fn core_tag(text: &str) -> Option<String> {
+    let tag_at = |rest: &str| {
+        let rest = rest.trim_start_matches([' ', '\t']);
+        rest.starts_with("!!")
+            .then(|| rest.split([' ', '\t', ',', ']', '}']).next().unwrap_or("!!").to_string())
+    };
+    text.lines().find_map(|line| {
+        let mut rest = line.trim_start();
+        while let Some(r) = rest.strip_prefix("- ") {
+            rest = r.trim_start();
+        }
+        tag_at(rest).or_else(|| {
+            let starts = line.match_indices([':', '[', '{', ',']);
+            starts
+                .filter(|(i, c)| *c != ":" || line[i + 1..].starts_with([' ', '\t']))
+                .find_map(|(i, _)| tag_at(&line[i + 1..]))
+        })
+    })
 }
 
 /// The text between `prefix` and the next backtick, e.g. a field name in a serde message.

@@ -281,23 +281,25 @@ pub(crate) fn read_plan(plan: &str) -> Result<(String, String), Error> {
         name: plan.to_string(),
         message,
     };
-    if plan == "-" {
-        let mut s = String::new();
-        std::io::stdin()
-            .take(crate::MAX_PLAN_BYTES + 1)
-            .read_to_string(&mut s)
-            .map_err(|e| io(e.to_string()))?;
-        return Ok((s, "-".into()));
-    }
-    let meta = std::fs::metadata(plan).map_err(|e| io(e.to_string()))?;
-    if meta.len() > crate::MAX_PLAN_BYTES {
+    // Files and stdin are read the same bounded way: a device or pipe (`--plan /dev/zero`)
+    // reports no length up front, so the limit is kept while reading, never after.
+    let reader: Box<dyn Read> = if plan == "-" {
+        Box::new(std::io::stdin())
+    } else {
+        Box::new(std::fs::File::open(plan).map_err(|e| io(e.to_string()))?)
+    };
+    let mut bytes = Vec::new();
+    reader
+        .take(crate::MAX_PLAN_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| io(e.to_string()))?;
+    if bytes.len() as u64 > crate::MAX_PLAN_BYTES {
         return Err(Error::PlanTooLarge {
             name: plan.to_string(),
-            bytes: meta.len(),
             limit: crate::MAX_PLAN_BYTES,
         });
     }
-    let text = std::fs::read_to_string(plan).map_err(|e| io(e.to_string()))?;
+    let text = String::from_utf8(bytes).map_err(|_| io("the plan is not valid UTF-8".into()))?;
     Ok((text, plan.to_string()))
 }
 

@@ -82,16 +82,12 @@ pub enum Error {
         help("pass an existing JSON or YAML file, or `-` to read the plan from standard input")
     )]
     PlanRead { name: String, message: String },
-    #[error("plan `{name}` is {bytes} bytes, more than the limit of {limit}")]
+    #[error("plan `{name}` is larger than the limit of {limit} bytes")]
     #[diagnostic(
         code(agentgate::plan::size),
         help("split the change set into several plans")
     )]
-    PlanTooLarge {
-        name: String,
-        bytes: u64,
-        limit: u64,
-    },
+    PlanTooLarge { name: String, limit: u64 },
 }
 
 /// Largest plan read (256 MiB: room for a 100,000-change plan).

@@ -201,6 +201,35 @@ fn bad_plans_exit_2_with_a_located_message() {
 }
 
 #[test]
+fn empty_input_fails_closed() {
+    for text in ["", "null", "# nothing planned\n", "---\n"] {
+        agentgate()
+            .args(["check", "--root", &example(), "--plan", "-"])
+            .write_stdin(text)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("is empty"));
+    }
+    // An explicit empty object is a plan that does nothing.
+    agentgate()
+        .args(["check", "--root", &example(), "--plan", "-"])
+        .write_stdin("{}")
+        .assert()
+        .code(0);
+}
+
+#[cfg(unix)]
+#[test]
+fn an_endless_plan_file_stops_at_the_limit() {
+    agentgate()
+        .args(["check", "--root", &example(), "--plan", "/dev/zero"])
+        .timeout(std::time::Duration::from_secs(120))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("larger than the limit"));
+}
+
+#[test]
 fn usage_errors_exit_2() {
     agentgate().args(["check"]).assert().code(2);
     agentgate()

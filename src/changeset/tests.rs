@@ -78,15 +78,30 @@ fn empty_object_is_an_empty_plan() {
 }
 
 #[test]
-fn empty_or_null_yaml_is_an_empty_plan() {
+fn empty_null_or_comment_only_input_fails_closed() {
     for text in ["", "\n  \n", "# just a comment\n", "~", "null", "---\n"] {
-        assert_eq!(
-            parse(text, "plan.yaml").unwrap(),
-            Plan::default(),
-            "{text:?}"
-        );
+        for name in ["plan.yaml", "-"] {
+            let e = err(text, name);
+            assert!(matches!(e, PlanError::Empty { .. }), "{text:?}: {e:?}");
+            assert!(help(&e).contains("`{}`"), "{text:?}: {}", help(&e));
+        }
     }
-    assert_eq!(parse("", "-").unwrap(), Plan::default());
+}
+
+#[test]
+fn yaml_tags_are_rejected() {
+    for (text, tag) in [
+        ("changes:\n  - path: !!binary ZG9jcw==\n    op: modify\n", "!!binary"),
+        ("changes: [ {path: !!str a.rs, op: add} ]\n", "!!str"),
+        ("changes:\n  - path: !custom a.rs\n    op: add\n", "!custom"),
+        ("!!map\nchanges: []\n", "!!map"),
+    ] {
+        let e = err(text, "p.yaml");
+        assert!(e.to_string().contains(&format!("YAML tag `{tag}`")), "{text:?}: {e}");
+    }
+    // `!!` inside a value is text, not a tag.
+    let plan = parse("commands:\n  - run: sudo !!\n", "p.yaml").unwrap();
+    assert_eq!(plan.commands[0].run, "sudo !!");
 }
 
 #[test]
@@ -448,7 +463,7 @@ fn positional_and_tagged_forms_are_rejected() {
     ));
     assert!(err("changes:\n  - path: a.rs\n    op: !add x\n", "p.yaml")
         .to_string()
-        .contains("changes[0].op"));
+        .contains("at line 3: YAML tag `!add`"));
 }
 
 #[test]
