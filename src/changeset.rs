@@ -631,8 +631,12 @@ fn first_tag(value: &yaml_serde::Value) -> Option<String> {
 fn core_tag(text: &str) -> Option<String> {
     let tag_at = |rest: &str| {
         let rest = rest.trim_start_matches([' ', '\t']);
-        rest.starts_with("!!")
-            .then(|| rest.split([' ', '\t', ',', ']', '}']).next().unwrap_or("!!").to_string())
+        rest.starts_with("!!").then(|| {
+            rest.split([' ', '\t', ',', ']', '}'])
+                .next()
+                .unwrap_or("!!")
+                .to_string()
+        })
     };
     text.lines().find_map(|line| {
         let mut rest = line.trim_start();

@@ -748,6 +748,11 @@ fn code_tag(v: &Vocabulary, s: &str) -> &'static str {
     if s.starts_with('@') && !s.contains(['/', ' ']) {
         return "team";
     }
+    // An MCP tool's name (`mcp__github__create_issue`, `mcp__claude-in-chrome__*`): a tool an
+    // agent calls, not a file.
+    if s.starts_with("mcp__") {
+        return "code";
+    }
     if s.contains(char::is_whitespace) {
         if first.contains('/')
             && !v.known_programs.iter().any(|p| p == first)
@@ -774,7 +779,16 @@ fn code_tag(v: &Vocabulary, s: &str) -> &'static str {
             .chars()
             .next()
             .is_some_and(|c| c.is_alphanumeric() || matches!(c, '.' | '/' | '~' | '_' | '$'));
+        // A piece of a pipeline (`echo y |`, `| tail -n 20`, `make &&`): what it runs depends
+        // on the rest, which is not written.
+        // (`<lang>` in `just gen-grammar <lang>` is a placeholder, not a redirection.)
+        let last = s.split_whitespace().next_back().unwrap_or("");
+        let piece = ["|", "&&", "||", ";", ">", "<", "\\"].contains(&last)
+            || s.ends_with('|')
+            || s.starts_with('|')
+            || s.starts_with("&&");
         if call
+            || piece
             || !program_like
             || first.ends_with(':')
             || s.contains("=>")

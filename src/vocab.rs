@@ -74,6 +74,7 @@ struct RawWords {
     delivery: Vec<String>,
     judgment: Vec<String>,
     kinds: Vec<String>,
+    owned: Vec<String>,
     cognition: Vec<String>,
 }
 
@@ -101,6 +102,9 @@ pub struct Words {
     pub judgment: HashSet<String>,
     /// Words naming the kind of a command or flag right after it ("the `-w` flag").
     pub kinds: HashSet<String>,
+    /// Things a program has ("the vitest workspace config", "the npm cache"): after a program's
+    /// name, the program says whose thing it is; it is not a command to run.
+    pub owned: HashSet<String>,
     /// Verbs of knowing: a lead-in built on them informs rather than orders.
     pub cognition: Vec<Vec<String>>,
 }
@@ -302,6 +306,7 @@ fn build(json: &str) -> Result<Vocabulary, serde_json::Error> {
             cjk_function: raw.words.cjk_function.chars().collect(),
             judgment: raw.words.judgment.into_iter().collect(),
             kinds: raw.words.kinds.into_iter().collect(),
+            owned: raw.words.owned.into_iter().collect(),
             cognition: raw.words.cognition.iter().map(|p| split_words(p)).collect(),
         },
     })

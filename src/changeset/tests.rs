@@ -91,13 +91,19 @@ fn empty_null_or_comment_only_input_fails_closed() {
 #[test]
 fn yaml_tags_are_rejected() {
     for (text, tag) in [
-        ("changes:\n  - path: !!binary ZG9jcw==\n    op: modify\n", "!!binary"),
+        (
+            "changes:\n  - path: !!binary ZG9jcw==\n    op: modify\n",
+            "!!binary",
+        ),
         ("changes: [ {path: !!str a.rs, op: add} ]\n", "!!str"),
         ("changes:\n  - path: !custom a.rs\n    op: add\n", "!custom"),
         ("!!map\nchanges: []\n", "!!map"),
     ] {
         let e = err(text, "p.yaml");
-        assert!(e.to_string().contains(&format!("YAML tag `{tag}`")), "{text:?}: {e}");
+        assert!(
+            e.to_string().contains(&format!("YAML tag `{tag}`")),
+            "{text:?}: {e}"
+        );
     }
     // `!!` inside a value is text, not a tag.
     let plan = parse("commands:\n  - run: sudo !!\n", "p.yaml").unwrap();

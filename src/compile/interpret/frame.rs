@@ -183,14 +183,17 @@ pub(super) fn read(tokens: &[Token], c: &Clause, modal_at: Option<usize>, kind: 
     subject(tokens, &main[..m], &mut r);
     // "The skill …. It must never push": a pronoun acting points at something described
     // before, not at the agent ("It must never be committed" is a passive about a thing).
-    let pre = &main[..m];
+    // ("…, so it never mutates your `.venv`": the pronoun after a boundary, and a verb not
+    // understood, too.)
+    let pre = speaker(tokens, &main[..m]);
     let pronoun = pre.len() == 1
         && tag(tokens, pre[0]) == "this"
         && matches!(
             value(tokens, pre[0]),
             "it" | "this" | "they" | "these" | "those"
         );
-    if pronoun && main.get(m + 1).is_some_and(|i| verb(tag(tokens, *i))) {
+    let acts = |i: &usize| verb(tag(tokens, *i)) || unknown(tokens, *i);
+    if pronoun && main.get(m + 1).is_some_and(acts) {
         r.whole = true;
         r.reason = Some(format!(
             "its subject (\"{}\") is not the agent",
@@ -384,9 +387,10 @@ fn appositions(tokens: &[Token], list: &[usize]) -> Vec<usize> {
 /// The words before the modal: a subject ("Agents", "You"), a label ("IMPORTANT:"), or the
 /// objects of a passive ("`go.work` … should not be committed", with what is said of them
 /// between). Anything else narrows who or what the rule is about: the clause is advisory.
-fn subject(tokens: &[Token], pre: &[usize], r: &mut Reading) {
+/// The part of what stands before the modal that speaks for it: after the last label or clause
+/// break, and after ", so" / ", which" ("…, so it never mutates `.venv`").
+fn speaker<'p>(tokens: &[Token], pre: &'p [usize]) -> &'p [usize] {
     let words = &vocab::get().words;
-    // Only the part after the last label or clause break speaks for the modal.
     let from = pre
         .iter()
         .rposition(|i| matches!(tag(tokens, *i), "colon" | "semi" | "stop" | "dash"))
@@ -402,7 +406,16 @@ fn subject(tokens: &[Token], pre: &[usize], r: &mut Reading) {
                     .is_some_and(|j| words.boundary.contains(value(tokens, *j)))
         })
         .map_or(0, |p| p + 1);
-    let part = &part[from..];
+    // The conjunction itself ("so", "since") is not the subject; a pronoun ("it") is.
+    let conjunction = part
+        .get(from)
+        .is_some_and(|i| from > 0 && tag(tokens, *i) == "w" && part.len() > from + 1);
+    &part[from + usize::from(conjunction)..]
+}
+
+fn subject(tokens: &[Token], pre: &[usize], r: &mut Reading) {
+    let words = &vocab::get().words;
+    let part = speaker(tokens, pre);
     let first_head = part.iter().position(|i| head(tag(tokens, *i)));
     let beside = appositions(tokens, part);
     let left: Vec<String> = part
@@ -856,10 +869,30 @@ fn conjunct(tokens: &[Token], conj: &[usize], has_examples: bool, r: &mut Readin
                     "act_pull_request" | "act_issue" | "act_push" | "act_comment"
                 )
         };
+        // "vitest workspace config": a program's name before a thing it has names that thing,
+        // which agentgate does not observe; running the program is not what is forbidden.
+        let owned: Vec<usize> = np
+            .windows(2)
+            .enumerate()
+            .filter(|(_, w)| {
+                matches!(tag(tokens, w[0]), "prog" | "cmd")
+                    && !tokens[w[0]].value.contains(' ')
+                    && tag(tokens, w[1]) == "w"
+                    && words.owned.contains(value(tokens, w[1]))
+            })
+            .map(|(k, _)| k + 1)
+            .collect();
         let unk: Vec<String> = np
             .iter()
             .enumerate()
             .filter(|(k, i)| {
+                owned.contains(k)
+                    // "critical config files": a modal's adjective before the object says which
+                    // ones, by a judgment agentgate cannot make.
+                    || tag(tokens, **i) == "must"
+                        && matches!(value(tokens, **i), "critical" | "important" | "mandatory" | "required")
+                        && np.get(k + 1).is_some_and(|n| head(tag(tokens, *n)))
+                    ||
                 relative.is_some_and(|r| *k >= r)
                     || unknown(tokens, **i)
                         && !repo_name(*k)
