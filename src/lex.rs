@@ -787,8 +787,42 @@ fn code_tag(v: &Vocabulary, s: &str) -> &'static str {
             || s.ends_with('|')
             || s.starts_with('|')
             || s.starts_with("&&");
+        // A statement of a programming language (`import x from 'y'`, `from a import b`,
+        // `const x = …`, `def f`): code, not a command.
+        let keyword = matches!(
+            first,
+            "import"
+                | "export"
+                | "const"
+                | "let"
+                | "var"
+                | "def"
+                | "class"
+                | "function"
+                | "return"
+                | "fn"
+                | "pub"
+                | "struct"
+                | "enum"
+                | "interface"
+                | "impl"
+                | "async"
+                | "await"
+                | "lambda"
+                | "package"
+                | "namespace"
+                | "public"
+                | "private"
+                | "static"
+                | "void"
+                | "#include"
+                | "using"
+        ) && !(first == "export"
+            && s.split_whitespace().nth(1).is_some_and(|w| w.contains('=')))
+            || first == "from" && s.split_whitespace().any(|w| w == "import");
         if call
             || piece
+            || keyword
             || !program_like
             || first.ends_with(':')
             || s.contains("=>")

@@ -14,6 +14,23 @@ pub(super) fn not_form(
         let Some(at) = list.iter().position(|i| tag(tokens, *i) == "not") else {
             continue;
         };
+        // The alternative before "not" is a command or something to use or run ("Use `pnpm`,
+        // not npm"); "Sandbox paths are `../x/`, not `./sandbox`" corrects a fact.
+        // (An aside's alternative is in the clause: "Use debug builds (not `--release`)".)
+        let before: &[usize] = if std::ptr::eq(list, &c.aside) {
+            &c.main
+        } else {
+            &list[..at]
+        };
+        let alternative = before.iter().any(|i| {
+            matches!(
+                tag(tokens, *i),
+                "cmd" | "prog" | "flag" | "envset" | "use" | "run"
+            )
+        });
+        if !alternative {
+            continue;
+        }
         let after: Vec<usize> = list[at + 1..]
             .iter()
             .copied()
