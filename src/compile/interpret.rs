@@ -986,6 +986,17 @@ fn interpret_clause(
     } else {
         Polarity::None
     };
+    // "Documentation MUST be:" over a list: its items are qualities of the subject ("Clear -
+    // easy to understand on first read"), not actions.
+    let qualities = main.windows(3).any(|w| {
+        matches!(tag(tokens, w[0]), "must" | "should")
+            && tokens[w[1]].value == "be"
+            && tag(tokens, w[2]) == "colon"
+    });
+    if polarity == Polarity::Must && qualities {
+        out.normative = true;
+        return;
+    }
     let should = has(tokens, main, "should") && deny_at.is_none() && !has(tokens, main, "must");
     let severity = if soft || should {
         Severity::Warning

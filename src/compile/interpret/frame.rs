@@ -790,12 +790,18 @@ fn conjunct(tokens: &[Token], conj: &[usize], has_examples: bool, r: &mut Readin
         }
     }
     nps.retain(|np| !np.is_empty());
-    // "under `a`, `b`, or `c`": a list after a preposition is one place, not more objects.
+    // "under `a`, `b`, or `c`": a list after a preposition is one place, not more objects;
+    // so is one after "for" or "of" ("newsfragments for `providers/` or `airflow-ctl/`").
+    let qualified = |np: &[usize]| {
+        np.windows(2).any(|w| {
+            matches!(value(tokens, w[0]), "for" | "of" | "about") && tag(tokens, w[1]) == "path"
+        })
+    };
     let mut merged: Vec<Vec<usize>> = Vec::new();
     for np in nps {
         let located = merged
             .last()
-            .is_some_and(|prev| locative_at(tokens, prev).is_some());
+            .is_some_and(|prev| locative_at(tokens, prev).is_some() || qualified(prev));
         if located
             && np
                 .iter()
