@@ -4,6 +4,7 @@ mod approval;
 mod approved;
 mod builtin;
 mod check;
+pub mod expand;
 pub mod facts;
 pub mod matchers;
 pub mod paths;
@@ -195,7 +196,7 @@ fn evaluate_in(
     root: &Path,
     evaluator: Evaluator,
 ) -> Result<Verdict, EngineError> {
-    let facts = facts::gather(plan, root)?;
+    let facts = facts::gather_with(plan, root, &policy_globs(policy))?;
     let active = active(policy, &facts);
     let mut findings = match evaluator {
         Evaluator::Native(index) => {
@@ -333,12 +334,33 @@ pub fn rego_document(
     plan: &Plan,
     root: &Path,
 ) -> Result<(serde_json::Value, serde_json::Value), EngineError> {
-    let facts = facts::gather(plan, root)?;
+    let facts = facts::gather_with(plan, root, &policy_globs(policy))?;
     let active: Vec<&Rule> = active(policy, &facts)
         .into_iter()
         .map(|i| &policy.rules[i])
         .collect();
     Ok((rego::input_for(&active, &facts), rego::data(&policy.rules)))
+}
+
+/// Every glob the policy's rules name: the probes a glob word in a command is expanded against.
+fn policy_globs(policy: &Policy) -> Vec<&str> {
+    let mut globs: Vec<&str> = policy
+        .rules
+        .iter()
+        .flat_map(|r| {
+            let [a, b] = paths::glob_lists(&r.body);
+            // An exception list names what is allowed: nothing to probe for.
+            let except = matches!(
+                r.body,
+                crate::ir::RuleBody::PathDeny { .. } | crate::ir::RuleBody::ReadDeny { .. }
+            );
+            a.iter().chain(if except { &[][..] } else { b })
+        })
+        .map(String::as_str)
+        .collect();
+    globs.sort_unstable();
+    globs.dedup();
+    globs
 }
 
 fn applies_to_role(rule: &Rule, role: Option<&str>) -> bool {

@@ -237,6 +237,9 @@ pub(super) fn file_effects(program: &str, args: &[&str]) -> Vec<(EffectKind, Str
     if program == "git" {
         return git_effects(args);
     }
+    if let Some(effects) = extraction(program, args) {
+        return effects;
+    }
     PROGRAMS
         .iter()
         .find(|p| p.names.contains(&program))
@@ -269,6 +272,9 @@ pub(super) fn git_effects(args: &[&str]) -> Vec<(EffectKind, String)> {
         effects.push((Delete, ".".to_owned()));
     } else if sub == "checkout" && scanned.dashdash.is_none() && operands == ["."] {
         effects.push((Write, ".".to_owned()));
+    } else if sub == "checkout" && scanned.dashdash.is_none() && operands.len() >= 2 {
+        // `git checkout REV PATH…`: with a revision first, the rest are paths it writes.
+        effects.extend(operands[1..].iter().map(|p| (Write, (*p).to_owned())));
     }
     effects
         .into_iter()
@@ -433,3 +439,55 @@ pub(super) struct ScriptRun {
 }
 
 // ---- Walking the syntax tree ------------------------------------------------------------------
+
+/// Unpacking an archive writes anything under its destination: `tar -x [-C DIR]`,
+/// `unzip [-d DIR]` write `DIR/**` (the current folder without one). The archive is read.
+fn extraction(program: &str, args: &[&str]) -> Option<Vec<(EffectKind, String)>> {
+    let (dest, archive) = match program {
+        "tar" | "bsdtar" | "gtar" => {
+            // The mode is the first word (`xf`, `-xzf`) or any `-x`/`--extract`/`--get`.
+            let first = args.first().copied().unwrap_or("");
+            let bundled = !first.starts_with("--") && first.trim_start_matches('-').contains('x');
+            let extract = bundled
+                || args.iter().any(|a| {
+                    *a == "--extract"
+                        || *a == "--get"
+                        || a.starts_with('-') && !a.starts_with("--") && a.contains('x')
+                });
+            if !extract {
+                return None;
+            }
+            let scanned = scan(args, &opts("CfbHLT", &["--directory", "--file"]), false);
+            let dest = scanned.value(&["-C", "--directory"]).unwrap_or(".");
+            (
+                dest.to_owned(),
+                scanned.value(&["-f", "--file"]).map(str::to_owned),
+            )
+        }
+        "unzip" => {
+            let scanned = scan(args, &opts("dx", &[]), false);
+            // Listing, testing or printing to standard output unpacks nothing.
+            if scanned.has(&["-l", "-t", "-v", "-Z", "-z", "-p"]) {
+                return Some(
+                    scanned
+                        .operands
+                        .first()
+                        .map(|&i| vec![(Read, args[i].to_owned())])
+                        .unwrap_or_default(),
+                );
+            }
+            let dest = scanned.value(&["-d"]).unwrap_or(".");
+            let archive = scanned.operands.first().map(|&i| args[i].to_owned());
+            (dest.to_owned(), archive)
+        }
+        _ => return None,
+    };
+    let under = if dest == "." || dest.is_empty() {
+        "**".to_owned()
+    } else {
+        format!("{}/**", dest.trim_end_matches('/'))
+    };
+    let mut out = vec![(Write, under)];
+    out.extend(archive.map(|a| (Read, a)));
+    Some(out)
+}

@@ -172,6 +172,13 @@ fn fix_title(title: &str) -> bool {
 
 /// Gather the facts of a plan.
 pub fn gather(plan: &Plan, root: &Path) -> Result<Facts, EngineError> {
+    gather_with(plan, root, &[])
+}
+
+/// Gather the facts of a plan, expanding the glob words of its commands against the tree at
+/// `root` and probes made from `policy_globs` (see [`super::expand`]).
+pub fn gather_with(plan: &Plan, root: &Path, policy_globs: &[&str]) -> Result<Facts, EngineError> {
+    let mut expander = super::expand::Expander::new(root, policy_globs);
     let mut f = Facts {
         role: plan.agent.role.clone(),
         ..Facts::default()
@@ -268,10 +275,7 @@ pub fn gather(plan: &Plan, root: &Path) -> Result<Facts, EngineError> {
         for reason in &analysis.opaque {
             f.opaque.push((format!("commands[{i}]"), reason.clone()));
         }
-        for e in &analysis.effects {
-            let Some(path) = in_repo(root, &e.path) else {
-                continue;
-            };
+        for (e, path) in expanded(&analysis, root, &mut expander) {
             let subject = format!("commands[{i}]: {}", c.run);
             match e.kind {
                 EffectKind::Write => {
@@ -435,6 +439,85 @@ fn push_write(
         plan_line: line,
         command,
     });
+}
+
+/// The effects of a command with the paths the shell would give them: braces and globs
+/// expanded, and a copy or move into a folder (`cp x docs/SSOT`) also writing the file it puts
+/// there (`docs/SSOT/x`).
+fn expanded<'a>(
+    analysis: &'a command::Analysis,
+    root: &Path,
+    expander: &mut super::expand::Expander,
+) -> Vec<(&'a command::FileEffect, String)> {
+    const INTO_FOLDER: &[&str] = &["cp", "mv", "ln", "install", "rsync"];
+    let mut out = Vec::new();
+    for e in &analysis.effects {
+        for word in super::expand::braces(&e.path) {
+            let Some(located) = in_repo(root, &word) else {
+                continue;
+            };
+            for path in expander.expand(&located) {
+                let into = e.kind == EffectKind::Write
+                    && e.invocation
+                        .and_then(|k| analysis.invocations.get(k))
+                        .is_some_and(|inv| INTO_FOLDER.contains(&inv.program.as_str()))
+                    && !path.is_empty()
+                    && !path.starts_with(['/', '~'])
+                    && expander.is_dir(&path);
+                // `git checkout REV docs/SSOT`: a folder checked out is every file under it.
+                let whole_folder = e.kind == EffectKind::Write
+                    && e.invocation
+                        .and_then(|k| analysis.invocations.get(k))
+                        .is_some_and(|inv| inv.program == "git")
+                    && !path.starts_with(['/', '~'])
+                    && (path.is_empty() || expander.is_dir(&path));
+                if whole_folder {
+                    let under = if path.is_empty() {
+                        "**".to_string()
+                    } else {
+                        format!("{path}/**")
+                    };
+                    for p in expander.expand(&under) {
+                        if p != under {
+                            out.push((e, p));
+                        }
+                    }
+                }
+                if into {
+                    // The sources' names, from the same command's other effects (`ln` reads
+                    // none: its operands before the last).
+                    let mut sources: Vec<&str> = analysis
+                        .effects
+                        .iter()
+                        .filter(|s| s.invocation == e.invocation && s.kind != EffectKind::Write)
+                        .map(|s| s.path.as_str())
+                        .collect();
+                    if sources.is_empty() {
+                        if let Some(inv) = e.invocation.and_then(|k| analysis.invocations.get(k)) {
+                            let operands: Vec<&str> = inv
+                                .args
+                                .iter()
+                                .map(String::as_str)
+                                .filter(|a| !a.starts_with('-'))
+                                .collect();
+                            sources = operands[..operands.len().saturating_sub(1)].to_vec();
+                        }
+                    }
+                    let names: Vec<String> = sources
+                        .iter()
+                        .filter_map(|s| s.trim_end_matches('/').rsplit('/').next())
+                        .filter(|n| !n.is_empty() && *n != "." && *n != "..")
+                        .map(|n| format!("{path}/{n}"))
+                        .collect();
+                    for n in names {
+                        out.push((e, n));
+                    }
+                }
+                out.push((e, path));
+            }
+        }
+    }
+    out
 }
 
 /// A path from a command, relative to the repository or outside it (`~/x`, `/tmp/x`); None
