@@ -820,8 +820,23 @@ fn code_tag(v: &Vocabulary, s: &str) -> &'static str {
         ) && !(first == "export"
             && s.split_whitespace().nth(1).is_some_and(|w| w.contains('=')))
             || first == "from" && s.split_whitespace().any(|w| w == "import");
+        // Prose in backticks (`Support nested field paths in native index creation`, a title
+        // given as an example): a capitalised word, then plain words.
+        let words: Vec<&str> = s.split_whitespace().collect();
+        let prose = words.len() >= 3
+            && first.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+            && first.chars().skip(1).all(|c| c.is_ascii_lowercase())
+            && !v
+                .known_programs
+                .iter()
+                .any(|p| p.eq_ignore_ascii_case(first))
+            && words[1..].iter().all(|w| {
+                w.chars()
+                    .all(|c| c.is_alphabetic() || matches!(c, ',' | '\'' | '.'))
+            });
         if call
             || piece
+            || prose
             || keyword
             || !program_like
             || first.ends_with(':')

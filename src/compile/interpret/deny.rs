@@ -154,6 +154,23 @@ pub(super) fn deny_form(
             scope.extend(subject);
         }
     }
+    // "`shared/` must not absorb new product domains": a verb not understood says what must
+    // not happen to the target before the modal; agentgate does not know what that is.
+    let unknown_verb = main
+        .get(deny_at + 1)
+        .is_some_and(|i| frame::unknown(tokens, *i))
+        && main[..deny_at.min(main.len())]
+            .iter()
+            .any(|i| tag(tokens, *i) == "path")
+        && !has_target(&c.examples)
+        && !has_target(&c.aside);
+    if !has_target(&scope) && !asking && unknown_verb {
+        out.reason = Some(format!(
+            "its verb \"{}\" is not one agentgate understands",
+            tokens[main[deny_at + 1]].value
+        ));
+        return;
+    }
     if !has_target(&scope) && !asking {
         // Targets before the modal count only when written as code ("`npm run build` | do not
         // run"): "tests … should not alter APIs" is about the APIs, not the tests.

@@ -203,6 +203,20 @@ pub(super) fn read(tokens: &[Token], c: &Clause, modal_at: Option<usize>, kind: 
     }
     labelled_condition(tokens, c, m, &mut r);
     exceptions(tokens, c, m, &mut r);
+    // "DO NOT create a Pull Request unless there is an existing … Issue": an exception left in
+    // the clause, not read as a condition, names what agentgate cannot see.
+    // ("Never commit unless the tests pass" does not forbid every commit; an exception read as
+    // asking for approval makes the clause a gate instead.)
+    if let Some(u) = main.iter().position(|i| tag(tokens, *i) == "unless") {
+        if !c.gate {
+            let words: Vec<String> = main[u + 1..]
+                .iter()
+                .map(|i| tokens[*i].value.clone())
+                .collect();
+            r.whole = true;
+            r.not_understood("its exception", &words);
+        }
+    }
     if r.whole {
         return r;
     }

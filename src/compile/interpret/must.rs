@@ -969,11 +969,15 @@ pub(super) fn pr_base(tokens: &[Token], main: &[usize]) -> Option<RuleBody> {
     if !has(tokens, main, "act_pull_request") {
         return None;
     }
-    let targeting = main.iter().any(|i| {
+    // ("base" as in "the base branch", not "the code base")
+    let targeting = main.iter().enumerate().any(|(k, i)| {
         matches!(
             tokens[*i].value.as_str(),
-            "target" | "targets" | "against" | "into" | "base"
-        )
+            "target" | "targets" | "against" | "into"
+        ) || tokens[*i].value == "base"
+            && main.get(k + 1).is_some_and(|n| {
+                matches!(tokens[*n].value.as_str(), "branch" | ":") || tag(tokens, *n) == "code"
+            })
     });
     // "all PRs should target `next`, not `main`": the branch after *not* is the one to avoid.
     let negated = |k: usize| {
@@ -989,7 +993,9 @@ pub(super) fn pr_base(tokens: &[Token], main: &[usize]) -> Option<RuleBody> {
         .enumerate()
         .filter(|(k, i)| {
             let t = &tokens[**i];
-            let named = t.tag == "code"
+            // A branch's name has no spaces and does not end in a colon (`refactor:` is a
+            // title's prefix).
+            let named = t.tag == "code" && !t.value.contains(' ') && !t.value.ends_with(':')
                 // `next` is also a program's name
                 || t.tag == "cmd" && !t.value.contains(' ')
                 || t.tag == "w"
