@@ -67,7 +67,24 @@ pub fn lex(pieces: &[Piece]) -> Vec<Token> {
     prose_git_commands(&mut out);
     keep_inside(&mut out);
     unless_needed(&mut out);
+    kinds_of_code(&mut out);
     out
+}
+
+/// "No `@author` tags": after a code span, *tags* names what kind of thing the span is, not a
+/// git tag. "マージ済 migration" (merged migrations): an action word marked done (済) is an
+/// adjective.
+fn kinds_of_code(tokens: &mut [Token]) {
+    for i in 0..tokens.len() {
+        let after_code =
+            i > 0 && matches!(tokens[i - 1].tag, "code" | "team") && tokens[i].tag == "act_tag";
+        let done = tokens[i].tag.starts_with("act_")
+            && tokens[i].value.chars().any(|c| !c.is_ascii())
+            && tokens.get(i + 1).is_some_and(|n| n.value == "済");
+        if after_code || done {
+            tokens[i].tag = "w";
+        }
+    }
 }
 
 /// "Don't add new dependencies unless strictly required", "unless necessary": the need is the
@@ -789,36 +806,39 @@ fn code_tag(v: &Vocabulary, s: &str) -> &'static str {
             || s.starts_with("&&");
         // A statement of a programming language (`import x from 'y'`, `from a import b`,
         // `const x = …`, `def f`): code, not a command.
-        let keyword = matches!(
-            first,
-            "import"
-                | "export"
-                | "const"
-                | "let"
-                | "var"
-                | "def"
-                | "class"
-                | "function"
-                | "return"
-                | "fn"
-                | "pub"
-                | "struct"
-                | "enum"
-                | "interface"
-                | "impl"
-                | "async"
-                | "await"
-                | "lambda"
-                | "package"
-                | "namespace"
-                | "public"
-                | "private"
-                | "static"
-                | "void"
-                | "#include"
-                | "using"
-        ) && !(first == "export"
-            && s.split_whitespace().nth(1).is_some_and(|w| w.contains('=')))
+        // A reStructuredText directive (`.. warning::`).
+        let directive = first == ".." || s.ends_with("::");
+        let keyword = directive
+            || matches!(
+                first,
+                "import"
+                    | "export"
+                    | "const"
+                    | "let"
+                    | "var"
+                    | "def"
+                    | "class"
+                    | "function"
+                    | "return"
+                    | "fn"
+                    | "pub"
+                    | "struct"
+                    | "enum"
+                    | "interface"
+                    | "impl"
+                    | "async"
+                    | "await"
+                    | "lambda"
+                    | "package"
+                    | "namespace"
+                    | "public"
+                    | "private"
+                    | "static"
+                    | "void"
+                    | "#include"
+                    | "using"
+            ) && !(first == "export"
+                && s.split_whitespace().nth(1).is_some_and(|w| w.contains('=')))
             || first == "from" && s.split_whitespace().any(|w| w == "import");
         // Prose in backticks (`Support nested field paths in native index creation`, a title
         // given as an example): a capitalised word, then plain words.

@@ -913,7 +913,11 @@ pub(super) fn deny_form(
     for i in &scope {
         match tag(tokens, *i) {
             "flag" | "envset" => pats.push(flag_pattern(&tokens[*i].value)),
-            "team" => pats.push(flag_pattern(&tokens[*i].value)),
+            // `@latest`, `@next`, `@^2`: a version or dist-tag an argument names. `@Singleton`,
+            // `@deprecated`, `@author` are annotations in code, not arguments.
+            "team" if version_fragment(&tokens[*i].value) => {
+                pats.push(flag_pattern(&tokens[*i].value))
+            }
             "bg" => {
                 push(
                     out,
@@ -1261,4 +1265,29 @@ pub(super) fn command_flag_aside(
         commands,
         except: vec![],
     })
+}
+
+/// `@latest`, `@next`, `@1.2`, `@^2`: an argument fragment naming a version or a dist-tag.
+fn version_fragment(text: &str) -> bool {
+    let rest = text.trim_start_matches('@');
+    rest.starts_with(|c: char| c.is_ascii_digit() || matches!(c, '^' | '~' | '*'))
+        || matches!(
+            rest,
+            "latest"
+                | "next"
+                | "canary"
+                | "beta"
+                | "alpha"
+                | "rc"
+                | "nightly"
+                | "experimental"
+                | "dev"
+                | "insiders"
+                | "stable"
+                | "edge"
+                | "main"
+                | "master"
+                | "head"
+                | "HEAD"
+        )
 }

@@ -217,6 +217,21 @@ pub(super) fn read(tokens: &[Token], c: &Clause, modal_at: Option<usize>, kind: 
             r.not_understood("its exception", &words);
         }
     }
+    // "スキルを参照せずに … 編集しない": in Japanese a condition or exception (ずに, なら, 以外)
+    // follows what it governs, inside the clause; it is not read, so the clause is advice.
+    if !r.whole {
+        let marker = main.iter().find(|i| {
+            matches!(tag(tokens, **i), "without" | "when" | "except" | "unless")
+                && tokens[**i].value.chars().any(vocab::is_cjk)
+        });
+        if let Some(i) = marker {
+            r.whole = true;
+            r.reason = Some(format!(
+                "its condition (\"{}\") is not understood",
+                tokens[*i].value.replace(' ', "")
+            ));
+        }
+    }
     if r.whole {
         return r;
     }
