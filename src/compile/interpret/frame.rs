@@ -217,6 +217,27 @@ pub(super) fn read(tokens: &[Token], c: &Clause, modal_at: Option<usize>, kind: 
             r.not_understood("its exception", &words);
         }
     }
+    // "you MUST either test them with unit tests OR submit the changes to … CI": an obligation
+    // met by an alternative agentgate cannot see is not one it can hold the plan to.
+    if kind == Kind::Obligation && !r.whole {
+        if let Some(e) = main.iter().position(|i| value(tokens, *i) == "either") {
+            let alternative: Vec<String> = main[e..]
+                .iter()
+                .rposition(|i| tag(tokens, *i) == "or")
+                .map(|o| {
+                    main[e + o + 1..]
+                        .iter()
+                        .filter(|i| unknown(tokens, **i))
+                        .map(|i| tokens[*i].value.clone())
+                        .collect()
+                })
+                .unwrap_or_default();
+            if !alternative.is_empty() {
+                r.whole = true;
+                r.not_understood("its alternative", &alternative);
+            }
+        }
+    }
     // "スキルを参照せずに … 編集しない": in Japanese a condition or exception (ずに, なら, 以外)
     // follows what it governs, inside the clause; it is not read, so the clause is advice.
     if !r.whole {

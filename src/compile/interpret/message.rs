@@ -21,7 +21,10 @@ fn texts(tokens: &[Token], main: &[usize]) -> (Vec<Action>, bool) {
             }
         };
         match t.tag {
-            "act_commit" => add(&mut on, Action::Commit),
+            // ("Conventional Commits" names a convention, not the commits.)
+            "act_commit" if !(*i > 0 && tokens[*i - 1].value == "conventional") => {
+                add(&mut on, Action::Commit)
+            }
             "act_pull_request" | "act_ready_pull_request" => add(&mut on, Action::PullRequest),
             "act_issue" => add(&mut on, Action::Issue),
             "act_comment" => add(&mut on, Action::Comment),
@@ -39,6 +42,15 @@ fn texts(tokens: &[Token], main: &[usize]) -> (Vec<Action>, bool) {
                 title = true;
             }
             "w" if matches!(v, "title" | "titles" | "subject" | "name" | "names") => title = true,
+            // "the value passed to `gh pr create --title`": the command names the text.
+            "cmd" if v.starts_with("gh pr create") || v.starts_with("gh pr edit") => {
+                add(&mut on, Action::PullRequest);
+                title |= v.contains("--title") || v.contains(" -t");
+            }
+            "cmd" if v.starts_with("git commit") => {
+                add(&mut on, Action::Commit);
+                title |= v.contains(" -m");
+            }
             _ => {}
         }
     }
