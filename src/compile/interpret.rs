@@ -193,7 +193,25 @@ pub fn interpret(tokens: &[Token], phrases: &[Phrase], cx: &Context) -> Outcome 
             } else {
                 Decision::Deny
             };
+            let before = out.drafts.len();
             push(&mut out, body, severity, decision, roles(tokens, &c.main));
+            // "When writing the changeset summary, use a Conventional Commit-style message":
+            // a condition naming what agentgate does not see says which texts it is about.
+            let unseen: Vec<String> = c
+                .conds
+                .iter()
+                .flat_map(|(_, items)| items.iter())
+                .filter(|i| frame::unknown(tokens, **i))
+                .map(|i| tokens[*i].value.clone())
+                .collect();
+            if !unseen.is_empty() {
+                for d in &mut out.drafts[before..] {
+                    d.advisory = Some(format!(
+                        "its condition names \"{}\", which agentgate cannot observe",
+                        unseen.join("\", \"")
+                    ));
+                }
+            }
             prev = Some(c.clone());
             continue;
         }
