@@ -431,6 +431,12 @@ fn compile_file(
                 ),
                 None => (crate::ir::Strength::Enforced, None),
             };
+            // An advisory rule is a warning: it never blocks.
+            let severity = if strength == crate::ir::Strength::Advisory {
+                Severity::Warning
+            } else {
+                severity
+            };
             if matches!(body, RuleBody::Generated { .. }) {
                 last_generated = Some((u.block, rules.len()));
             }
