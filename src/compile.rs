@@ -60,7 +60,7 @@ pub enum CompileError {
 pub fn compile(sources: &[SourceFile]) -> Result<Policy, Vec<CompileError>> {
     let mut rules: Vec<Rule> =
         Vec::with_capacity(1 + sources.iter().map(|s| s.text.len() / 128).sum::<usize>());
-    rules.push(builtin_rule());
+    rules.push(builtin_rule(sources));
     let mut unrecognised = Vec::new();
     let mut errors = Vec::new();
     let mut decls = Declarations::default();
@@ -125,8 +125,19 @@ pub fn compile(sources: &[SourceFile]) -> Result<Policy, Vec<CompileError>> {
     })
 }
 
-/// Built in: the policy sources themselves are read-only for agents.
-fn builtin_rule() -> Rule {
+/// Built in: the policy sources themselves are read-only for agents, and so are the files a
+/// linked source points at (`AGENTS.md -> CLAUDE.md` protects `CLAUDE.md` too).
+fn builtin_rule(sources: &[SourceFile]) -> Rule {
+    let mut paths: Vec<String> = vec![
+        "AGENTS.md".into(),
+        "**/AGENTS.md".into(),
+        "docs/SSOT/**".into(),
+    ];
+    for s in sources {
+        if let Some(to) = s.linked_to.as_ref().filter(|t| !t.is_empty()) {
+            paths.push(globset_escape(to));
+        }
+    }
     Rule {
         id: "builtin-policy-sources".into(),
         severity: Severity::Error,
@@ -137,11 +148,7 @@ fn builtin_rule() -> Rule {
         roles: vec![],
         body: RuleBody::PathDeny {
             ops: WriteOp::ALL.to_vec(),
-            paths: vec![
-                "AGENTS.md".into(),
-                "**/AGENTS.md".into(),
-                "docs/SSOT/**".into(),
-            ],
+            paths,
             except: vec![],
             only_mixed: false,
             only_commit: false,
@@ -154,6 +161,16 @@ fn builtin_rule() -> Rule {
                 .into(),
         },
     }
+}
+
+/// A path as a glob that matches only itself.
+fn globset_escape(path: &str) -> String {
+    path.chars()
+        .map(|c| match c {
+            '*' | '?' | '[' | ']' | '{' | '}' | '\\' => format!("\\{c}"),
+            c => c.to_string(),
+        })
+        .collect()
 }
 
 /// One statement to interpret: tokens plus where it came from.

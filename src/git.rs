@@ -40,6 +40,12 @@ pub enum GitError {
     #[error("policy file `{path}` at `{rev}` is not valid UTF-8")]
     #[diagnostic(code(agentgate::git::encoding))]
     NotUtf8 { path: String, rev: String },
+    #[error("policy file `{path}` at `{rev}` is a symbolic link that leaves the repository")]
+    #[diagnostic(
+        code(agentgate::git::link),
+        help("link a policy file only to a file inside the repository (`AGENTS.md -> CLAUDE.md`)")
+    )]
+    LinkOutside { path: String, rev: String },
 }
 
 /// Where the change set comes from.
@@ -291,11 +297,23 @@ pub fn commit_change_set(root: &Path, commit: &str) -> Result<Plan, GitError> {
 
 /// The policy sources as they are at a revision.
 pub fn sources_at(root: &Path, rev: &str) -> Result<Vec<SourceFile>, GitError> {
-    let list = git(root, &["ls-tree", "-r", "-z", "--name-only", rev])?;
+    let list = git(root, &["ls-tree", "-r", "-z", rev])?;
+    // "<mode> <type> <object>\t<path>": a symlink (mode 120000) is read through its link.
+    let mut links: Vec<(String, String)> = Vec::new();
     let mut paths: Vec<String> = list
         .split(|b| *b == 0)
-        .map(|p| String::from_utf8_lossy(p).to_string())
-        .filter(|p| source::is_policy_path(p))
+        .filter_map(|entry| {
+            let entry = String::from_utf8_lossy(entry);
+            let (meta, path) = entry.split_once('\t')?;
+            if !source::is_policy_path(path) {
+                return None;
+            }
+            if meta.starts_with("120000") {
+                let sha = meta.split(' ').nth(2).unwrap_or("");
+                links.push((path.to_string(), sha.to_string()));
+            }
+            Some(path.to_string())
+        })
         .collect();
     paths.sort_by_key(|p| {
         (
@@ -308,12 +326,28 @@ pub fn sources_at(root: &Path, rev: &str) -> Result<Vec<SourceFile>, GitError> {
     paths
         .into_iter()
         .map(|p| {
-            let blob = git(root, &["show", &format!("{rev}:{p}")])?;
+            // `AGENTS.md -> CLAUDE.md`: the text is the target's at the same revision; a link
+            // that leaves the repository names nothing agentgate can read (fail closed).
+            let linked = match links.iter().find(|(l, _)| *l == p) {
+                Some((_, sha)) => {
+                    Some(
+                        link_target(root, &p, sha).ok_or_else(|| GitError::LinkOutside {
+                            path: p.clone(),
+                            rev: rev.to_string(),
+                        })?,
+                    )
+                }
+                None => None,
+            };
+            let read = linked.as_deref().unwrap_or(&p);
+            let blob = git(root, &["show", &format!("{rev}:{read}")])?;
             let text = String::from_utf8(blob).map_err(|_| GitError::NotUtf8 {
                 path: p.clone(),
                 rev: rev.to_string(),
             })?;
-            Ok(source::from_text(&p, &text))
+            let mut src = source::from_text(&p, &text);
+            src.linked_to = linked;
+            Ok(src)
         })
         .collect()
 }

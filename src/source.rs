@@ -29,6 +29,9 @@ pub struct SourceFile {
     pub text: Arc<str>,
     /// The subtree this file governs: "" for the root file and SSOT documents, `pkg/` for `pkg/AGENTS.md`.
     pub scope: String,
+    /// The repository path this source is a symbolic link to (`AGENTS.md -> CLAUDE.md`):
+    /// protected like the source itself.
+    pub linked_to: Option<String>,
 }
 
 impl SourceFile {
@@ -73,6 +76,12 @@ pub enum SourceError {
         bytes: u64,
         limit: u64,
     },
+    #[error("policy file `{path}` is a symbolic link to `{target}`, outside the repository")]
+    #[diagnostic(
+        code(agentgate::source::link),
+        help("agentgate follows a linked AGENTS.md only inside the repository (`AGENTS.md -> CLAUDE.md`); copy the file in, or link to a file in the repository")
+    )]
+    LinkOutside { path: String, target: String },
 }
 
 /// `agentgate.toml` at the root (optional).
@@ -157,6 +166,7 @@ fn discover_markdown(root: &Path) -> Result<Vec<SourceFile>, SourceError> {
         });
     }
     let mut found: Vec<(String, PathBuf)> = Vec::new();
+    let mut linked: Vec<(String, String)> = Vec::new();
     let walker = walkdir::WalkDir::new(root)
         .follow_links(false)
         .sort_by_file_name()
@@ -173,21 +183,54 @@ fn discover_markdown(root: &Path) -> Result<Vec<SourceFile>, SourceError> {
                 .unwrap_or_default(),
             message: e.to_string(),
         })?;
-        if !entry.file_type().is_file() {
+        let link = entry.file_type().is_symlink();
+        if !entry.file_type().is_file() && !link {
             continue;
         }
         let Ok(rel) = entry.path().strip_prefix(root) else {
             continue;
         };
         let rel = rel.to_string_lossy().replace('\\', "/");
-        if is_policy_path(&rel) {
-            found.push((rel, entry.path().to_path_buf()));
+        if !is_policy_path(&rel) {
+            continue;
         }
+        // `AGENTS.md -> CLAUDE.md`: a linked source is read through its link, never dropped;
+        // a link that leaves the repository or leads nowhere is an error (fail closed).
+        if link {
+            let target = std::fs::canonicalize(entry.path()).map_err(|e| SourceError::Io {
+                path: rel.clone(),
+                message: format!("broken symbolic link: {e}"),
+            })?;
+            let inside = std::fs::canonicalize(root).is_ok_and(|r| target.starts_with(r));
+            if !inside {
+                return Err(SourceError::LinkOutside {
+                    path: rel,
+                    target: target.display().to_string(),
+                });
+            }
+            if !target.is_file() {
+                continue;
+            }
+            let real_root = std::fs::canonicalize(root).unwrap_or_default();
+            let to = target
+                .strip_prefix(&real_root)
+                .map(|t| t.to_string_lossy().replace('\\', "/"))
+                .unwrap_or_default();
+            linked.push((rel.clone(), to));
+        }
+        found.push((rel, entry.path().to_path_buf()));
     }
     found.sort_by_key(|a| source_order(&a.0));
     found
         .into_iter()
-        .map(|(rel, abs)| read_source(rel, &abs))
+        .map(|(rel, abs)| {
+            let mut src = read_source(rel, &abs)?;
+            src.linked_to = linked
+                .iter()
+                .find(|(from, _)| *from == src.path)
+                .map(|(_, to)| to.clone());
+            Ok(src)
+        })
         .collect()
 }
 
@@ -236,6 +279,7 @@ fn read_source(rel: String, abs: &Path) -> Result<SourceFile, SourceError> {
         path: rel,
         text: Arc::from(text),
         scope,
+        linked_to: None,
     })
 }
 
@@ -251,5 +295,6 @@ pub fn from_text(path: &str, text: &str) -> SourceFile {
         path: path.to_string(),
         text: Arc::from(text),
         scope,
+        linked_to: None,
     }
 }

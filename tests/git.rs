@@ -315,3 +315,74 @@ fn a_symlink_into_a_protected_folder_counts_as_a_write_to_it() {
     let (code, v) = check(d, &["--staged"]);
     assert_eq!(code, 0, "a link to an unprotected file is fine: {v}");
 }
+
+/// `AGENTS.md -> CLAUDE.md` (a common layout): the rules behind the link apply, in the work
+/// tree and at a revision, and the file it points at is protected like the link.
+#[cfg(unix)]
+#[test]
+fn a_linked_agents_md_is_read_through_its_link() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    git(d, &["init", "-q", "-b", "main"]);
+    git(d, &["config", "user.email", "t@example.com"]);
+    git(d, &["config", "user.name", "t"]);
+    write(d, "CLAUDE.md", "- Never edit `protected/**`.\n");
+    std::os::unix::fs::symlink("CLAUDE.md", d.join("AGENTS.md")).unwrap();
+    git(d, &["add", "-A"]);
+    git(d, &["commit", "-qm", "init"]);
+    let plan = d.join("plan.json");
+    for (change, want) in [("protected/x", 1), ("CLAUDE.md", 1), ("src/a.rs", 0)] {
+        std::fs::write(
+            &plan,
+            format!(r#"{{"changes": [{{"path": "{change}", "op": "modify"}}]}}"#),
+        )
+        .unwrap();
+        let (code, _) = check(d, &["--plan", plan.to_str().unwrap()]);
+        assert_eq!(code, want, "{change}");
+    }
+    std::fs::remove_file(&plan).unwrap();
+    // Staged: judged by the policy at HEAD, read through the committed link.
+    write(d, "protected/x", "x\n");
+    git(d, &["add", "protected/x"]);
+    let (code, v) = check(d, &["--staged"]);
+    assert_eq!(code, 1, "{v}");
+    git(d, &["reset", "-q", "--hard"]);
+    write(
+        d,
+        "CLAUDE.md",
+        "- Never edit `protected/**`.\n- Also this.\n",
+    );
+    git(d, &["add", "CLAUDE.md"]);
+    let (code, v) = check(d, &["--staged"]);
+    assert_eq!(
+        code, 1,
+        "editing the link's target is editing the policy: {v}"
+    );
+}
+
+/// A policy file linked outside the repository, or to nothing, fails closed.
+#[cfg(unix)]
+#[test]
+fn a_policy_link_leaving_the_repository_is_an_error() {
+    let outside = tempfile::tempdir().unwrap();
+    write(outside.path(), "rules.md", "- Never force push.\n");
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::os::unix::fs::symlink(outside.path().join("rules.md"), d.join("AGENTS.md")).unwrap();
+    let out = Command::cargo_bin("agentgate")
+        .unwrap()
+        .args(["lint", "--root", d.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("outside the repository"));
+    std::fs::remove_file(d.join("AGENTS.md")).unwrap();
+    std::os::unix::fs::symlink("missing.md", d.join("AGENTS.md")).unwrap();
+    let out = Command::cargo_bin("agentgate")
+        .unwrap()
+        .args(["lint", "--root", d.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("broken symbolic link"));
+}

@@ -165,7 +165,7 @@ mod tests {
         for n in [0, 1, 3, PARALLEL_UNITS - 1, PARALLEL_UNITS * 3 + 7] {
             let rules: Vec<Rule> = (0..n)
                 .map(|i| {
-                    let mut r = builtin_rule();
+                    let mut r = builtin_rule(&[]);
                     r.id = format!("rule-{i}");
                     r
                 })

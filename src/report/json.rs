@@ -142,6 +142,7 @@ mod tests {
             path: "AGENTS.md".into(),
             text: md.into(),
             scope: String::new(),
+            linked_to: None,
         };
         let policy = crate::compile::compile(&[src]).unwrap();
         assert!(policy.rules.len() >= PARALLEL_RULES);
