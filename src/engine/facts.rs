@@ -536,9 +536,11 @@ fn actions_of(
     let args = &inv.args;
     let pos = crate::engine::matchers::positionals(prog, args);
     let sub = pos.first().map(String::as_str).unwrap_or("");
+    // (git also takes an unambiguous prefix of a long option: `--no-verif`, `--force-w`.)
     let has = |f: &str| {
         args.iter()
             .any(|a| a == f || a.starts_with(&format!("{f}=")))
+            || prog == "git" && super::matchers::git_option_prefix(args, f)
     };
     let short = |c: char| {
         args.iter()
@@ -549,9 +551,15 @@ fn actions_of(
     }
     match prog {
         "git" => {
+            // Configuration keys are case-insensitive (`-c Core.HooksPath=`).
             let hooks_off = args
                 .iter()
-                .any(|a| a.starts_with("core.hooksPath") || a.starts_with("core.hookspath"));
+                .any(|a| a.to_ascii_lowercase().starts_with("core.hookspath"));
+            // `-c remote.origin.push=+refs/heads/main:…`: a forced refspec set for this push.
+            let forced_refspec = args.iter().any(|a| {
+                let a = a.to_ascii_lowercase();
+                a.starts_with("remote.") && a.contains(".push=+")
+            });
             match sub {
                 "push" => {
                     let force = has("--force")
@@ -559,7 +567,8 @@ fn actions_of(
                         || has("--force-if-includes")
                         || short('f')
                         || pos.iter().skip(1).any(|p| p.starts_with('+'))
-                        || has("--mirror");
+                        || has("--mirror")
+                        || forced_refspec;
                     let target = push_target(&pos[1..]);
                     out.push((Action::Push, target.clone(), None));
                     if force {
@@ -574,6 +583,14 @@ fn actions_of(
                         || pos.iter().skip(1).any(|p| p.starts_with(':'))
                     {
                         out.push((Action::RewriteHistory, None, None));
+                    }
+                }
+                // `git send-pack --force REMOTE REFS`: the plumbing under `git push`.
+                "send-pack" => {
+                    let target = push_target(&pos[1..]);
+                    out.push((Action::Push, target.clone(), None));
+                    if has("--force") || pos.iter().skip(1).any(|p| p.starts_with('+')) {
+                        out.push((Action::ForcePush, target, None));
                     }
                 }
                 "commit" => {
@@ -721,9 +738,28 @@ fn actions_of(
         }
         _ => {}
     }
-    if pos
-        .iter()
-        .any(|p| p == "deploy" || p.starts_with("deploy:"))
+    // `kubectl get deploy`, `helm status deploy`: a read names deployments, it deploys nothing.
+    let reads = matches!(
+        sub,
+        "get"
+            | "describe"
+            | "logs"
+            | "list"
+            | "ls"
+            | "show"
+            | "status"
+            | "view"
+            | "explain"
+            | "diff"
+            | "top"
+            | "history"
+            | "inspect"
+            | "events"
+    );
+    if !reads
+        && pos
+            .iter()
+            .any(|p| p == "deploy" || p.starts_with("deploy:"))
         || matches!(prog, "vercel" | "netlify" | "flyctl" | "fly" | "heroku")
             && (sub == "deploy" || has("--prod"))
     {

@@ -427,6 +427,10 @@ fn spelled(inv: &Invocation, flag: &str) -> bool {
     if has_flag(&inv.args, flag) {
         return true;
     }
+    // git takes any unambiguous prefix of a long option: `--no-verif`, `--force-w`, `--mirr`.
+    if inv.program == "git" && git_option_prefix(&inv.args, flag) {
+        return true;
+    }
     let sub = positionals(&inv.program, &inv.args).into_iter().next();
     let (name, value) = match flag.split_once('=') {
         Some((n, v)) => (n, Some(v)),
@@ -438,6 +442,75 @@ fn spelled(inv: &Invocation, flag: &str) -> bool {
             None => has_flag(&inv.args, other),
             Some(v) => has_flag(&inv.args, &format!("{other}={v}")),
         })
+}
+
+/// Whether an argument abbreviates `flag` the way git allows: a strict prefix of it that is not
+/// itself one of git's options (`--force` is `--force`, never `--force-with-lease`).
+pub(crate) fn git_option_prefix(args: &[String], flag: &str) -> bool {
+    const COMPLETE: &[&str] = &[
+        "--force",
+        "--verify",
+        "--sign",
+        "--signed",
+        "--tags",
+        "--all",
+        "--mirror",
+        "--delete",
+        "--dry-run",
+        "--set-upstream",
+        "--atomic",
+        "--prune",
+        "--quiet",
+        "--verbose",
+        "--porcelain",
+        "--thin",
+        "--follow-tags",
+        "--progress",
+        "--push-option",
+        "--repo",
+        "--exec",
+        "--signoff",
+        "--amend",
+        "--no-edit",
+        "--edit",
+        "--message",
+        "--file",
+        "--author",
+        "--date",
+        "--allow-empty",
+        "--fixup",
+        "--squash",
+        "--interactive",
+        "--patch",
+        "--hard",
+        "--soft",
+        "--mixed",
+        "--keep",
+        "--no-verify",
+        "--force-with-lease",
+        "--force-if-includes",
+        "--no-gpg-sign",
+        "--gpg-sign",
+        "--no-signoff",
+    ];
+    if !flag.starts_with("--") {
+        return false;
+    }
+    let (name, value) = match flag.split_once('=') {
+        Some((n, v)) => (n, Some(v)),
+        None => (flag, None),
+    };
+    args.iter().take_while(|a| *a != "--").any(|a| {
+        let (given, given_value) = match a.split_once('=') {
+            Some((n, v)) => (n, Some(v)),
+            None => (a.as_str(), None),
+        };
+        given.len() >= 5
+            && given.len() < name.len()
+            && name.starts_with(given)
+            && !COMPLETE.contains(&given)
+            && value.is_none_or(|v| given_value == Some(v))
+    })
 }
 
 pub fn has_flag(args: &[String], flag: &str) -> bool {
@@ -492,6 +565,23 @@ mod tests {
         assert!(!c("@test", "bash scripts/deploy.sh"));
         // Only the script itself: an argument named `tests.sh` is not what runs.
         assert!(!c("@test", "cat run_tests.sh"));
+    }
+
+    #[test]
+    fn git_long_options_abbreviated() {
+        assert!(m("git commit --no-verify", "git commit --no-verif -m x"));
+        assert!(m(
+            "git push --force-with-lease",
+            "git push --force-w origin main"
+        ));
+        assert!(m("git push --mirror", "git push --mirr"));
+        // An option that is complete is itself, not a longer one it begins.
+        assert!(!m(
+            "git push --force-with-lease",
+            "git push --force origin main"
+        ));
+        assert!(!m("git commit --no-verify", "git commit --no -m x"));
+        assert!(!m("cargo publish --allow-dirty", "cargo publish --allow"));
     }
 
     #[test]
