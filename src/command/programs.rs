@@ -240,10 +240,93 @@ pub(super) fn file_effects(program: &str, args: &[&str]) -> Vec<(EffectKind, Str
     if let Some(effects) = extraction(program, args) {
         return effects;
     }
-    PROGRAMS
+    let mut effects = PROGRAMS
         .iter()
         .find(|p| p.names.contains(&program))
-        .map_or_else(Vec::new, |p| apply(p, args).0)
+        .map_or_else(Vec::new, |p| apply(p, args).0);
+    effects.extend(inline_code(program, args));
+    effects
+}
+
+/// `python -c "open('docs/SSOT/a.md','w')"`, `node -e "fs.rmSync('x')"`: the paths an inline
+/// program names in string literals are read, and written or deleted when the code writes or
+/// deletes. What the code computes at run time is not seen (see docs/security.md).
+fn inline_code(program: &str, args: &[&str]) -> Vec<(EffectKind, String)> {
+    let flags: &[&str] = match program {
+        p if p.starts_with("python") => &["-c"],
+        "node" | "nodejs" | "bun" | "deno" => &["-e", "--eval", "-p", "--print"],
+        "ruby" | "perl" => &["-e", "-E"],
+        "php" => &["-r"],
+        _ => return Vec::new(),
+    };
+    let Some(code) = args
+        .iter()
+        .position(|a| flags.contains(a))
+        .and_then(|k| args.get(k + 1))
+    else {
+        return Vec::new();
+    };
+    let lower = code.to_ascii_lowercase();
+    let deletes = [
+        "remove", "unlink", "rmtree", "rmsync", "rmdir", "rm(", "delete",
+    ]
+    .iter()
+    .any(|w| lower.contains(w));
+    let writes = deletes
+        || [
+            "write",
+            "put_contents",
+            "dump(",
+            "'w'",
+            "\"w\"",
+            "'a'",
+            "\"a\"",
+            "'wb'",
+            "\"wb\"",
+            "rename",
+            "replace",
+            "mkdir",
+            "touch",
+            "copy",
+            "move",
+            "append",
+            "truncate",
+            "symlink",
+        ]
+        .iter()
+        .any(|w| lower.contains(w));
+    let mut out = Vec::new();
+    for literal in string_literals(code) {
+        let pathlike = !literal.is_empty()
+            && !literal.contains(char::is_whitespace)
+            && (literal.contains('/') || literal.starts_with('.') || literal.contains('.'))
+            && literal.len() < 4096;
+        if !pathlike {
+            continue;
+        }
+        out.push((Read, literal.to_string()));
+        if writes {
+            out.push((Write, literal.to_string()));
+        }
+        if deletes {
+            out.push((Delete, literal.to_string()));
+        }
+    }
+    out
+}
+
+/// The contents of the '…' and "…" string literals of a piece of code (no escapes decoded).
+fn string_literals(code: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = code;
+    while let Some(start) = rest.find(['\'', '"']) {
+        let quote = rest.as_bytes()[start] as char;
+        let body = &rest[start + 1..];
+        let Some(end) = body.find(quote) else { break };
+        out.push(&body[..end]);
+        rest = &body[end + 1..];
+    }
+    out
 }
 
 pub(super) fn git_effects(args: &[&str]) -> Vec<(EffectKind, String)> {
