@@ -245,7 +245,115 @@ pub(super) fn file_effects(program: &str, args: &[&str]) -> Vec<(EffectKind, Str
         .find(|p| p.names.contains(&program))
         .map_or_else(Vec::new, |p| apply(p, args).0);
     effects.extend(inline_code(program, args));
+    effects.extend(sent_files(program, args));
     effects
+}
+
+/// Files a command sends away or searches by name: `curl -d @f`, `--data-binary @f`,
+/// `-F name=@f` / `name=<f`, `wget --post-file=f`, `scp f host:` (its local sources), and
+/// `grep -r --include=GLOB DIR` (the files under DIR the glob names).
+fn sent_files(program: &str, args: &[&str]) -> Vec<(EffectKind, String)> {
+    let mut out = Vec::new();
+    let value_of = |k: usize, a: &str, names: &[&str]| -> Option<String> {
+        names.iter().find_map(|n| {
+            if a == *n {
+                args.get(k + 1).map(|v| v.to_string())
+            } else if let Some(v) = a.strip_prefix(&format!("{n}=")) {
+                Some(v.to_string())
+            } else if n.len() == 2 && !n.starts_with("--") && a.starts_with(n) && a.len() > 2 {
+                Some(a[2..].to_string())
+            } else {
+                None
+            }
+        })
+    };
+    match program {
+        "curl" => {
+            for (k, a) in args.iter().enumerate() {
+                let data = [
+                    "-d",
+                    "--data",
+                    "--data-binary",
+                    "--data-urlencode",
+                    "--json",
+                ];
+                if let Some(v) = value_of(k, a, &data) {
+                    // `@file`, or `name@file` for --data-urlencode.
+                    if let Some((_, f)) = v.split_once('@') {
+                        if !f.is_empty() && f != "-" {
+                            out.push((Read, f.to_string()));
+                        }
+                    }
+                }
+                if let Some(v) = value_of(k, a, &["-F", "--form"]) {
+                    let value = v.split_once('=').map_or(v.as_str(), |(_, x)| x);
+                    if let Some(f) = value.strip_prefix('@').or_else(|| value.strip_prefix('<')) {
+                        let f = f.split(';').next().unwrap_or(f);
+                        if !f.is_empty() && f != "-" {
+                            out.push((Read, f.to_string()));
+                        }
+                    }
+                }
+            }
+        }
+        "wget" => {
+            for (k, a) in args.iter().enumerate() {
+                if let Some(f) = value_of(k, a, &["--post-file", "--body-file"]) {
+                    out.push((Read, f));
+                }
+            }
+        }
+        "scp" | "sftp" => {
+            let scanned = scan(args, &opts("cFiJlmoPS", &[]), false);
+            let operands: Vec<&str> = scanned.operands.iter().map(|&i| args[i]).collect();
+            if let Some((dest, sources)) = operands.split_last() {
+                let remote = |p: &str| p.split_once(':').is_some_and(|(h, _)| !h.contains('/'));
+                for s in sources.iter().filter(|s| !remote(s)) {
+                    out.push((Read, s.to_string()));
+                }
+                if !remote(dest) {
+                    out.push((Write, dest.to_string()));
+                }
+            }
+        }
+        "grep" | "egrep" | "fgrep" | "rg" => {
+            let recursive = args.iter().any(|a| {
+                *a == "--recursive"
+                    || a.starts_with('-') && !a.starts_with("--") && a.contains(['r', 'R'])
+            }) || program == "rg";
+            let includes: Vec<String> = args
+                .iter()
+                .enumerate()
+                .filter_map(|(k, a)| value_of(k, a, &["--include", "--glob", "-g"]))
+                .filter(|g| !g.starts_with('!'))
+                .collect();
+            if recursive && !includes.is_empty() {
+                let scanned = scan(
+                    args,
+                    &opts(
+                        "efmABCdDg",
+                        &["--include", "--exclude", "--glob", "--regexp", "--file"],
+                    ),
+                    false,
+                );
+                let dirs: Vec<&str> = scanned.operands.iter().skip(1).map(|&i| args[i]).collect();
+                let dirs = if dirs.is_empty() { vec!["."] } else { dirs };
+                for d in dirs {
+                    for g in &includes {
+                        let base = d.trim_end_matches('/');
+                        let glob = if base == "." || base.is_empty() {
+                            format!("**/{g}")
+                        } else {
+                            format!("{base}/**/{g}")
+                        };
+                        out.push((Read, glob));
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+    out
 }
 
 /// `python -c "open('docs/SSOT/a.md','w')"`, `node -e "fs.rmSync('x')"`: the paths an inline
