@@ -100,3 +100,32 @@ fn command_inputs() {
         }
     }
 }
+
+#[test]
+fn expand_inputs() {
+    use agentgate::engine::expand::{braces, is_glob, Expander, MAX_BRACES, MAX_MATCHES};
+    for (name, data) in inputs("expand") {
+        let Ok(word) = std::str::from_utf8(&data) else {
+            continue;
+        };
+        let words = braces(word);
+        assert!(!words.is_empty() && words.len() <= MAX_BRACES, "{name}");
+        let mut x = Expander::new(
+            Path::new("/nonexistent-agentgate-fuzz"),
+            &[
+                "docs/SSOT/**",
+                "**/.env",
+                "**/*.pem",
+                "src/{a,b}/*.rs",
+                "[abc]?/x",
+            ],
+        );
+        for w in words.iter().take(16) {
+            let out = x.expand(w);
+            assert!(!out.is_empty() && out.len() <= MAX_MATCHES, "{name}");
+            if !is_glob(w) {
+                assert_eq!(out, [w.clone()], "{name}");
+            }
+        }
+    }
+}
