@@ -68,7 +68,40 @@ pub fn lex(pieces: &[Piece]) -> Vec<Token> {
     keep_inside(&mut out);
     unless_needed(&mut out);
     kinds_of_code(&mut out);
+    examples_under(&mut out);
     out
+}
+
+/// "Directories under `public/old/` (e.g., `a20/`, `a21/`)": examples given right after a
+/// place, as bare names, are inside it (`public/old/a20/`), not at the root.
+fn examples_under(tokens: &mut [Token]) {
+    for i in 0..tokens.len() {
+        let place = tokens[i].tag == "path"
+            && tokens[i].value.ends_with('/')
+            && i > 0
+            && matches!(
+                tokens[i - 1].value.as_str(),
+                "under" | "in" | "inside" | "within" | "below"
+            );
+        if !place || tokens.get(i + 1).is_none_or(|t| t.tag != "lparen") {
+            continue;
+        }
+        let base = tokens[i].value.clone();
+        let mut j = i + 2;
+        while let Some(t) = tokens.get(j) {
+            if t.tag == "rparen" {
+                break;
+            }
+            let bare = t.tag == "path"
+                && !t.value.trim_end_matches('/').contains('/')
+                && !t.value.starts_with(['.', '*', '~'])
+                && !t.value.starts_with(base.as_str());
+            if bare {
+                tokens[j].value = format!("{base}{}", tokens[j].value);
+            }
+            j += 1;
+        }
+    }
 }
 
 /// "No `@author` tags": after a code span, *tags* names what kind of thing the span is, not a
