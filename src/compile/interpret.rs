@@ -108,6 +108,17 @@ pub fn interpret(tokens: &[Token], phrases: &[Phrase], cx: &Context) -> Outcome 
     let mut out = Outcome::default();
     let mut prev: Option<Clause> = None;
     for c in &clauses {
+        // "Do not use npm, use pnpm instead": the clause that carries the modal on and says
+        // *instead* is the alternative, not more of what is forbidden.
+        let carried = prev.as_ref().is_some_and(|p| {
+            c.main
+                .iter()
+                .any(|i| matches!(tag(tokens, *i), "deny" | "avoid") && p.main.contains(i))
+        });
+        if carried && c.main.last().is_some_and(|i| tokens[*i].value == "instead") {
+            prev = Some(c.clone());
+            continue;
+        }
         let handed;
         let c = match handed_over(tokens, c).or_else(|| for_fixes(tokens, c)) {
             Some(h) => {

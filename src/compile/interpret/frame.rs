@@ -677,6 +677,18 @@ fn objects(
                 .copied()
                 .filter(|i| tag(tokens, *i).starts_with("act_")),
         );
+        // Nor the alternative it offers: "Never use `npm`, instead use `pnpm`".
+        let instead = tail
+            .iter()
+            .take(3)
+            .any(|i| matches!(value(tokens, *i), "instead" | "rather"));
+        if instead {
+            r.mute.extend(
+                tail.iter()
+                    .copied()
+                    .filter(|i| matches!(tag(tokens, *i), "cmd" | "prog" | "flag" | "envset")),
+            );
+        }
     }
     // An imperative's verb opens the first conjunct; a modal stands before it.
     let start = usize::from(!post.first().is_some_and(|i| verb(tag(tokens, *i))));
@@ -765,6 +777,18 @@ fn objects(
             has_verb = true;
         }
         conjuncts.last_mut().expect("one conjunct").push(*i);
+    }
+    // "Do not use npm, use pnpm instead": a conjunct that says *instead* is the alternative.
+    if kind == Kind::Prohibition {
+        for conj in conjuncts.iter().skip(1) {
+            if conj.iter().any(|i| value(tokens, *i) == "instead") {
+                r.mute.extend(
+                    conj.iter()
+                        .copied()
+                        .filter(|i| matches!(tag(tokens, *i), "cmd" | "prog" | "flag" | "envset")),
+                );
+            }
+        }
     }
     // "Do not stage, commit, or amend changes you did not make": verbs listed before the last
     // one share its object.
