@@ -967,6 +967,12 @@ fn conjunct(tokens: &[Token], conj: &[usize], has_examples: bool, r: &mut Readin
             .enumerate()
             .filter(|(k, i)| {
                 owned.contains(k)
+                    // "`Cargo.toml` versions", "`api.proto` fields": a part of the file named
+                    // before it, which agentgate does not see.
+                    || *k > 0
+                        && tag(tokens, np[*k - 1]) == "path"
+                        && tag(tokens, **i) == "w"
+                        && words.parts.contains(value(tokens, **i))
                     // "critical config files": a modal's adjective before the object says which
                     // ones, by a judgment agentgate cannot make.
                     || tag(tokens, **i) == "must"
