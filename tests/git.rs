@@ -368,21 +368,18 @@ fn a_policy_link_leaving_the_repository_is_an_error() {
     write(outside.path(), "rules.md", "- Never force push.\n");
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
+    let lint_fails_with = |message: &str| {
+        let out = Command::cargo_bin("agentgate")
+            .unwrap()
+            .args(["lint", "--root", d.to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&out.stderr).contains(message));
+    };
     std::os::unix::fs::symlink(outside.path().join("rules.md"), d.join("AGENTS.md")).unwrap();
-    let out = Command::cargo_bin("agentgate")
-        .unwrap()
-        .args(["lint", "--root", d.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("outside the repository"));
+    lint_fails_with("outside the repository");
     std::fs::remove_file(d.join("AGENTS.md")).unwrap();
     std::os::unix::fs::symlink("missing.md", d.join("AGENTS.md")).unwrap();
-    let out = Command::cargo_bin("agentgate")
-        .unwrap()
-        .args(["lint", "--root", d.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("broken symbolic link"));
+    lint_fails_with("broken symbolic link");
 }
