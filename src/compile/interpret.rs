@@ -274,11 +274,37 @@ pub fn interpret(tokens: &[Token], phrases: &[Phrase], cx: &Context) -> Outcome 
             }
         }
     }
+    // "Before committing, run formatting: * Rust changes: run `cargo fmt --all`": an item's
+    // label naming files says which changes the item's checks are due for.
+    if let Some(globs) = item_label(tokens) {
+        for d in out.drafts.iter_mut() {
+            if let RuleBody::RequiredCheck {
+                when_paths,
+                code_only,
+                ..
+            } = &mut d.body
+            {
+                if when_paths.is_empty() {
+                    *when_paths = globs.clone();
+                    *code_only = false;
+                }
+            }
+        }
+    }
     if out.normative && out.drafts.is_empty() && out.reason.is_none() {
         out.reason =
             Some("no enforceable target (path, command, flag or action) was recognised".into());
     }
     out
+}
+
+/// The files an item's label names: a vocabulary noun standing alone between the lead-in's
+/// colon and its own ("…: * TypeScript files: run …").
+fn item_label(tokens: &[Token]) -> Option<Vec<String>> {
+    let k = tokens
+        .windows(3)
+        .position(|w| w[0].tag == "colon" && w[1].tag == "noun" && w[2].tag == "colon")?;
+    vocab::get().noun_paths.get(&tokens[k + 1].value).cloned()
 }
 
 /// A condition that is a permission: "only when explicitly asked", "if the user requests it",

@@ -95,8 +95,13 @@ pub(super) fn collect_paths_with(
     out: &mut Outcome,
 ) -> Vec<String> {
     let mut paths = Vec::new();
+    // "Python files in `legacy/`": the place narrows the noun's files, it is not more of them.
+    let mut consumed: Vec<usize> = Vec::new();
     for (k, i) in idx.iter().enumerate() {
         let t = &tokens[*i];
+        if consumed.contains(&k) {
+            continue;
+        }
         // "minor/major changesets": a qualified noun names a subset agentgate cannot see.
         if t.tag == "noun" && k > 0 {
             let p = &tokens[idx[k - 1]];
@@ -164,8 +169,34 @@ pub(super) fn collect_paths_with(
                 if let Some(list) = vocab::get().noun_paths.get(&t.value).filter(|l| {
                     matches!(nouns, Nouns::All | Nouns::Gated) || !l.iter().any(|g| g == "**")
                 }) {
-                    for g in list {
-                        paths.push(format!("{}{}", cx.scope, g));
+                    let place = (idx.get(k + 1), idx.get(k + 2));
+                    let place = match place {
+                        (Some(p), Some(d))
+                            if matches!(
+                                tokens[*p].value.as_str(),
+                                "in" | "under" | "inside" | "within"
+                            ) && tokens[*d].tag == "path"
+                                // a folder (`legacy/`), not a file (`db/schema.sql`)
+                                && (tokens[*d].value.ends_with('/')
+                                    || !tokens[*d].value.rsplit('/').next().unwrap_or("").contains('.'))
+                                && list.iter().all(|g| g.starts_with("**/")) =>
+                        {
+                            Some(tokens[*d].value.trim_end_matches(['/', '*']).to_string())
+                        }
+                        _ => None,
+                    };
+                    match place {
+                        Some(dir) if !dir.is_empty() => {
+                            consumed.push(k + 2);
+                            for g in list {
+                                paths.push(format!("{}{dir}/{g}", cx.scope));
+                            }
+                        }
+                        _ => {
+                            for g in list {
+                                paths.push(format!("{}{}", cx.scope, g));
+                            }
+                        }
                     }
                 }
             }
