@@ -127,20 +127,9 @@ pub fn interpret(tokens: &[Token], phrases: &[Phrase], cx: &Context) -> Outcome 
             }
             None => c,
         };
-        if let Some(body) = c.main.first().and_then(|_| tool_choice(tokens, c)) {
-            out.normative = true;
-            push(
-                &mut out,
-                body,
-                Severity::Error,
-                Decision::Deny,
-                roles(tokens, &c.main),
-            );
-            prev = Some(c.clone());
-            continue;
-        }
+        let tool = c.main.first().and_then(|_| tool_choice(tokens, c));
         // "`yarn build` — Build the documentation (required before submitting PRs)".
-        if let (Some((_, items)), Some(first)) = (&c.aside_due, c.main.first()) {
+        if let (None, Some((_, items)), Some(first)) = (&tool, &c.aside_due, c.main.first()) {
             if tag(tokens, *first) == "cmd" {
                 let commands = command_patterns(&tokens[*first].value);
                 if let Some((trigger, when_paths, _)) =
@@ -164,9 +153,11 @@ pub fn interpret(tokens: &[Token], phrases: &[Phrase], cx: &Context) -> Outcome 
                 }
             }
         }
-        // Whole-clause forms read before the general ones: a command with a forbidden flag
-        // aside, a git verb with flags, "<action> only after <checks> pass".
-        let whole = deny::command_flag_aside(tokens, c, prev.as_ref())
+        // Whole-clause forms read before the general ones: a tool chosen over others, a
+        // command with a forbidden flag aside, a git verb with flags, "<action> only after
+        // <checks> pass".
+        let whole = tool
+            .or_else(|| deny::command_flag_aside(tokens, c, prev.as_ref()))
             .or_else(|| must::git_verb_flags(tokens, c))
             .or_else(|| must::only_after(tokens, c));
         if let Some(body) = whole {

@@ -625,17 +625,7 @@ pub(super) fn deny_form(
             let mut targets = action_targets(tokens, &scope, a);
             // "Do not rebase shared branches": a kind of branch that only a target can say, for
             // an action that takes none, is not understood.
-            let shared = scope.iter().any(|i| {
-                matches!(
-                    tokens[*i].value.as_str(),
-                    "shared branches"
-                        | "shared branch"
-                        | "protected branches"
-                        | "protected branch"
-                        | "public branches"
-                        | "long-lived branches"
-                )
-            });
+            let shared = names_shared_branches(tokens, &scope);
             if shared && targets.is_empty() {
                 if out.reason.is_none() {
                     out.reason =
@@ -1162,17 +1152,7 @@ pub(super) fn action_targets(tokens: &[Token], scope: &[usize], a: Action) -> Ve
     }
     let mut out: Vec<String> = Vec::new();
     // "force-push shared branches": the branches others build on.
-    if scope.iter().any(|i| {
-        matches!(
-            tokens[*i].value.as_str(),
-            "shared branches"
-                | "shared branch"
-                | "protected branches"
-                | "protected branch"
-                | "public branches"
-                | "long-lived branches"
-        )
-    }) {
+    if names_shared_branches(tokens, scope) {
         out.extend(["main", "master", "develop", "trunk"].map(String::from));
     }
     for (k, i) in scope.iter().enumerate() {
@@ -1290,4 +1270,19 @@ fn version_fragment(text: &str) -> bool {
                 | "head"
                 | "HEAD"
         )
+}
+
+/// "shared branches", "protected branches": the branches others build on, named as a kind.
+fn names_shared_branches(tokens: &[Token], scope: &[usize]) -> bool {
+    scope.iter().any(|i| {
+        matches!(
+            tokens[*i].value.as_str(),
+            "shared branches"
+                | "shared branch"
+                | "protected branches"
+                | "protected branch"
+                | "public branches"
+                | "long-lived branches"
+        )
+    })
 }
