@@ -342,9 +342,10 @@ pub fn rego_document(
     Ok((rego::input_for(&active, &facts), rego::data(&policy.rules)))
 }
 
-/// Every glob the policy's rules name: the probes a glob word in a command is expanded against.
+/// Every glob the policy's rules name: the probes a glob word in a command is expanded against
+/// (made only when a command has one; repeats are dropped there).
 fn policy_globs(policy: &Policy) -> Vec<&str> {
-    let mut globs: Vec<&str> = policy
+    policy
         .rules
         .iter()
         .flat_map(|r| {
@@ -357,10 +358,7 @@ fn policy_globs(policy: &Policy) -> Vec<&str> {
             a.iter().chain(if except { &[][..] } else { b })
         })
         .map(String::as_str)
-        .collect();
-    globs.sort_unstable();
-    globs.dedup();
-    globs
+        .collect()
 }
 
 fn applies_to_role(rule: &Rule, role: Option<&str>) -> bool {

@@ -94,25 +94,25 @@ pub fn is_glob(word: &str) -> bool {
     word.contains(['*', '?', '['])
 }
 
-/// Expands glob words against the tree and the policy's probes.
-#[derive(Debug, Default)]
-pub struct Expander {
-    /// Relative paths of the repository's files and folders, read on first use.
+/// Expands glob words against the tree and the policy's probes. Both are made on first use:
+/// most plans have no glob word and pay for neither.
+#[derive(Debug)]
+pub struct Expander<'a> {
+    /// Relative paths of the repository's files and folders.
     tree: Option<Vec<String>>,
-    root: Option<std::path::PathBuf>,
+    root: &'a Path,
+    policy_globs: &'a [&'a str],
     /// Probe paths from the policy's globs, with their folders.
-    probes: Vec<String>,
+    probes: Option<Vec<String>>,
 }
 
-impl Expander {
-    pub fn new(root: &Path, policy_globs: &[&str]) -> Expander {
-        let mut probes: Vec<String> = policy_globs.iter().flat_map(|g| probes_of(g)).collect();
-        probes.sort();
-        probes.dedup();
+impl<'a> Expander<'a> {
+    pub fn new(root: &'a Path, policy_globs: &'a [&'a str]) -> Expander<'a> {
         Expander {
             tree: None,
-            root: Some(root.to_path_buf()),
-            probes,
+            root,
+            policy_globs,
+            probes: None,
         }
     }
 
@@ -131,17 +131,19 @@ impl Expander {
         };
         let m = glob.compile_matcher();
         // A leading dot must be written to match (`*` does not match `.env`; `.e*` does).
+        let segments: Vec<&str> = word.split('/').collect();
         let dotted = |p: &str| {
-            let words: Vec<&str> = word.split('/').collect();
             p.split('/')
-                .zip(words.iter())
+                .zip(segments.iter())
                 .all(|(seg, w)| !seg.starts_with('.') || w.starts_with('.') || *w == "**")
         };
         self.tree();
+        self.probes();
         let tree = self.tree.as_deref().unwrap_or_default();
+        let probes = self.probes.as_deref().unwrap_or_default();
         let mut out: Vec<String> = tree
             .iter()
-            .chain(self.probes.iter())
+            .chain(probes)
             .filter(|p| m.is_match(p.as_str()) && dotted(p))
             .take(MAX_MATCHES)
             .cloned()
@@ -166,33 +168,44 @@ impl Expander {
     /// Whether `path` is a folder: in the tree, or the base of a policy glob.
     pub fn is_dir(&mut self, path: &str) -> bool {
         let probe = format!("{}/", path.trim_end_matches('/'));
-        if self.probes.iter().any(|p| p.starts_with(&probe)) {
-            return true;
-        }
-        self.root
-            .as_ref()
-            .is_some_and(|r| !path.is_empty() && r.join(path).is_dir())
+        self.probes();
+        let probes = self.probes.as_deref().unwrap_or_default();
+        probes.iter().any(|p| p.starts_with(&probe))
+            || !path.is_empty() && self.root.join(path).is_dir()
     }
 
     /// Reads the tree on first use.
     fn tree(&mut self) {
         if self.tree.is_none() {
-            let mut paths = Vec::new();
-            if let Some(root) = &self.root {
-                let walk = walkdir::WalkDir::new(root)
-                    .min_depth(1)
-                    .follow_links(false)
-                    .into_iter()
-                    .filter_entry(|e| e.file_name() != ".git");
-                for entry in walk.flatten().take(MAX_TREE) {
-                    if let Ok(rel) = entry.path().strip_prefix(root) {
-                        if let Some(s) = rel.to_str() {
-                            paths.push(s.replace('\\', "/"));
-                        }
-                    }
-                }
-            }
+            let root = self.root;
+            let walk = walkdir::WalkDir::new(root)
+                .min_depth(1)
+                .follow_links(false)
+                .into_iter()
+                .filter_entry(|e| e.file_name() != ".git");
+            let paths = walk
+                .flatten()
+                .take(MAX_TREE)
+                .filter_map(|entry| {
+                    let rel = entry.path().strip_prefix(root).ok()?;
+                    Some(rel.to_str()?.replace('\\', "/"))
+                })
+                .collect();
             self.tree = Some(paths);
+        }
+    }
+
+    /// Makes the probes on first use.
+    fn probes(&mut self) {
+        if self.probes.is_none() {
+            let mut probes: Vec<String> = self
+                .policy_globs
+                .iter()
+                .flat_map(|g| probes_of(g))
+                .collect();
+            probes.sort();
+            probes.dedup();
+            self.probes = Some(probes);
         }
     }
 }
