@@ -201,22 +201,20 @@ fn discover_markdown(root: &Path) -> Result<Vec<SourceFile>, SourceError> {
                 path: rel.clone(),
                 message: format!("broken symbolic link: {e}"),
             })?;
-            let inside = std::fs::canonicalize(root).is_ok_and(|r| target.starts_with(r));
-            if !inside {
+            let real_root = std::fs::canonicalize(root).map_err(|e| SourceError::Io {
+                path: rel.clone(),
+                message: format!("cannot resolve the repository root: {e}"),
+            })?;
+            let Ok(to) = target.strip_prefix(&real_root) else {
                 return Err(SourceError::LinkOutside {
                     path: rel,
                     target: target.display().to_string(),
                 });
-            }
+            };
             if !target.is_file() {
                 continue;
             }
-            let real_root = std::fs::canonicalize(root).unwrap_or_default();
-            let to = target
-                .strip_prefix(&real_root)
-                .map(|t| t.to_string_lossy().replace('\\', "/"))
-                .unwrap_or_default();
-            linked.push((rel.clone(), to));
+            linked.push((rel.clone(), to.to_string_lossy().replace('\\', "/")));
         }
         found.push((rel, entry.path().to_path_buf()));
     }
